@@ -1,0 +1,53 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import pg from "pg";
+import { AdminRoleError } from "../errors/admin-role-error.ts";
+import { InvalidTenantKitOptionError } from "../errors/invalid-tenant-kit-option-error.ts";
+
+/** Options of {@link createAdminAdapter}. */
+export interface AdminAdapterOptions {
+  /** URL of a dedicated admin role with BYPASSRLS. Never the application's DATABASE_URL. */
+  connectionString: string;
+  /** Most connections, default 2: admin work is rare and must not compete with the application's pool. */
+  max?: number;
+}
+
+/**
+ * THE ESCAPE HATCH: a plain `@prisma/adapter-pg` adapter for cross-tenant admin, seeding and data migrations. It sets
+ * no tenant and is meant for a role that bypasses RLS, on its own connection string and pool, so the application's
+ * client can never reach other tenants' rows by accident. Grep for `createAdminAdapter` to audit every use.
+ *
+ * On connect it runs `SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE rolname = current_user` and refuses a role
+ * that would see nothing.
+ *
+ * @example
+ * ```ts
+ * const admin = new PrismaClient({ adapter: createAdminAdapter({ connectionString: process.env.ADMIN_DATABASE_URL! }) });
+ * await admin.tenant.create({ data: { slug: "acme", name: "Acme" } });
+ * ```
+ * @throws {AdminRoleError} (from the first query) when the role can neither bypass RLS nor is superuser.
+ */
+export function createAdminAdapter(options: AdminAdapterOptions): SqlDriverAdapterFactory {
+  if (typeof options?.connectionString !== "string" || options.connectionString.length === 0) {
+    throw new InvalidTenantKitOptionError("connectionString", "pass the URL of a dedicated admin role with BYPASSRLS.");
+  }
+  return {
+    provider: "postgres",
+    adapterName: "@prisma/adapter-pg",
+    async connect(): Promise<SqlDriverAdapter> {
+      const pool = new pg.Pool({
+        connectionString: options.connectionString,
+        max: options.max ?? 2,
+        application_name: "prisma-tenant-kit-admin",
+      });
+      const { rows } = await pool.query<{ role: string; bypasses: boolean }>(
+        "SELECT current_user AS role, rolbypassrls OR rolsuper AS bypasses FROM pg_roles WHERE rolname = current_user",
+      );
+      if (!rows[0]?.bypasses) {
+        await pool.end();
+        throw new AdminRoleError(rows[0]?.role ?? "unknown");
+      }
+      return new PrismaPg(pool, { disposeExternalPool: true }).connect();
+    },
+  };
+}

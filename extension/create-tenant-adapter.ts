@@ -1,0 +1,110 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { InvalidTenantKitOptionError } from "./errors/invalid-tenant-kit-option-error.ts";
+import { TenantPool } from "./pg/tenant-pool.ts";
+import { assertTenantSettingName, DEFAULT_TENANT_SETTING } from "./tenant-setting-name.ts";
+
+/** Pool settings. Every duration is in milliseconds unless its name says otherwise. */
+export interface TenantPoolOptions {
+  /** Most connections the pool opens. Default 10. Size it with the runbook (docs/), not by guess. */
+  max?: number;
+  /** Close a connection idle this long, in ms. Default 10,000. 0 keeps idle connections forever. */
+  idleTimeoutMillis?: number;
+  /** Retire a connection this many seconds after it was opened (it is closed when next idle). Default 1,800 (30 min). 0 = never. */
+  maxLifetimeSeconds?: number;
+  /**
+   * How long a query may wait to get a connection (from the pool or by opening one), in ms. Default 10,000. pg's own
+   * default, 0, waits forever: a saturated pool then hangs requests instead of failing them.
+   */
+  acquireTimeoutMillis?: number;
+  /** Server-side `statement_timeout` of every connection, in ms. Default 0 (the server's setting). */
+  statementTimeoutMillis?: number;
+  /** `application_name` shown in pg_stat_activity. Default "prisma-tenant-kit". */
+  applicationName?: string;
+}
+
+/** Options of {@link createTenantAdapter}. */
+export interface TenantAdapterOptions {
+  /** Postgres URL of the application role: not a superuser, no BYPASSRLS, owns no table. */
+  connectionString: string;
+  /** Name of the setting the RLS policies read with `current_setting(name, true)`. Default `app.tenant_id`. */
+  setting?: string;
+  /** Postgres schema of the Prisma models, passed to `@prisma/adapter-pg`. Default: the connection's search_path. */
+  schema?: string;
+  pool?: TenantPoolOptions;
+}
+
+/**
+ * The Prisma driver adapter factory returned by {@link createTenantAdapter}: `@prisma/adapter-pg` over a
+ * {@link TenantPool}. `pool` is the live pool, for metrics and health checks.
+ */
+export class TenantAdapterFactory implements SqlDriverAdapterFactory {
+  readonly provider = "postgres";
+  readonly adapterName = "@prisma/adapter-pg";
+  readonly setting: string;
+  readonly #options: TenantAdapterOptions;
+  #pool: TenantPool;
+
+  constructor(options: TenantAdapterOptions) {
+    this.#options = options;
+    this.setting = options.setting ?? DEFAULT_TENANT_SETTING;
+    this.#pool = this.#createPool();
+  }
+
+  /** The pool queries run on now. A new one replaces it when Prisma reconnects after `$disconnect()`. */
+  get pool(): TenantPool {
+    return this.#pool;
+  }
+
+  async connect(): Promise<SqlDriverAdapter> {
+    if (this.#pool.ended) this.#pool = this.#createPool();
+    // The adapter ends the pool on $disconnect; connect() above then builds a fresh TenantPool, never a plain one.
+    return new PrismaPg(this.#pool, { schema: this.#options.schema, disposeExternalPool: true }).connect();
+  }
+
+  #createPool(): TenantPool {
+    const pool = this.#options.pool ?? {};
+    return new TenantPool({
+      connectionString: this.#options.connectionString,
+      tenantSetting: this.setting,
+      max: pool.max ?? 10,
+      idleTimeoutMillis: pool.idleTimeoutMillis ?? 10_000,
+      maxLifetimeSeconds: pool.maxLifetimeSeconds ?? 1_800,
+      connectionTimeoutMillis: pool.acquireTimeoutMillis ?? 10_000,
+      statement_timeout: pool.statementTimeoutMillis || undefined,
+      application_name: pool.applicationName ?? "prisma-tenant-kit",
+    });
+  }
+}
+
+/**
+ * Creates the Prisma driver adapter that carries the tenant RLS context on every statement. Pair it with
+ * {@link tenantExtension}, which supplies the tenant.
+ *
+ * Per query it sends, in one network round trip and with no BEGIN/COMMIT:
+ * ```sql
+ * SELECT set_config($1, $2, true);  -- $1 = 'app.tenant_id', $2 = the tenant id ('' without a tenant)
+ * SELECT ... FROM "Customer" ...;   -- the query Prisma built, closed by the same Sync
+ * ```
+ *
+ * @example
+ * ```ts
+ * const adapter = createTenantAdapter({ connectionString: process.env.DATABASE_URL!, pool: { max: 17 } });
+ * export const prisma = new PrismaClient({ adapter }).$extends(tenantExtension());
+ * ```
+ * @throws {InvalidTenantKitOptionError} for a missing connection string, a malformed setting name or a bad pool size.
+ */
+export function createTenantAdapter(options: TenantAdapterOptions): TenantAdapterFactory {
+  if (typeof options?.connectionString !== "string" || options.connectionString.length === 0) {
+    throw new InvalidTenantKitOptionError(
+      "connectionString",
+      "it must be the Postgres URL of the application role, e.g. process.env.DATABASE_URL.",
+    );
+  }
+  if (options.setting !== undefined) assertTenantSettingName(options.setting);
+  const max = options.pool?.max;
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
+    throw new InvalidTenantKitOptionError("pool.max", `${max} is not a positive integer number of connections.`);
+  }
+  return new TenantAdapterFactory(options);
+}

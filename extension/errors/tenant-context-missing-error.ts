@@ -1,0 +1,22 @@
+import { TenantKitError } from "./tenant-kit-error.ts";
+
+/**
+ * Thrown by a client built with `tenantExtension({ strict: true })` when a query would run without a tenant, before it
+ * reaches the database. Without `strict` the same query runs and row-level security returns no rows.
+ *
+ * @example
+ * ```ts
+ * await prisma.customer.findMany(); // throws TenantContextMissingError (code TENANT_CONTEXT_MISSING)
+ * await prisma.$forTenant(tenantId).customer.findMany(); // fine
+ * ```
+ */
+export class TenantContextMissingError extends TenantKitError {
+  readonly code = "TENANT_CONTEXT_MISSING";
+
+  constructor(operation: string) {
+    super(
+      `${operation} ran without a tenant. Run it through prisma.$forTenant(tenantId) or inside ` +
+        `prisma.$withTenant(tenantId, fn); for cross-tenant admin work use createAdminAdapter with its own role.`,
+    );
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * Base class of every error the kit throws. `code` is stable across releases: match on it, not on the message.
+ *
+ * @example
+ * ```ts
+ * try { await db.customer.findMany(); }
+ * catch (error) { if (error instanceof TenantKitError && error.code === "TENANT_CONTEXT_MISSING") { ... } }
+ * ```
+ */
+export abstract class TenantKitError extends Error {
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}

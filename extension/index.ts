@@ -1,0 +1,13 @@
+export { createTenantAdapter, TenantAdapterFactory } from "./create-tenant-adapter.ts";
+export type { TenantAdapterOptions, TenantPoolOptions } from "./create-tenant-adapter.ts";
+export { tenantExtension } from "./tenant-extension.ts";
+export type { TenantExtensionOptions, TenantTransactionClient, TenantTransactionOptions } from "./tenant-extension.ts";
+export { TenantKitError } from "./errors/tenant-kit-error.ts";
+export { TenantContextMissingError } from "./errors/tenant-context-missing-error.ts";
+export { TenantMismatchError } from "./errors/tenant-mismatch-error.ts";
+export { InvalidTenantIdError } from "./errors/invalid-tenant-id-error.ts";
+export { InvalidTenantKitOptionError } from "./errors/invalid-tenant-kit-option-error.ts";
+export { UnsupportedPrismaVersionError } from "./errors/unsupported-prisma-version-error.ts";
+export { generateRlsSql } from "./rls/generate-rls-sql.ts";
+export type { GenerateRlsSqlOptions, RlsTable } from "./rls/generate-rls-sql.ts";
+export { DEFAULT_TENANT_SETTING } from "./tenant-setting-name.ts";

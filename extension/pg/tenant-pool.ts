@@ -1,0 +1,81 @@
+import pg from "pg";
+import { tenantContext } from "../tenant-context.ts";
+import { TenantClient } from "./tenant-client.ts";
+
+/** pg.Pool options plus the name of the setting the RLS policies read (e.g. `app.tenant_id`). */
+export interface TenantPoolConfig extends pg.PoolConfig {
+  tenantSetting: string;
+}
+
+/**
+ * A pg.Pool whose every statement carries the tenant of the calling `$forTenant` / `$withTenant` scope (read from the
+ * kit's AsyncLocalStorage when the statement reaches the pool), or an explicitly empty tenant when there is none.
+ *
+ * - `pool.query(...)` (how `@prisma/adapter-pg` runs every statement outside a transaction) checks out a client,
+ *   sends `SELECT set_config($1, $2, true)` + the statement before one Sync (one round trip, see TenantQuery) and
+ *   returns the client at once: the connection is held for that round trip only.
+ * - `pool.connect()` (how the adapter starts a transaction) marks the client so the transaction's first data
+ *   statement carries the tenant.
+ *
+ * Statement errors from the server (unique violation, statement_timeout, cancel) leave the connection usable, so it
+ * goes back to the pool; only broken connections are discarded.
+ */
+export class TenantPool extends pg.Pool {
+  constructor(config: TenantPoolConfig) {
+    super({ ...config, Client: TenantClient as unknown as new () => pg.ClientBase });
+  }
+
+  // pg.Pool#query is heavily overloaded; the adapter uses the promise form with a config object.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(...args: any[]): any {
+    const callback = args.find((arg) => typeof arg === "function") as ((e: Error | null, r?: pg.QueryResult) => void) | undefined;
+    const [config, values] = args as [string | pg.QueryConfig, unknown];
+    const result = this.#queryForTenant(tenantContext.getStore()?.tenantId ?? "", config, Array.isArray(values) ? values : undefined);
+    if (!callback) return result;
+    result.then((r) => callback(null, r), (e: Error) => callback(e));
+    return undefined;
+  }
+
+  async #queryForTenant(tenantId: string, config: string | pg.QueryConfig, values: unknown[] | undefined): Promise<pg.QueryResult> {
+    const client = (await super.connect()) as TenantClient & pg.PoolClient;
+    client.pendingTenantId = undefined;
+    let failure: unknown;
+    try {
+      return await client.queryForTenant(tenantId, config, values);
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      client.release(isConnectionFailure(failure) ? (failure as Error) : undefined);
+    }
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override connect(...args: any[]): any {
+    const tenantId = tenantContext.getStore()?.tenantId ?? "";
+    const mark = (client: pg.PoolClient | undefined) => {
+      if (client) (client as unknown as TenantClient).pendingTenantId = tenantId;
+    };
+    const callback = args[0] as ((e: Error | undefined, c: pg.PoolClient | undefined, done: unknown) => void) | undefined;
+    if (callback) {
+      return super.connect((error, client, done) => {
+        mark(client);
+        callback(error, client, done);
+      });
+    }
+    return super.connect().then((client) => {
+      mark(client);
+      return client;
+    });
+  }
+}
+
+/**
+ * True when the connection itself is unusable: a socket error, a read timeout, or a FATAL/PANIC from the server
+ * (e.g. pg_terminate_backend). A plain statement error (severity ERROR) leaves the connection clean after its Sync.
+ */
+function isConnectionFailure(error: unknown): boolean {
+  if (error === undefined) return false;
+  const severity = (error as { severity?: unknown }).severity;
+  return !(error instanceof pg.DatabaseError) || severity === "FATAL" || severity === "PANIC";
+}

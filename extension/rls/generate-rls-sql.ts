@@ -1,0 +1,90 @@
+import { InvalidTenantKitOptionError } from "../errors/invalid-tenant-kit-option-error.ts";
+import { assertTenantSettingName, DEFAULT_TENANT_SETTING } from "../tenant-setting-name.ts";
+
+/** One tenant-scoped table: its name (as in Postgres, e.g. Prisma's model name) and where the tenant id lives. */
+export interface RlsTable {
+  table: string;
+  /** Postgres schema. Default: unqualified (the search_path). */
+  schema?: string;
+  /** Column holding the tenant id. Default: the `column` option, else `tenantId`. */
+  column?: string;
+  /** SQL type of that column. `uuid` compares without ever throwing on a malformed setting. Default `text`. */
+  columnType?: "text" | "uuid";
+}
+
+/** Options of {@link generateRlsSql}. */
+export interface GenerateRlsSqlOptions {
+  /** Tenant-scoped tables, by name or in full. */
+  tables: ReadonlyArray<string | RlsTable>;
+  /** Setting the policies read. Default `app.tenant_id`; must match `createTenantAdapter({ setting })`. */
+  setting?: string;
+  /** Default tenant column of every table. Default `tenantId` (Prisma's camelCase); use `tenant_id` for snake_case. */
+  column?: string;
+  /** Name of each table's policy. Default `tenant_isolation`. */
+  policyName?: string;
+  /** When set, also `GRANT SELECT, INSERT, UPDATE, DELETE` on every table to this (application) role. */
+  appRole?: string;
+}
+
+const UUID_PATTERN = "^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$";
+
+/**
+ * Generates the row-level security SQL for a list of tenant tables: ENABLE and FORCE (so the table owner is held to it
+ * too), and one policy whose `USING` and `WITH CHECK` compare the tenant column with the setting the kit sets.
+ *
+ * `current_setting(name, true)` is NULL before any set_config and `''` after a transaction-local one ends; both match
+ * no row, and nothing is ever cast in a way that can throw. Idempotent (DROP POLICY IF EXISTS), so it can be re-run.
+ *
+ * @example
+ * ```ts
+ * generateRlsSql({ tables: ["Customer"] });
+ * // ALTER TABLE "Customer" ENABLE ROW LEVEL SECURITY;
+ * // ALTER TABLE "Customer" FORCE ROW LEVEL SECURITY;
+ * // DROP POLICY IF EXISTS "tenant_isolation" ON "Customer";
+ * // CREATE POLICY "tenant_isolation" ON "Customer"
+ * //   USING ("tenantId" = NULLIF(current_setting('app.tenant_id', true), ''))
+ * //   WITH CHECK ("tenantId" = NULLIF(current_setting('app.tenant_id', true), ''));
+ * ```
+ * Put the output in a Prisma migration: see docs/rls-migrations.md.
+ * @throws {InvalidTenantKitOptionError} for an empty table list or a malformed setting name.
+ */
+export function generateRlsSql(options: GenerateRlsSqlOptions): string {
+  if (!Array.isArray(options?.tables) || options.tables.length === 0) {
+    throw new InvalidTenantKitOptionError("tables", "list at least one tenant-scoped table, e.g. tables: [\"Customer\"].");
+  }
+  const setting = assertTenantSettingName(options.setting ?? DEFAULT_TENANT_SETTING);
+  const policy = quoteIdentifier(options.policyName ?? "tenant_isolation");
+  const current = `NULLIF(current_setting(${quoteLiteral(setting)}, true), '')`;
+
+  return options.tables
+    .map((entry) => {
+      const spec: RlsTable = typeof entry === "string" ? { table: entry } : entry;
+      if (typeof spec.table !== "string" || spec.table.length === 0) {
+        throw new InvalidTenantKitOptionError("tables", `an entry has no table name: ${JSON.stringify(entry)}.`);
+      }
+      const table = (spec.schema ? `${quoteIdentifier(spec.schema)}.` : "") + quoteIdentifier(spec.table);
+      const column = quoteIdentifier(spec.column ?? options.column ?? "tenantId");
+      const tenant =
+        spec.columnType === "uuid" ? `(CASE WHEN ${current} ~ ${quoteLiteral(UUID_PATTERN)} THEN ${current}::uuid END)` : current;
+      const check = `${column} = ${tenant}`;
+      const lines = [
+        `-- ${spec.table}: rows visible and writable only for the tenant in ${setting}`,
+        `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;`,
+        `ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;`,
+        `DROP POLICY IF EXISTS ${policy} ON ${table};`,
+        `CREATE POLICY ${policy} ON ${table}\n  USING (${check})\n  WITH CHECK (${check});`,
+      ];
+      if (options.appRole) lines.push(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${table} TO ${quoteIdentifier(options.appRole)};`);
+      return lines.join("\n");
+    })
+    .join("\n\n")
+    .concat("\n");
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function quoteLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}

@@ -1,0 +1,20 @@
+import { InvalidTenantKitOptionError } from "./errors/invalid-tenant-kit-option-error.ts";
+
+/** The setting the kit writes and the generated policies read, unless configured otherwise. */
+export const DEFAULT_TENANT_SETTING = "app.tenant_id";
+
+const CUSTOM_SETTING = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Returns `setting` if Postgres accepts it as a custom setting name (`prefix.name`), else throws.
+ * @throws {InvalidTenantKitOptionError} naming the option and the accepted form.
+ */
+export function assertTenantSettingName(setting: string, option = "setting"): string {
+  if (!CUSTOM_SETTING.test(setting)) {
+    throw new InvalidTenantKitOptionError(
+      option,
+      `${JSON.stringify(setting)} is not a custom setting name; use "prefix.name", e.g. "${DEFAULT_TENANT_SETTING}", the name your policies read.`,
+    );
+  }
+  return setting;
+}

@@ -1,0 +1,74 @@
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { inject } from "vitest";
+import { createFixtureDatabase, dropFixtureDatabase } from "../../fixtures/database/create-fixture-database.ts";
+import { roleUrl } from "../../fixtures/database/database-roles.ts";
+import { PrismaClient } from "../../fixtures/sales-app/src/generated/prisma/client.ts";
+import { createAdminAdapter } from "../../extension/admin/index.ts";
+import { createTenantAdapter, tenantExtension } from "../../extension/index.ts";
+import type { TenantAdapterFactory, TenantExtensionOptions, TenantPoolOptions } from "../../extension/index.ts";
+
+/** How the application connects in a test: straight to Postgres, or through PgBouncer in transaction mode. */
+export type Route = "direct" | "pgbouncer";
+
+/** The routes this machine can test: PgBouncer only where Debian's pgbouncer is installed (.ci/run installs it). */
+export function availableRoutes(): Route[] {
+  return inject("database").pgbouncer ? ["direct", "pgbouncer"] : ["direct"];
+}
+
+/** A fresh database cloned from the migrated template, and the URLs of its three roles. */
+export interface TestDatabase {
+  name: string;
+  /** The application role (no BYPASSRLS, owns nothing), on `route`. */
+  appUrl(route?: Route): string;
+  /** The admin role (BYPASSRLS), direct. */
+  adminUrl: string;
+  /** The table owner (RLS is forced on it too), direct. */
+  ownerUrl: string;
+  /** A plain pg client as the admin role, for assertions that must see every tenant. */
+  admin: pg.Pool;
+  drop(): Promise<void>;
+}
+
+/** Creates a database for one test file. Call in `beforeAll`; `drop()` in `afterAll`. */
+export async function initTest(): Promise<TestDatabase> {
+  const { superuserUrl, template, pgbouncer } = inject("database");
+  const name = `t_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  await createFixtureDatabase(superuserUrl, name, template);
+  const admin = new pg.Pool({ connectionString: roleUrl(superuserUrl, "admin", name), max: 2 });
+  return {
+    name,
+    appUrl: (route = "direct") => {
+      if (route === "direct") return roleUrl(superuserUrl, "app", name);
+      if (!pgbouncer) throw new Error("PgBouncer is not running: install Debian's pgbouncer (apt-get install pgbouncer).");
+      return roleUrl(superuserUrl, "app", name, pgbouncer);
+    },
+    adminUrl: roleUrl(superuserUrl, "admin", name),
+    ownerUrl: roleUrl(superuserUrl, "owner", name),
+    admin,
+    drop: async () => {
+      await admin.end();
+      await dropFixtureDatabase(superuserUrl, name);
+    },
+  };
+}
+
+/** The application's client, exactly as a user builds it, plus its adapter (for the pool). */
+export function createAppClient(
+  database: TestDatabase,
+  options: { route?: Route; pool?: TenantPoolOptions; extension?: TenantExtensionOptions } = {},
+) {
+  const adapter: TenantAdapterFactory = createTenantAdapter({
+    connectionString: database.appUrl(options.route),
+    pool: { max: 3, ...options.pool },
+  });
+  const prisma = new PrismaClient({ adapter }).$extends(tenantExtension(options.extension));
+  return { prisma, adapter };
+}
+
+export type AppClient = ReturnType<typeof createAppClient>["prisma"];
+
+/** A Prisma client on the admin escape hatch (BYPASSRLS role), for seeding. */
+export function createAdminClient(database: TestDatabase) {
+  return new PrismaClient({ adapter: createAdminAdapter({ connectionString: database.adminUrl }) });
+}

@@ -57,11 +57,11 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
   return Prisma.defineExtension((client) => {
     guardRequestBatching(client);
 
-    const withTenant = (on: TransactionRunner, tenantId: unknown, fn: (tx: unknown) => Promise<unknown>, txOptions?: unknown) => {
+    const withTenant = async (on: TransactionRunner, tenantId: unknown, fn: (tx: unknown) => Promise<unknown>, txOptions?: unknown) => {
       const id = assertTenantId(tenantId);
       const active = tenantContext.getStore();
       if (active?.transaction !== undefined) {
-        if (active.tenantId !== id) return Promise.reject(new TenantMismatchError(active.tenantId, id));
+        if (active.tenantId !== id) throw new TenantMismatchError(active.tenantId, id);
         return fn(active.transaction);
       }
       return tenantContext.run({ tenantId: id }, () =>

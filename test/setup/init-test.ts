@@ -19,8 +19,8 @@ export function availableRoutes(): Route[] {
 /** A fresh database cloned from the migrated template, and the URLs of its three roles. */
 export interface TestDatabase {
   name: string;
-  /** The application role (no BYPASSRLS, owns nothing), on `route`. */
-  appUrl(route?: Route): string;
+  /** The application role (no BYPASSRLS, owns nothing), on `route` or through a proxy at `host:port`. */
+  appUrl(route?: Route | { host: string; port: number }): string;
   /** The admin role (BYPASSRLS), direct. */
   adminUrl: string;
   /** The table owner (RLS is forced on it too), direct. */
@@ -39,6 +39,7 @@ export async function initTest(): Promise<TestDatabase> {
   return {
     name,
     appUrl: (route = "direct") => {
+      if (typeof route === "object") return roleUrl(superuserUrl, "app", name, route);
       if (route === "direct") return roleUrl(superuserUrl, "app", name);
       if (!pgbouncer) throw new Error("PgBouncer is not running: install Debian's pgbouncer (apt-get install pgbouncer).");
       return roleUrl(superuserUrl, "app", name, pgbouncer);
@@ -56,7 +57,7 @@ export async function initTest(): Promise<TestDatabase> {
 /** The application's client, exactly as a user builds it, plus its adapter (for the pool). */
 export function createAppClient(
   database: TestDatabase,
-  options: { route?: Route; pool?: TenantPoolOptions; extension?: TenantExtensionOptions } = {},
+  options: { route?: Route | { host: string; port: number }; pool?: TenantPoolOptions; extension?: TenantExtensionOptions } = {},
 ) {
   const adapter: TenantAdapterFactory = createTenantAdapter({
     connectionString: database.appUrl(options.route),

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { seedTenants, type SeededTenant } from "../../fixtures/database/seed-tenants.ts";
+import { startWireProxy, type WireProxy } from "../../fixtures/database/wire-proxy.ts";
+import { SET_TENANT_SQL } from "../../extension/pg/tenant-query.ts";
+import { type AppClient, createAdminClient, createAppClient, initTest, type TestDatabase } from "../setup/init-test.ts";
+
+// What the kit puts on the wire, read by a proxy between pg and Postgres: the statements and the Syncs (one Sync =
+// one ReadyForQuery = one round trip). These tests also pin the pg internals TenantQuery relies on.
+let database: TestDatabase;
+let tenants: SeededTenant[];
+let proxy: WireProxy;
+let prisma: AppClient;
+
+beforeAll(async () => {
+  database = await initTest();
+  const admin = createAdminClient(database);
+  tenants = await seedTenants(admin, { tenants: 2 });
+  await admin.$disconnect();
+  const url = new URL(database.adminUrl);
+  proxy = await startWireProxy({ host: url.hostname, port: Number(url.port) });
+  ({ prisma } = createAppClient(database, { route: proxy }));
+  await prisma.$connect();
+});
+afterAll(async () => {
+  await prisma.$disconnect();
+  await proxy.stop();
+  await database.drop();
+});
+beforeEach(() => proxy.clear());
+
+const statements = (proxy: WireProxy) => proxy.messages.filter((m) => m.sql !== undefined).map((m) => m.sql!);
+// Each Sync (extended protocol) or Query (simple protocol) message is answered by one ReadyForQuery: one round trip.
+const roundTrips = (proxy: WireProxy) => proxy.messages.filter((m) => m.type === "S" || m.type === "Q").length;
+
+describe("a $forTenant query on the wire", () => {
+  it("is set_config + the query, pipelined before ONE Sync, with no BEGIN or COMMIT", async () => {
+    await prisma.$forTenant(tenants[0]!.id).customer.findMany();
+    expect(proxy.messages.map((m) => m.type).join("")).toBe("PBEPBDES");
+    const [prelude, query] = statements(proxy);
+    expect(prelude).toBe(SET_TENANT_SQL);
+    expect(query).toMatch(/^SELECT .* FROM "public"\."Customer"/);
+    expect(statements(proxy).some((sql) => /^\s*(BEGIN|COMMIT|ROLLBACK)/i.test(sql))).toBe(false);
+  });
+
+  it("carries the tenant on every statement of a relation load, each its own round trip", async () => {
+    await prisma.$forTenant(tenants[0]!.id).user.findMany({ include: { roles: { include: { role: true } } } });
+    const sent = statements(proxy);
+    expect(roundTrips(proxy)).toBe(sent.length / 2);
+    sent.forEach((sql, i) => expect(i % 2 === 0 ? sql : SET_TENANT_SQL).toBe(SET_TENANT_SQL));
+  });
+
+  it("sets an explicitly empty tenant for the bare client, so a leaked session setting cannot apply", async () => {
+    await prisma.customer.findMany();
+    expect(statements(proxy)[0]).toBe(SET_TENANT_SQL);
+    expect(roundTrips(proxy)).toBe(1);
+  });
+
+  it("runs raw queries the same way", async () => {
+    await prisma.$forTenant(tenants[0]!.id).$queryRaw`SELECT 1`;
+    await prisma.$forTenant(tenants[0]!.id).$executeRaw`UPDATE "Inventory" SET quantity = quantity WHERE false`;
+    expect(statements(proxy)).toEqual([SET_TENANT_SQL, "SELECT 1", SET_TENANT_SQL, 'UPDATE "Inventory" SET quantity = quantity WHERE false']);
+    expect(roundTrips(proxy)).toBe(2);
+  });
+});
+
+describe("a $withTenant transaction on the wire", () => {
+  it("sets the tenant with its first statement after BEGIN, without an extra round trip", async () => {
+    await prisma.$withTenant(tenants[0]!.id, async (tx) => {
+      await tx.customer.count();
+      await tx.inventory.findMany();
+    });
+    const sent = statements(proxy);
+    expect(sent[0]).toBe("BEGIN");
+    expect(sent[1]).toBe(SET_TENANT_SQL);
+    expect(sent.filter((sql) => sql === SET_TENANT_SQL)).toHaveLength(1);
+    expect(sent.at(-1)).toBe("COMMIT");
+    // BEGIN, count (+prelude), findMany, COMMIT.
+    expect(roundTrips(proxy)).toBe(4);
+  });
+
+  it("keeps SET TRANSACTION ISOLATION LEVEL before the tenant prelude", async () => {
+    await prisma.$withTenant(tenants[0]!.id, (tx) => tx.customer.count(), { isolationLevel: "Serializable" });
+    const sent = statements(proxy);
+    expect(sent.slice(0, 3)).toEqual(["BEGIN", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", SET_TENANT_SQL]);
+  });
+});

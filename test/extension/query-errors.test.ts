@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedTenants, type SeededTenant } from "../../fixtures/database/seed-tenants.ts";
+import { type AppClient, availableRoutes, createAdminClient, createAppClient, initTest, type TestDatabase } from "../setup/init-test.ts";
+
+// A failing query must surface as Prisma's normal error and give the connection back clean: with a pool of ONE
+// connection, the next query (from another tenant) necessarily runs on the same connection.
+let database: TestDatabase;
+let tenants: SeededTenant[];
+
+beforeAll(async () => {
+  database = await initTest();
+  const admin = createAdminClient(database);
+  tenants = await seedTenants(admin, { tenants: 2 });
+  await admin.$disconnect();
+});
+afterAll(() => database.drop());
+
+describe.each(availableRoutes())("query errors (%s)", (route) => {
+  let prisma: AppClient;
+  let a: SeededTenant;
+  let b: SeededTenant;
+  beforeAll(() => {
+    ({ prisma } = createAppClient(database, { route, pool: { max: 1, statementTimeoutMillis: route === "direct" ? 200 : undefined } }));
+    [a, b] = tenants as [SeededTenant, SeededTenant];
+  });
+  afterAll(() => prisma.$disconnect());
+
+  const expectOnlyOwnRows = async (tenant: SeededTenant) => {
+    const rows = await prisma.$forTenant(tenant.id).customer.findMany();
+    expect(rows.map((r) => r.tenantId)).toEqual(Array(5).fill(tenant.id));
+  };
+
+  it("surfaces a unique violation as P2002 and stays clean for the next tenant", async () => {
+    const taken = await prisma.$forTenant(a.id).customer.findFirstOrThrow();
+    await expect(
+      prisma.$forTenant(a.id).customer.create({ data: { tenantId: a.id, name: "dup", email: taken.email } }),
+    ).rejects.toMatchObject({ code: "P2002" });
+    await expectOnlyOwnRows(b);
+  });
+
+  it("surfaces a cancelled query and stays clean", async () => {
+    const sleeping = prisma.$forTenant(a.id).$queryRaw`SELECT pg_sleep(5)`;
+    const caught = sleeping.catch((error: unknown) => error);
+    await waitForActiveQuery(database, "pg_sleep(5)");
+    await database.admin.query(`SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(5)%' AND pid <> pg_backend_pid()`);
+    expect(String(await caught)).toMatch(/cancel/i);
+    await expectOnlyOwnRows(b);
+  });
+
+  it.runIf(route === "direct")("surfaces statement_timeout and stays clean", async () => {
+    // PgBouncer drops statement_timeout from the startup packet (ignore_startup_parameters), so only direct.
+    await expect(prisma.$forTenant(a.id).$queryRaw`SELECT pg_sleep(1)`).rejects.toThrow(/statement timeout/);
+    await expectOnlyOwnRows(b);
+  });
+
+  it("discards a terminated connection and recovers on a new one", async () => {
+    const sleeping = prisma.$forTenant(a.id).$queryRaw`SELECT pg_sleep(4)`;
+    const caught = sleeping.catch((error: unknown) => error);
+    await waitForActiveQuery(database, "pg_sleep(4)");
+    await database.admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()`);
+    expect(await caught).toBeInstanceOf(Error);
+    await expectOnlyOwnRows(b);
+    await expectOnlyOwnRows(a);
+  });
+});
+
+async function waitForActiveQuery(database: TestDatabase, fragment: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const { rowCount } = await database.admin.query(
+      `SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1 AND pid <> pg_backend_pid()`,
+      [`%${fragment}%`],
+    );
+    if (rowCount) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no active query like ${fragment}`);
+}

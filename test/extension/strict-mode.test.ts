@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { seedTenants, type SeededTenant } from "../../fixtures/database/seed-tenants.ts";
+import { startWireProxy, type WireProxy } from "../../fixtures/database/wire-proxy.ts";
+import { TenantContextMissingError } from "../../extension/index.ts";
+import { type AppClient, createAdminClient, createAppClient, initTest, type TestDatabase } from "../setup/init-test.ts";
+
+let database: TestDatabase;
+let tenants: SeededTenant[];
+let proxy: WireProxy;
+let prisma: AppClient;
+
+beforeAll(async () => {
+  database = await initTest();
+  const admin = createAdminClient(database);
+  tenants = await seedTenants(admin, { tenants: 2 });
+  await admin.$disconnect();
+  const url = new URL(database.adminUrl);
+  proxy = await startWireProxy({ host: url.hostname, port: Number(url.port) });
+  ({ prisma } = createAppClient(database, { route: proxy, extension: { strict: true } }));
+  await prisma.$connect();
+});
+afterAll(async () => {
+  await prisma.$disconnect();
+  await proxy.stop();
+  await database.drop();
+});
+
+it("throws TenantContextMissingError for a bare query before anything reaches the database", async () => {
+  proxy.clear();
+  await expect(prisma.customer.findMany()).rejects.toBeInstanceOf(TenantContextMissingError);
+  await expect(prisma.$queryRaw`SELECT 1`).rejects.toMatchObject({ code: "TENANT_CONTEXT_MISSING" });
+  await expect(prisma.customer.findMany()).rejects.toThrow(/prisma\.customer\.findMany\(\) ran without a tenant/);
+  expect(proxy.messages).toEqual([]);
+});
+
+it("still runs tenant-scoped reads, writes and transactions", async () => {
+  const [a] = tenants as [SeededTenant];
+  const db = prisma.$forTenant(a.id);
+  expect(await db.customer.count()).toBe(5);
+  expect(await db.$transaction([db.customer.count()])).toEqual([5]);
+  const log = await prisma.$withTenant(a.id, (tx) => tx.auditLog.create({ data: { tenantId: a.id, action: "strict" } }));
+  expect(log.tenantId).toBe(a.id);
+});

@@ -32,8 +32,13 @@ const { PrismaClient } = await import("../fixtures/sales-app/src/generated/prism
 
 /** The pattern of prisma/prisma-client-extensions' row-level-security example, per query. */
 function officialRlsExtension(tenantId: string) {
-  return Prisma.defineExtension((prisma) =>
-    prisma.$extends({
+  return Prisma.defineExtension((client) => {
+    // The extension callback's client type omits raw queries; at runtime it is the full client.
+    const prisma = client as typeof client & {
+      $executeRaw(sql: TemplateStringsArray, ...values: unknown[]): Promise<number>;
+      $transaction(queries: Promise<unknown>[]): Promise<unknown[]>;
+    };
+    return prisma.$extends({
       query: {
         $allModels: {
           async $allOperations({ args, query }) {
@@ -45,8 +50,8 @@ function officialRlsExtension(tenantId: string) {
           },
         },
       },
-    }),
-  );
+    });
+  });
 }
 
 type Call = () => Promise<unknown>;

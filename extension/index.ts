@@ -11,3 +11,4 @@ export { UnsupportedPrismaVersionError } from "./errors/unsupported-prisma-versi
 export { generateRlsSql } from "./rls/generate-rls-sql.ts";
 export type { GenerateRlsSqlOptions, RlsTable } from "./rls/generate-rls-sql.ts";
 export { DEFAULT_TENANT_SETTING } from "./tenant-setting-name.ts";
+export { isPoolTimeoutError, PoolTimeoutError } from "./errors/pool-timeout-error.ts";

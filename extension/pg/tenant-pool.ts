@@ -1,4 +1,5 @@
 import pg from "pg";
+import { PoolTimeoutError } from "../errors/pool-timeout-error.ts";
 import { tenantContext } from "../tenant-context.ts";
 import { TenantClient } from "./tenant-client.ts";
 
@@ -37,7 +38,7 @@ export class TenantPool extends pg.Pool {
   }
 
   async #queryForTenant(tenantId: string, config: string | pg.QueryConfig, values: unknown[] | undefined): Promise<pg.QueryResult> {
-    const client = (await super.connect()) as TenantClient & pg.PoolClient;
+    const client = (await this.#acquire()) as TenantClient & pg.PoolClient;
     client.pendingTenantId = undefined;
     let failure: unknown;
     try {
@@ -63,10 +64,23 @@ export class TenantPool extends pg.Pool {
         callback(error, client, done);
       });
     }
-    return super.connect().then((client) => {
+    return this.#acquire().then((client) => {
       mark(client);
       return client;
     });
+  }
+
+  /** pg-pool's connect(), with its two timeout errors turned into a typed {@link PoolTimeoutError}. */
+  async #acquire(): Promise<pg.PoolClient> {
+    const started = performance.now();
+    try {
+      return await super.connect();
+    } catch (error) {
+      if (error instanceof Error && /timeout exceeded when trying to connect|connection timeout/i.test(error.message)) {
+        throw new PoolTimeoutError(Math.round(performance.now() - started), this.options.max, { cause: error });
+      }
+      throw error;
+    }
   }
 }
 

@@ -1,0 +1,46 @@
+import { TenantKitError } from "./tenant-kit-error.ts";
+
+/**
+ * Thrown when a query could not get a connection within the pool's `acquireTimeoutMillis`: every connection was busy
+ * (the pool is saturated) or opening a new one took too long. Nothing was sent to the database. Answer it with
+ * HTTP 503 and `Retry-After`, and see docs/RUNBOOK-connection-pool.md for sizing.
+ *
+ * @example
+ * ```ts
+ * catch (error) {
+ *   if (error instanceof PoolTimeoutError) return new Response("busy", { status: 503, headers: { "Retry-After": "1" } });
+ * }
+ * ```
+ */
+export class PoolTimeoutError extends TenantKitError {
+  readonly code = "POOL_TIMEOUT";
+
+  constructor(
+    /** How long the query waited, in ms. */
+    readonly waitedMillis: number,
+    /** The pool's `max`. */
+    readonly poolMax: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `No database connection became available within ${waitedMillis} ms (pool max ${poolMax}, all busy or slow to ` +
+        `open). The request was not run: answer 503 with Retry-After, and if it recurs raise pool.max or shorten how long ` +
+        `handlers hold connections (docs/RUNBOOK-connection-pool.md).`,
+      options,
+    );
+  }
+}
+
+/**
+ * True for a {@link PoolTimeoutError}, also after Prisma Client has re-thrown it as a `PrismaClientKnownRequestError`
+ * (Prisma keeps the `code` and message of errors raised inside a driver adapter, not their class).
+ *
+ * @example
+ * ```ts
+ * try { return await db.customer.findMany(); }
+ * catch (error) { if (isPoolTimeoutError(error)) return Response.json({ error: "busy" }, { status: 503, headers: { "Retry-After": "1" } }); throw error; }
+ * ```
+ */
+export function isPoolTimeoutError(error: unknown): boolean {
+  return error instanceof PoolTimeoutError || (error as { code?: unknown } | null)?.code === "POOL_TIMEOUT";
+}

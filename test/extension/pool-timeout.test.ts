@@ -1,0 +1,32 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { seedTenants, type SeededTenant } from "../../fixtures/database/seed-tenants.ts";
+import { isPoolTimeoutError } from "../../extension/index.ts";
+import { type AppClient, createAdminClient, createAppClient, initTest, type TestDatabase } from "../setup/init-test.ts";
+
+let database: TestDatabase;
+let tenant: SeededTenant;
+let prisma: AppClient;
+
+beforeAll(async () => {
+  database = await initTest();
+  const admin = createAdminClient(database);
+  [tenant] = (await seedTenants(admin, { tenants: 1 })) as [SeededTenant];
+  await admin.$disconnect();
+  ({ prisma } = createAppClient(database, { pool: { max: 1, acquireTimeoutMillis: 300 } }));
+});
+afterAll(async () => {
+  await prisma.$disconnect();
+  await database.drop();
+});
+
+it("fails a query that cannot get a connection with a typed PoolTimeoutError instead of waiting forever", async () => {
+  const holder = prisma.$withTenant(tenant.id, (tx) => tx.$executeRaw`SELECT pg_sleep(1.5)`, { timeout: 10_000 });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const error = await prisma.$forTenant(tenant.id).customer.count().catch((e: unknown) => e);
+  await holder;
+  // Prisma re-throws adapter errors as PrismaClientKnownRequestError, keeping our code and message.
+  expect(isPoolTimeoutError(error)).toBe(true);
+  expect(error).toMatchObject({ code: "POOL_TIMEOUT", message: expect.stringMatching(/within \d+ ms \(pool max 1/) });
+  // The pool recovers by itself once the connection is free.
+  expect(await prisma.$forTenant(tenant.id).customer.count()).toBe(5);
+});

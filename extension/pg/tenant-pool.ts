@@ -70,19 +70,43 @@ export class TenantPool extends pg.Pool {
     });
   }
 
-  /** pg-pool's connect(), with its two timeout errors turned into a typed {@link PoolTimeoutError}. */
+  /**
+   * pg-pool's connect(), with its two timeout errors turned into a typed {@link PoolTimeoutError}. Emits
+   * {@link POOL_TIMING_EVENTS}: the wait for a connection and, at release, how long it was held.
+   */
   async #acquire(): Promise<pg.PoolClient> {
     const started = performance.now();
     try {
-      return await super.connect();
+      const client = await super.connect();
+      const acquired = performance.now();
+      this.emit(POOL_TIMING_EVENTS.acquired, acquired - started);
+      const release = client.release;
+      client.release = (error?: Error | boolean) => {
+        this.emit(POOL_TIMING_EVENTS.released, performance.now() - acquired);
+        return release(error);
+      };
+      return client;
     } catch (error) {
       if (error instanceof Error && /timeout exceeded when trying to connect|connection timeout/i.test(error.message)) {
-        throw new PoolTimeoutError(Math.round(performance.now() - started), this.options.max, { cause: error });
+        const waited = performance.now() - started;
+        this.emit(POOL_TIMING_EVENTS.timedOut, waited);
+        throw new PoolTimeoutError(Math.round(waited), this.options.max, { cause: error });
       }
       throw error;
     }
   }
 }
+
+/**
+ * Events a {@link TenantPool} emits besides pg-pool's own, each with a duration in milliseconds:
+ * `acquired` (how long the caller waited for a connection), `released` (how long it held it) and `timedOut` (how long
+ * it waited before a {@link PoolTimeoutError}).
+ */
+export const POOL_TIMING_EVENTS = {
+  acquired: "tenant-kit:acquired",
+  released: "tenant-kit:released",
+  timedOut: "tenant-kit:timed-out",
+} as const;
 
 /**
  * True when the connection itself is unusable: a socket error, a read timeout, or a FATAL/PANIC from the server

@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { InvalidTenantKitOptionError } from "./errors/invalid-tenant-kit-option-error.ts";
+import { createTenantPrelude } from "./pg/tenant-prelude.ts";
 import { TenantPool } from "./pg/tenant-pool.ts";
 import { assertTenantSettingName, DEFAULT_TENANT_SETTING } from "./tenant-setting-name.ts";
 
@@ -17,7 +18,10 @@ export interface TenantPoolOptions {
    * default, 0, waits forever: a saturated pool then hangs requests instead of failing them.
    */
   acquireTimeoutMillis?: number;
-  /** Server-side `statement_timeout` of every connection, in ms. Default 0 (the server's setting). */
+  /**
+   * `statement_timeout` of every query and transaction, in ms, sent in the tenant prelude (so it also holds behind
+   * PgBouncer, which drops startup parameters). Default 0: the server's setting.
+   */
   statementTimeoutMillis?: number;
   /** `application_name` shown in pg_stat_activity. Default "prisma-tenant-kit". */
   applicationName?: string;
@@ -66,12 +70,11 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
     const pool = this.#options.pool ?? {};
     return new TenantPool({
       connectionString: this.#options.connectionString,
-      tenantSetting: this.setting,
+      tenantPrelude: createTenantPrelude(this.setting, pool.statementTimeoutMillis),
       max: pool.max ?? 10,
       idleTimeoutMillis: pool.idleTimeoutMillis ?? 10_000,
       maxLifetimeSeconds: pool.maxLifetimeSeconds ?? 1_800,
       connectionTimeoutMillis: pool.acquireTimeoutMillis ?? 10_000,
-      statement_timeout: pool.statementTimeoutMillis || undefined,
       application_name: pool.applicationName ?? "prisma-tenant-kit",
     });
   }

@@ -1,12 +1,13 @@
 import pg from "pg";
+import type { TenantPrelude } from "./tenant-prelude.ts";
 import { TenantQuery } from "./tenant-query.ts";
 
 /** Statements that must come before any query of a transaction, so the tenant prelude waits until after them. */
 const TRANSACTION_PREAMBLE = /^\s*(BEGIN|START\s+TRANSACTION|SET\s+TRANSACTION)\b/i;
 
-/** pg.Client options plus the name of the setting the RLS policies read. */
+/** pg.Client options plus the statement that carries the tenant. */
 export interface TenantClientConfig extends pg.ClientConfig {
-  tenantSetting: string;
+  tenantPrelude: TenantPrelude;
 }
 
 type QueryArguments = [config: string | pg.QueryConfig, values?: unknown[]];
@@ -20,11 +21,11 @@ type QueryArguments = [config: string | pg.QueryConfig, values?: unknown[]];
 export class TenantClient extends pg.Client {
   /** Tenant to set before the next data statement; `""` means "explicitly no tenant". Consumed once. */
   pendingTenantId: string | undefined;
-  readonly #setting: string;
+  readonly #prelude: TenantPrelude;
 
   constructor(config: TenantClientConfig) {
     super(config);
-    this.#setting = config.tenantSetting;
+    this.#prelude = config.tenantPrelude;
   }
 
   /**
@@ -35,7 +36,7 @@ export class TenantClient extends pg.Client {
     const queryConfig: pg.QueryConfig = typeof config === "string" ? { text: config, values } : { ...config };
     if (values !== undefined && typeof config !== "string") queryConfig.values = values;
     return new Promise((resolve, reject) => {
-      const query = new TenantQuery(this.#setting, tenantId, queryConfig, (error, result) =>
+      const query = new TenantQuery(this.#prelude, tenantId, queryConfig, (error, result) =>
         error ? reject(error) : resolve(result),
       );
       // Submittables bypass the promise API; pg queues them behind anything already running on this client.

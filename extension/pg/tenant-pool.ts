@@ -2,10 +2,11 @@ import pg from "pg";
 import { PoolTimeoutError } from "../errors/pool-timeout-error.ts";
 import { tenantContext } from "../tenant-context.ts";
 import { TenantClient } from "./tenant-client.ts";
+import type { TenantPrelude } from "./tenant-prelude.ts";
 
-/** pg.Pool options plus the name of the setting the RLS policies read (e.g. `app.tenant_id`). */
+/** pg.Pool options plus the statement that carries the tenant (see createTenantPrelude). */
 export interface TenantPoolConfig extends pg.PoolConfig {
-  tenantSetting: string;
+  tenantPrelude: TenantPrelude;
 }
 
 /**

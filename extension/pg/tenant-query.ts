@@ -1,11 +1,5 @@
 import pg from "pg";
-
-/**
- * The statement that carries the tenant. `is_local = true` scopes the setting to the current transaction: the implicit
- * one that ends at the Sync for a per-query call, or the explicit one of `$withTenant`. Setting name and tenant are
- * both bind parameters, so neither is ever spliced into SQL text.
- */
-export const SET_TENANT_SQL = "SELECT set_config($1, $2, true)";
+import type { TenantPrelude } from "./tenant-prelude.ts";
 
 /** The parts of pg's wire connection that a Submittable writes to (pg/lib/connection.js, pg 8.23). */
 interface PgConnection {
@@ -34,7 +28,7 @@ const PgQuery = pg.Query as unknown as new (
  * ONE Sync, so both run in the same implicit transaction and the server answers with one ReadyForQuery:
  *
  * ```text
- * Parse("SELECT set_config($1, $2, true)") Bind(['app.tenant_id', tenantId]) Execute
+ * Parse("SELECT set_config($1, $2, true)") Bind(['app.tenant_id', tenantId]) Execute   -- the TenantPrelude
  * Parse(query) Bind(values) Describe(portal) Execute
  * Sync
  * ```
@@ -49,12 +43,12 @@ const PgQuery = pg.Query as unknown as new (
  */
 export class TenantQuery extends PgQuery {
   #inPrelude = true;
-  readonly #setting: string;
+  readonly #prelude: TenantPrelude;
   readonly #tenantId: string;
 
-  constructor(setting: string, tenantId: string, config: pg.QueryConfig, callback: QueryCallback) {
+  constructor(prelude: TenantPrelude, tenantId: string, config: pg.QueryConfig, callback: QueryCallback) {
     super(config, undefined, callback);
-    this.#setting = setting;
+    this.#prelude = prelude;
     this.#tenantId = tenantId;
   }
 
@@ -64,8 +58,8 @@ export class TenantQuery extends PgQuery {
   }
 
   override prepare(connection: PgConnection): void {
-    connection.parse({ text: SET_TENANT_SQL, name: "", types: [] });
-    connection.bind({ portal: "", statement: "", values: [this.#setting, this.#tenantId] });
+    connection.parse({ text: this.#prelude.sql, name: "", types: [] });
+    connection.bind({ portal: "", statement: "", values: this.#prelude.values(this.#tenantId) });
     connection.execute({ portal: "", rows: 0 });
     super.prepare(connection);
   }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { seedTenants, type SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import { startWireProxy, type WireProxy } from "../../fixtures/database/wire-proxy.ts";
-import { SET_TENANT_SQL } from "../../extension/pg/tenant-query.ts";
+import { SET_TENANT_SQL } from "../../extension/pg/tenant-prelude.ts";
 import { type AppClient, createAdminClient, createAppClient, initTest, type TestDatabase } from "../setup/init-test.ts";
 
 // What the kit puts on the wire, read by a proxy between pg and Postgres: the statements and the Syncs (one Sync =

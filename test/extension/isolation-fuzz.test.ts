@@ -80,6 +80,16 @@ describe.each(availableRoutes())("isolation fuzz (%s)", (route) => {
         increments.set(t.id, increments.get(t.id)! + count);
         if (count > 0 && !t.skuIds.includes(sku)) foreignReads.push(`updateMany: ${t.slug} updated ${sku}`);
       },
+      async (t, n) => {
+        // update by primary key: succeeds only for the tenant's own row, P2025 (not found) for anyone else's.
+        const id = pick(allCustomerIds);
+        try {
+          const row = await prisma.$forTenant(t.id).customer.update({ where: { id }, data: { name: `fuzz ${t.id} ${n}` } });
+          readsOwn(t, [row], "update");
+        } catch (error) {
+          if ((error as { code?: string }).code !== "P2025" || t.customerIds.includes(id)) throw error;
+        }
+      },
       async (t) => readsOwn(t, await prisma.$forTenant(t.id).$queryRaw<{ tenantId: string }[]>`SELECT "tenantId" FROM "Customer"`, "queryRaw"),
       async (t, n) => {
         const rows = await prisma.$withTenant(t.id, async (tx) => {
@@ -112,6 +122,10 @@ describe.each(availableRoutes())("isolation fuzz (%s)", (route) => {
       `SELECT count(*)::int AS n FROM "AuditLog" WHERE action LIKE 'fuzz:%' AND split_part(action, ':', 2) <> "tenantId"`,
     );
     expect(misplaced.rows[0].n).toBe(0);
+    const renamed = await database.admin.query(
+      `SELECT count(*)::int AS n FROM "Customer" WHERE name LIKE 'fuzz %' AND split_part(name, ' ', 2) <> "tenantId"`,
+    );
+    expect(renamed.rows[0].n).toBe(0);
     const foreign = await database.admin.query(`SELECT count(*)::int AS n FROM "AuditLog" WHERE action LIKE '%:foreign'`);
     expect(foreign.rows[0].n).toBe(0);
     expect(rejectedForeignWrites).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedTenants, type SeededTenant } from "../../fixtures/database/seed-tenants.ts";
-import { type AppClient, availableRoutes, createAdminClient, createAppClient, initTest, type TestDatabase } from "../setup/init-test.ts";
+import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
+import { type AppClient, availableRoutes, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
 
 // >= 10,000 random operations of >= 5 tenants interleaved over a pool of 3 connections. Replay a failure with
 // FUZZ_SEED=<the seed in the test name> npx vitest run test/extension/isolation-fuzz.test.ts
@@ -29,9 +29,7 @@ describe.each(availableRoutes())("isolation fuzz (%s)", (route) => {
   let prisma: AppClient;
   let tenants: SeededTenant[];
   beforeAll(async () => {
-    const admin = createAdminClient(database);
-    tenants = await seedTenants(admin, { tenants: TENANTS, prefix: `fuzz-${route}` });
-    await admin.$disconnect();
+    tenants = await seedTestTenants(database, { tenants: TENANTS, prefix: `fuzz-${route}` });
     ({ prisma } = createAppClient(database, { route, pool: { max: 3 } }));
   });
   afterAll(() => prisma.$disconnect());

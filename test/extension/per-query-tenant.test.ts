@@ -1,16 +1,14 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedTenants, type SeededTenant } from "../../fixtures/database/seed-tenants.ts";
-import { type AppClient, availableRoutes, createAdminClient, createAppClient, initTest, type TestDatabase } from "../setup/init-test.ts";
+import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
+import { type AppClient, availableRoutes, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
 
 let database: TestDatabase;
 let tenants: SeededTenant[];
 
 beforeAll(async () => {
   database = await initTest();
-  const admin = createAdminClient(database);
-  tenants = await seedTenants(admin, { tenants: 3 });
-  await admin.$disconnect();
+  tenants = await seedTestTenants(database, { tenants: 3 });
 });
 afterAll(() => database.drop());
 

@@ -1,18 +1,16 @@
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedTenants, type SeededTenant } from "../../fixtures/database/seed-tenants.ts";
+import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import { isPoolTimeoutError, InvalidTenantKitOptionError } from "../../extension/index.ts";
 import { instrumentPool, monitorPool, type PoolAlert, recommendPoolSize } from "../../extension/pool/index.ts";
-import { createAdminClient, createAppClient, initTest, type TestDatabase } from "../setup/init-test.ts";
+import { createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
 
 let database: TestDatabase;
 let tenant: SeededTenant;
 beforeAll(async () => {
   database = await initTest();
-  const admin = createAdminClient(database);
-  [tenant] = (await seedTenants(admin, { tenants: 1 })) as [SeededTenant];
-  await admin.$disconnect();
+  [tenant] = (await seedTestTenants(database, { tenants: 1 })) as [SeededTenant];
 });
 afterAll(() => database.drop());
 

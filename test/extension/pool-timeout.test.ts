@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { seedTenants, type SeededTenant } from "../../fixtures/database/seed-tenants.ts";
+import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import { isPoolTimeoutError } from "../../extension/index.ts";
-import { type AppClient, createAdminClient, createAppClient, initTest, type TestDatabase } from "../setup/init-test.ts";
+import { type AppClient, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
 
 let database: TestDatabase;
 let tenant: SeededTenant;
@@ -9,9 +9,7 @@ let prisma: AppClient;
 
 beforeAll(async () => {
   database = await initTest();
-  const admin = createAdminClient(database);
-  [tenant] = (await seedTenants(admin, { tenants: 1 })) as [SeededTenant];
-  await admin.$disconnect();
+  [tenant] = (await seedTestTenants(database, { tenants: 1 })) as [SeededTenant];
   ({ prisma } = createAppClient(database, { pool: { max: 1, acquireTimeoutMillis: 300 } }));
 });
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedTenants, type SeededTenant } from "../../fixtures/database/seed-tenants.ts";
-import { type AppClient, availableRoutes, createAdminClient, createAppClient, initTest, type TestDatabase } from "../setup/init-test.ts";
+import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
+import { type AppClient, availableRoutes, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
 
 // A failing query must surface as Prisma's normal error and give the connection back clean: with a pool of ONE
 // connection, the next query (from another tenant) necessarily runs on the same connection.
@@ -9,9 +9,7 @@ let tenants: SeededTenant[];
 
 beforeAll(async () => {
   database = await initTest();
-  const admin = createAdminClient(database);
-  tenants = await seedTenants(admin, { tenants: 2 });
-  await admin.$disconnect();
+  tenants = await seedTestTenants(database, { tenants: 2 });
 });
 afterAll(() => database.drop());
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedTenants, type SeededTenant } from "../../fixtures/database/seed-tenants.ts";
-import { type AppClient, availableRoutes, createAdminClient, createAppClient, initTest, type TestDatabase } from "../setup/init-test.ts";
+import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
+import { type AppClient, availableRoutes, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
 
 // Prisma merges findUnique/findUniqueOrThrow calls made in the same tick into one statement and dispatches batches
 // from one process.nextTick. These tests fire such calls for different tenants in the same tick.
@@ -9,9 +9,7 @@ let tenants: SeededTenant[];
 
 beforeAll(async () => {
   database = await initTest();
-  const admin = createAdminClient(database);
-  tenants = await seedTenants(admin, { tenants: 3 });
-  await admin.$disconnect();
+  tenants = await seedTestTenants(database, { tenants: 3 });
 });
 afterAll(() => database.drop());
 

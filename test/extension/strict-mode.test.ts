@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { seedTenants, type SeededTenant } from "../../fixtures/database/seed-tenants.ts";
-import { startWireProxy, type WireProxy } from "../../fixtures/database/wire-proxy.ts";
+import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
+import type { WireProxy } from "../../fixtures/database/wire-proxy.ts";
 import { TenantContextMissingError } from "../../extension/index.ts";
-import { type AppClient, createAdminClient, createAppClient, initTest, type TestDatabase } from "../setup/init-test.ts";
+import { type AppClient, createAppClient, initTest, seedTestTenants, startProxyFor, type TestDatabase } from "../setup/init-test.ts";
 
 let database: TestDatabase;
 let tenants: SeededTenant[];
@@ -11,11 +11,8 @@ let prisma: AppClient;
 
 beforeAll(async () => {
   database = await initTest();
-  const admin = createAdminClient(database);
-  tenants = await seedTenants(admin, { tenants: 2 });
-  await admin.$disconnect();
-  const url = new URL(database.adminUrl);
-  proxy = await startWireProxy({ host: url.hostname, port: Number(url.port) });
+  tenants = await seedTestTenants(database, { tenants: 2 });
+  proxy = await startProxyFor(database);
   ({ prisma } = createAppClient(database, { route: proxy, extension: { strict: true } }));
   await prisma.$connect();
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { seedTenants, type SeededTenant } from "../../fixtures/database/seed-tenants.ts";
+import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import { InvalidTenantIdError, TenantMismatchError } from "../../extension/index.ts";
-import { type AppClient, availableRoutes, createAdminClient, createAppClient, initTest, type TestDatabase } from "../setup/init-test.ts";
+import { type AppClient, availableRoutes, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
 import { clearDatabase } from "../setup/clear-database.ts";
 
 let database: TestDatabase;
@@ -11,9 +11,7 @@ beforeAll(async () => (database = await initTest()));
 afterAll(() => database.drop());
 beforeEach(async () => {
   await clearDatabase(database.admin);
-  const admin = createAdminClient(database);
-  tenants = await seedTenants(admin, { tenants: 2 });
-  await admin.$disconnect();
+  tenants = await seedTestTenants(database, { tenants: 2 });
 });
 
 const auditRows = async (database: TestDatabase) =>

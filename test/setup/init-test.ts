@@ -3,6 +3,8 @@ import pg from "pg";
 import { inject } from "vitest";
 import { createFixtureDatabase, dropFixtureDatabase } from "../../fixtures/database/create-fixture-database.ts";
 import { roleUrl } from "../../fixtures/database/database-roles.ts";
+import { type SeededTenant, type SeedOptions, seedTenants } from "../../fixtures/database/seed-tenants.ts";
+import { startWireProxy, type WireProxy } from "../../fixtures/database/wire-proxy.ts";
 import { PrismaClient } from "../../fixtures/sales-app/src/generated/prisma/client.ts";
 import { createAdminAdapter } from "../../extension/admin/index.ts";
 import { createTenantAdapter, tenantExtension } from "../../extension/index.ts";
@@ -72,4 +74,20 @@ export type AppClient = ReturnType<typeof createAppClient>["prisma"];
 /** A Prisma client on the admin escape hatch (BYPASSRLS role), for seeding. */
 export function createAdminClient(database: TestDatabase) {
   return new PrismaClient({ adapter: createAdminAdapter({ connectionString: database.adminUrl }) });
+}
+
+/** Seeds tenants into `database` through the admin escape hatch (see fixtures/database/seed-tenants.ts). */
+export async function seedTestTenants(database: TestDatabase, options?: SeedOptions): Promise<SeededTenant[]> {
+  const admin = createAdminClient(database);
+  try {
+    return await seedTenants(admin, options);
+  } finally {
+    await admin.$disconnect();
+  }
+}
+
+/** A recording wire proxy in front of `database`'s server (see fixtures/database/wire-proxy.ts). */
+export function startProxyFor(database: TestDatabase): Promise<WireProxy> {
+  const url = new URL(database.adminUrl);
+  return startWireProxy({ host: url.hostname, port: Number(url.port) });
 }

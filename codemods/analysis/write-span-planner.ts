@@ -1,0 +1,334 @@
+import { Node, SyntaxKind, type Block, type Statement } from "ts-morph";
+import type { DbUse } from "./db-usage-classifier.ts";
+import type { HandlerSite } from "./handler-finder.ts";
+import { applyEdits, editsWithin, lineIndent, type TextEdit } from "../edits/text-edit.ts";
+
+/** Names and text the span needs. */
+export interface SpanOptions {
+  /** Local name of the transaction helper (`withTenant`). */
+  readonly helper: string;
+  /** Expression for the tenant id inside the handler. */
+  readonly tenantId: string;
+  /** Name of the transaction client parameter (`tx`, or a free variant). */
+  readonly txName: string;
+  /** Name of the span result variable when early returns need one (`txResult`, or a free variant). */
+  readonly resultName: string;
+  /** The file's indentation unit. */
+  readonly indentUnit: string;
+}
+
+/** A planned span: the edits, remarks, and whether db is still used outside it. */
+export interface SpanPlan {
+  readonly edits: TextEdit[];
+  readonly notes: string[];
+  readonly dbUsedOutside: boolean;
+  /** The handler keeps its own `db.$transaction` (no span added). */
+  readonly ownTransaction: boolean;
+}
+
+/** Why no span could be planned. */
+export interface SpanProblem {
+  readonly reason: "mixed-own-transaction" | "span-not-provable";
+  readonly detail: string;
+}
+
+/**
+ * Plans the smallest `helper(tenantId, async (tx) => ...)` span of a write handler: it holds every write and every read
+ * whose result flows into a write (by data: the read's variables, transitively, reach a write's arguments; or by
+ * control: they decide an early exit or a condition around a write). The span is a run of whole statements of one
+ * block, never inside a loop body (a loop's iterations stay in one transaction) nor a nested function, and as deep
+ * as possible otherwise (inside a `try`, so its `catch` still sees the span's errors). Inside it `db` becomes `tx`;
+ * variables used after it are returned from it; early returns inside it return from the handler; awaits after the
+ * last write stay outside.
+ *
+ * @example
+ * ```ts
+ * const plan = planWriteSpan(site, source, { helper: "withTenant", tenantId: "tenantId", txName: "tx", resultName: "txResult", indentUnit: "  " });
+ * if ("reason" in plan) report(plan.detail); else edits.push(...plan.edits);
+ * ```
+ */
+export function planWriteSpan(site: HandlerSite, source: string, options: SpanOptions): SpanPlan | SpanProblem {
+  const callback = site.callback;
+  if (!callback) return { reason: "span-not-provable", detail: "the handler is not an inline function" };
+  const uses = site.uses;
+  const own = uses.filter((u) => u.ownTransaction);
+  if (own.length > 0) {
+    const outside = uses.filter((u) => u.access === "write" && !u.ownTransaction);
+    if (outside.length > 0) {
+      return { reason: "mixed-own-transaction", detail: `writes outside its own $transaction at line ${outside.map((u) => u.location.line).join(", ")}` };
+    }
+    return { edits: [], notes: [`line ${own[0]!.location.line}: keeps its own db.$transaction, now tenant-scoped`], dbUsedOutside: true, ownTransaction: true };
+  }
+  const writes = uses.filter((u) => u.access === "write");
+  const relevant = [...writes, ...uses.filter((u) => u.access === "read" && flowsIntoWrite(u, writes, callback))];
+  const renameEdits = (start: number, end: number): TextEdit[] =>
+    uses.filter((u) => u.node.getStart() >= start && u.node.getEnd() <= end).map((u) => ({ start: u.node.getStart(), end: u.node.getEnd(), text: options.txName }));
+
+  const body = callback.getBody();
+  if (!Node.isBlock(body)) {
+    const start = body.getStart();
+    const end = body.getEnd();
+    const inner = applyEdits(source.slice(start, end), editsWithin(renameEdits(start, end), start, end));
+    const asyncKw = hasOwnAwait(body) ? "async " : "";
+    return { edits: [{ start, end, text: `${options.helper}(${options.tenantId}, ${asyncKw}(${options.txName}) => ${inner})` }], notes: [], dbUsedOutside: false, ownTransaction: false };
+  }
+
+  const chains = relevant.map((u) => eligibleBlocks(u.node, callback));
+  const block = chains[0]!.find((candidate) => chains.every((chain) => chain.includes(candidate)));
+  if (!block) return { reason: "span-not-provable", detail: "no common block holds every write" };
+  const statements = block.getStatements();
+  const indexes = relevant.map((u) => statements.findIndex((s) => s.getStart() <= u.node.getStart() && u.node.getEnd() <= s.getEnd()));
+  const first = Math.min(...indexes);
+  const last = Math.max(...indexes);
+  const span = statements.slice(first, last + 1);
+  const after = statements.slice(last + 1);
+
+  for (const statement of span) {
+    if (Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement)) {
+      return { reason: "span-not-provable", detail: `line ${statement.getStartLineNumber()}: a declaration inside the span would change scope` };
+    }
+    if (Node.isVariableStatement(statement) && statement.getDeclarationKind() === "var") {
+      return { reason: "span-not-provable", detail: `line ${statement.getStartLineNumber()}: a var declaration inside the span would change scope` };
+    }
+    if (statement.getDescendantsOfKind(SyntaxKind.YieldExpression).length > 0) {
+      return { reason: "span-not-provable", detail: `line ${statement.getStartLineNumber()}: yield inside the span` };
+    }
+  }
+  const declared = new Map<string, "const" | "let">();
+  for (const statement of span) {
+    if (!Node.isVariableStatement(statement)) continue;
+    const kind = statement.getDeclarationKind() === "let" ? "let" : "const";
+    for (const declaration of statement.getDeclarations()) for (const name of boundNames(declaration.getNameNode())) declared.set(name, kind);
+  }
+  const usedAfter = [...declared.keys()].filter((name) => after.some((s) => referencesAny(s, new Set([name]))));
+  const returns = span.flatMap((s) => ownReturns(s, callback));
+  const spanStart = span[0]!.getStart();
+  const spanEnd = span[span.length - 1]!.getEnd();
+  const indent = lineIndent(source, spanStart);
+  const unit = options.indentUnit;
+  const notes = nonDatabaseAwaits(span, callback, uses).map((line) => `line ${line}: a non-database await stays inside the transaction span (it sits between database calls)`);
+  const dbUsedOutside = uses.some((u) => u.node.getStart() < spanStart || u.node.getEnd() > spanEnd);
+  const txArrow = (async: boolean): string => `${async ? "async " : ""}(${options.txName}) =>`;
+
+  // One statement `const x = await <db work>;` / `await <db work>;` / `return <db work>;`: wrap just the awaited expression.
+  if (span.length === 1) {
+    const only = span[0]!;
+    const target = singleAwaitOperand(only, callback);
+    if (target) {
+      const start = target.operand.getStart();
+      const end = target.operand.getEnd();
+      const inner = applyEdits(source.slice(start, end), editsWithin(renameEdits(start, end), start, end));
+      const wrapped = `${options.helper}(${options.tenantId}, ${txArrow(hasOwnAwait(target.operand))} ${inner})`;
+      return { edits: [{ start, end, text: target.needsAwait ? `await ${wrapped}` : wrapped }], notes, dbUsedOutside, ownTransaction: false };
+    }
+  }
+
+  const reachesBodyEnd = block === callback.getBody() && last === statements.length - 1;
+  const protocol = returns.length > 0 && !reachesBodyEnd;
+  const innerEdits: TextEdit[] = [...renameEdits(spanStart, spanEnd), ...indentEdits(source, span, unit)];
+  if (protocol) {
+    for (const ret of returns) {
+      const expression = ret.getExpression();
+      if (expression) {
+        innerEdits.push({ start: expression.getStart(), end: expression.getStart(), text: "{ returned: true as const, value: " });
+        innerEdits.push({ start: expression.getEnd(), end: expression.getEnd(), text: " }" });
+      } else {
+        innerEdits.push({ start: ret.getStart(), end: ret.getEnd(), text: "return { returned: true as const, value: undefined };" });
+      }
+    }
+  }
+  const inner = applyEdits(source.slice(spanStart, spanEnd), editsWithin(innerEdits, spanStart, spanEnd));
+  const kw = usedAfter.some((name) => declared.get(name) === "let") ? "let" : "const";
+  const open = `${options.helper}(${options.tenantId}, ${txArrow(true)} {\n${indent}${unit}`;
+  const close = `\n${indent}})`;
+  const lastStatement = span[span.length - 1]!;
+  const endsWithExit = Node.isReturnStatement(lastStatement) || Node.isThrowStatement(lastStatement);
+  let text: string;
+  if (reachesBodyEnd) {
+    text = `return ${open}${inner}${close};`;
+  } else if (!protocol) {
+    if (usedAfter.length === 0) text = `await ${open}${inner}${close};`;
+    else if (usedAfter.length === 1) text = `${kw} ${usedAfter[0]} = await ${open}${inner}\n${indent}${unit}return ${usedAfter[0]};${close};`;
+    else text = `${kw} { ${usedAfter.join(", ")} } = await ${open}${inner}\n${indent}${unit}return { ${usedAfter.join(", ")} };${close};`;
+  } else {
+    const tail = endsWithExit ? "" : `\n${indent}${unit}return { returned: false as const${usedAfter.map((n) => `, ${n}`).join("")} };`;
+    text = `const ${options.resultName} = await ${open}${inner}${tail}${close};\n${indent}if (${options.resultName}.returned) return ${options.resultName}.value;`;
+    if (usedAfter.length > 0) text += `\n${indent}${kw} { ${usedAfter.join(", ")} } = ${options.resultName};`;
+  }
+  return { edits: [{ start: spanStart, end: spanEnd, text }], notes, dbUsedOutside, ownTransaction: false };
+}
+
+/** Blocks between `node` and the handler that a span may sit in, innermost first: none inside loops or nested functions. */
+function eligibleBlocks(node: Node, callback: Node): Block[] {
+  let blocks: Block[] = [];
+  for (let current = node.getParent(); current && current !== callback; current = current.getParent()) {
+    if (isLoop(current) || Node.isArrowFunction(current) || Node.isFunctionExpression(current) || Node.isFunctionDeclaration(current)) {
+      blocks = [];
+      continue;
+    }
+    if (Node.isBlock(current)) blocks.push(current);
+  }
+  return blocks;
+}
+
+function isLoop(node: Node): boolean {
+  return Node.isForStatement(node) || Node.isForOfStatement(node) || Node.isForInStatement(node) || Node.isWhileStatement(node) || Node.isDoStatement(node);
+}
+
+function isNestedFunction(node: Node, callback: Node): boolean {
+  return node !== callback && (Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isFunctionDeclaration(node) || Node.isMethodDeclaration(node));
+}
+
+/** Return statements of `statement` that return from the handler (not from a nested function). */
+function ownReturns(statement: Statement, callback: Node): Array<import("ts-morph").ReturnStatement> {
+  return statement.getDescendantsOfKind(SyntaxKind.ReturnStatement).filter((ret) => enclosingFunction(ret) === callback).concat(Node.isReturnStatement(statement) ? [statement] : []);
+}
+
+function enclosingFunction(node: Node): Node | undefined {
+  for (let current = node.getParent(); current; current = current.getParent()) {
+    if (Node.isArrowFunction(current) || Node.isFunctionExpression(current) || Node.isFunctionDeclaration(current) || Node.isMethodDeclaration(current)) return current;
+  }
+  return undefined;
+}
+
+function hasOwnAwait(node: Node): boolean {
+  const check = (n: Node): boolean => Node.isAwaitExpression(n) || n.getChildren().some((c) => !isFunctionNode(c) && check(c));
+  return check(node);
+}
+
+function isFunctionNode(node: Node): boolean {
+  return Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isFunctionDeclaration(node) || Node.isMethodDeclaration(node);
+}
+
+/** For `const x = await E;`, `await E;` or `return [await] E;` with no other await: E. */
+function singleAwaitOperand(statement: Statement, callback: Node): { operand: Node; needsAwait: boolean } | undefined {
+  let top: Node | undefined;
+  if (Node.isVariableStatement(statement) && statement.getDeclarations().length === 1) top = statement.getDeclarations()[0]!.getInitializer();
+  else if (Node.isExpressionStatement(statement)) top = statement.getExpression();
+  else if (Node.isReturnStatement(statement)) {
+    const expression = statement.getExpression();
+    if (!expression) return undefined;
+    if (Node.isAwaitExpression(expression)) {
+      const operand = expression.getExpression();
+      return countOwnAwaits(statement) === 1 + countOwnAwaits(operand) ? { operand, needsAwait: false } : undefined;
+    }
+    return { operand: expression, needsAwait: true };
+  }
+  if (!top || !Node.isAwaitExpression(top)) return undefined;
+  const operand = top.getExpression();
+  if (countOwnAwaits(statement) !== 1 + countOwnAwaits(operand)) return undefined;
+  return { operand, needsAwait: false };
+}
+
+function countOwnAwaits(node: Node): number {
+  let count = Node.isAwaitExpression(node) ? 1 : 0;
+  for (const child of node.getChildren()) if (!isFunctionNode(child)) count += countOwnAwaits(child);
+  return count;
+}
+
+/** Insertions of one indentation unit at each line start inside the span, except inside template literals. */
+function indentEdits(source: string, span: Statement[], unit: string): TextEdit[] {
+  const start = span[0]!.getStart();
+  const end = span[span.length - 1]!.getEnd();
+  const protectedRanges: Array<[number, number]> = [];
+  for (const statement of span) {
+    for (const template of [...statement.getDescendantsOfKind(SyntaxKind.TemplateExpression), ...statement.getDescendantsOfKind(SyntaxKind.NoSubstitutionTemplateLiteral)]) {
+      protectedRanges.push([template.getStart(), template.getEnd()]);
+    }
+  }
+  const edits: TextEdit[] = [];
+  for (let i = source.indexOf("\n", start); i !== -1 && i < end; i = source.indexOf("\n", i + 1)) {
+    const lineStart = i + 1;
+    if (lineStart >= end) break;
+    if (protectedRanges.some(([s, e]) => lineStart > s && lineStart < e)) continue;
+    if (source[lineStart] === "\n" || source.startsWith("\r\n", lineStart)) continue;
+    edits.push({ start: lineStart, end: lineStart, text: unit });
+  }
+  return edits;
+}
+
+function boundNames(nameNode: Node): string[] {
+  if (Node.isIdentifier(nameNode)) return [nameNode.getText()];
+  return nameNode.getDescendantsOfKind(SyntaxKind.BindingElement).map((e) => e.getNameNode()).filter((n) => Node.isIdentifier(n)).map((n) => n.getText());
+}
+
+function referencesAny(node: Node, names: ReadonlySet<string>): boolean {
+  const matches = (id: Node): boolean => {
+    if (!names.has(id.getText())) return false;
+    const parent = id.getParent();
+    if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id) return false;
+    if (Node.isPropertyAssignment(parent) && parent.getNameNode() === id) return false;
+    return true;
+  };
+  if (Node.isIdentifier(node) && matches(node)) return true;
+  return node.getDescendantsOfKind(SyntaxKind.Identifier).some(matches);
+}
+
+/** Variables a read's result lands in (`const stock = await db...`, `[a, b] = await Promise.all(...)`). */
+function variablesOfRead(read: DbUse): string[] {
+  for (let current = read.node.getParent(); current; current = current.getParent()) {
+    if (Node.isVariableDeclaration(current)) return boundNames(current.getNameNode());
+    if (Node.isBinaryExpression(current) && current.getOperatorToken().getKind() === SyntaxKind.EqualsToken) return boundNames(current.getLeft());
+    if (Node.isStatement(current) || isFunctionNode(current)) return [];
+  }
+  return [];
+}
+
+/** Whether a read's result reaches a write by data or decides an exit or condition around one. */
+function flowsIntoWrite(read: DbUse, writes: readonly DbUse[], callback: Node): boolean {
+  // A read nested in a write's call (`db.a.create({ data: { n: await db.b.count() } })`).
+  if (writes.some((w) => { const call = w.node.getFirstAncestorByKind(SyntaxKind.CallExpression); return call !== undefined && call.getStart() <= read.node.getStart() && read.node.getEnd() <= call.getEnd(); })) return true;
+  const tainted = new Set(variablesOfRead(read));
+  if (tainted.size === 0) return false;
+  const declarations = callback.getDescendantsOfKind(SyntaxKind.VariableDeclaration).filter((d) => d.getStart() > read.node.getStart());
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const declaration of declarations) {
+      const init = declaration.getInitializer();
+      if (!init || !referencesAny(init, tainted)) continue;
+      for (const name of boundNames(declaration.getNameNode())) if (!tainted.has(name)) { tainted.add(name); changed = true; }
+    }
+  }
+  for (const write of writes) {
+    const call = write.node.getFirstAncestorByKind(SyntaxKind.CallExpression);
+    if (call && call.getArguments().some((a) => referencesAny(a, tainted))) return true;
+    for (let current = write.node.getParent(); current && current !== callback; current = current.getParent()) {
+      const condition = conditionOf(current);
+      if (condition && referencesAny(condition, tainted)) return true;
+    }
+    if (write.node.getStart() > read.node.getEnd()) {
+      for (const branch of callback.getDescendantsOfKind(SyntaxKind.IfStatement)) {
+        if (branch.getStart() < read.node.getEnd() || branch.getStart() > write.node.getStart()) continue;
+        if (!referencesAny(branch.getExpression(), tainted)) continue;
+        const exits = [SyntaxKind.ReturnStatement, SyntaxKind.ThrowStatement, SyntaxKind.BreakStatement, SyntaxKind.ContinueStatement].some((kind) => branch.getDescendantsOfKind(kind).length > 0);
+        if (exits) return true;
+      }
+    }
+  }
+  return false;
+}
+
+function conditionOf(node: Node): Node | undefined {
+  if (Node.isIfStatement(node) || Node.isWhileStatement(node) || Node.isDoStatement(node) || Node.isSwitchStatement(node)) return node.getExpression();
+  if (Node.isConditionalExpression(node)) return node.getCondition();
+  if (Node.isForOfStatement(node) || Node.isForInStatement(node)) return node.getExpression();
+  if (Node.isForStatement(node)) return node.getCondition();
+  return undefined;
+}
+
+/** Lines of awaits inside the span that involve no database use. */
+function nonDatabaseAwaits(span: Statement[], callback: Node, uses: readonly DbUse[]): number[] {
+  const lines: number[] = [];
+  for (const statement of span) {
+    for (const awaited of statement.getDescendantsOfKind(SyntaxKind.AwaitExpression)) {
+      if (enclosingFunction(awaited) !== callback) continue;
+      const operand = awaited.getExpression();
+      const touchesDb = uses.some((u) => operand.getStart() <= u.node.getStart() && u.node.getEnd() <= operand.getEnd());
+      if (!touchesDb) lines.push(awaited.getStartLineNumber());
+    }
+  }
+  return lines;
+}
+
+/** Exposed for tests of the flow rule. */
+export const spanInternals = { flowsIntoWrite, isNestedFunction };

@@ -1,0 +1,148 @@
+import { Node, type ImportDeclaration, type SourceFile } from "ts-morph";
+import type { CodemodProject } from "../project/codemod-project.ts";
+import { importBindings } from "../analysis/import-bindings.ts";
+import type { TextEdit } from "./text-edit.ts";
+
+interface DeclarationPlan {
+  readonly add: string[];
+  readonly remove: Set<string>;
+  readonly rename: Map<string, string>;
+}
+
+/**
+ * Plans import changes of one file and renders them as text edits: adds named imports to the declaration that already
+ * imports from the same module (resolved through tsconfig paths), or a new declaration after the last import; removes
+ * and renames specifiers; drops a declaration that ends up empty. Other imports keep their text.
+ *
+ * @example
+ * ```ts
+ * const imports = new ImportEditor(project, file);
+ * const local = imports.use(salesFile, "@/lib/auth/sales", "withSalesSessionV2"); // "withSalesSessionV2"
+ * edits.push(...imports.edits());
+ * ```
+ */
+export class ImportEditor {
+  private readonly project: CodemodProject;
+  private readonly file: SourceFile;
+  private readonly plans = new Map<ImportDeclaration, DeclarationPlan>();
+  private readonly newImports = new Map<string, string[]>();
+  private readonly taken: Set<string>;
+
+  constructor(project: CodemodProject, file: SourceFile, takenNames: Set<string>) {
+    this.project = project;
+    this.file = file;
+    this.taken = takenNames;
+  }
+
+  /**
+   * Makes `importedName` of `moduleFile` available in the file and returns its local name (the existing one when it is
+   * already imported). `specifier` is used for a new import declaration.
+   */
+  use(moduleFile: string, specifier: string, importedName: string): string {
+    if (moduleFile === this.file.getFilePath()) return importedName;
+    const bindings = importBindings(this.project, this.file);
+    const existing = bindings.find((b) => b.moduleFile === moduleFile && b.importedName === importedName && !b.isTypeOnly);
+    if (existing && !this.plans.get(existing.declaration)?.remove.has(importedName)) return existing.localName;
+    const planned = [...[...this.plans.values()].map((p) => p.add), ...this.newImports.values()].flat();
+    const already = planned.find((a) => a === importedName || a.startsWith(`${importedName} as `));
+    if (already) return localOf(already);
+    const local = this.freeName(importedName);
+    const text = local === importedName ? importedName : `${importedName} as ${local}`;
+    const target = bindings.find((b) => b.moduleFile === moduleFile && !b.declaration.isTypeOnly())?.declaration;
+    if (target && target.getNamedImports().length > 0) this.plan(target).add.push(text);
+    else {
+      const list = this.newImports.get(specifier) ?? [];
+      list.push(text);
+      this.newImports.set(specifier, list);
+    }
+    this.taken.add(local);
+    return local;
+  }
+
+  /** Removes the named import `importedName` from `declaration`. */
+  remove(declaration: ImportDeclaration, importedName: string): void {
+    this.plan(declaration).remove.add(importedName);
+  }
+
+  /** Changes the imported name `from` to `to` in `declaration` (keeping an alias if any). */
+  rename(declaration: ImportDeclaration, from: string, to: string): void {
+    this.plan(declaration).rename.set(from, to);
+  }
+
+  /** A name not used anywhere in the file, based on `wanted`. */
+  freeName(wanted: string): string {
+    if (!this.taken.has(wanted)) return wanted;
+    for (let i = 2; ; i++) if (!this.taken.has(`${wanted}${i}`)) return `${wanted}${i}`;
+  }
+
+  /** The text edits realizing the plan. */
+  edits(): TextEdit[] {
+    const edits: TextEdit[] = [];
+    for (const [declaration, plan] of this.plans) {
+      const namedImports = declaration.getImportClause()?.getNamedBindings();
+      if (!namedImports || !Node.isNamedImports(namedImports)) continue;
+      const seen = new Set<string>();
+      const items: string[] = [];
+      for (const specifier of namedImports.getElements()) {
+        const name = specifier.getName();
+        if (plan.remove.has(name)) continue;
+        const renamed = plan.rename.get(name);
+        const text = renamed ? specifier.getText().replace(new RegExp(`\\b${name}\\b`), renamed) : specifier.getText();
+        const key = text.replace(/^type\s+/, "");
+        if (seen.has(key)) continue;
+        seen.add(key);
+        items.push(text);
+      }
+      for (const added of plan.add) if (!seen.has(added)) items.push(added);
+      const hasOther = declaration.getDefaultImport() !== undefined;
+      if (items.length === 0 && !hasOther) {
+        const start = declaration.getStart();
+        let end = declaration.getEnd();
+        const full = this.file.getFullText();
+        if (full[end] === "\n") end += 1;
+        else if (full.startsWith("\r\n", end)) end += 2;
+        edits.push({ start, end, text: "" });
+        continue;
+      }
+      edits.push({ start: namedImports.getStart(), end: namedImports.getEnd(), text: renderNamed(items, namedImports.getText()) });
+    }
+    if (this.newImports.size > 0) {
+      const imports = this.file.getImportDeclarations();
+      const last = imports[imports.length - 1];
+      const lines = [...this.newImports].map(([specifier, names]) => `import { ${names.join(", ")} } from "${specifier}";`);
+      if (last) edits.push({ start: last.getEnd(), end: last.getEnd(), text: `\n${lines.join("\n")}` });
+      else edits.push({ start: 0, end: 0, text: `${lines.join("\n")}\n` });
+    }
+    return edits;
+  }
+
+  private plan(declaration: ImportDeclaration): DeclarationPlan {
+    let plan = this.plans.get(declaration);
+    if (!plan) {
+      plan = { add: [], remove: new Set(), rename: new Map() };
+      this.plans.set(declaration, plan);
+    }
+    return plan;
+  }
+}
+
+function localOf(specifierText: string): string {
+  const parts = specifierText.split(/\s+as\s+/);
+  return parts[parts.length - 1]!;
+}
+
+function renderNamed(items: string[], original: string): string {
+  if (!original.includes("\n")) return `{ ${items.join(", ")} }`;
+  const indent = /\n([ \t]+)\S/.exec(original)?.[1] ?? "  ";
+  const closingIndent = /\n([ \t]*)\}$/.exec(original)?.[1] ?? "";
+  return `{\n${items.map((item) => `${indent}${item},`).join("\n")}\n${closingIndent}}`;
+}
+
+/** Every identifier text of a file (for picking names that collide with nothing). @example identifierNames(file).has("tx") */
+export function identifierNames(file: SourceFile): Set<string> {
+  const names = new Set<string>();
+  file.forEachDescendant((node) => {
+    if (Node.isIdentifier(node)) names.add(node.getText());
+  });
+  return names;
+}

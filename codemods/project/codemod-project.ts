@@ -1,0 +1,149 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { Project, ts, type SourceFile } from "ts-morph";
+import { ProjectLoadError } from "../errors/project-load-error.ts";
+import type { TenantKitConfig } from "../config/tenant-kit-config.ts";
+
+/**
+ * The target repository as the codemods see it: its tsconfig (for `paths`), a ts-morph project that parses files on
+ * demand, and module resolution through the repo's compiler options. No type checker is created, so loading 2,000
+ * files stays cheap.
+ *
+ * @example
+ * ```ts
+ * const project = CodemodProject.open("/repo/src/app", config);
+ * const file = project.sourceFile("/repo/src/app/api/x/route.ts");
+ * project.resolveModule("@/lib/tenant", file.getFilePath()); // "/repo/src/lib/tenant.ts"
+ * ```
+ */
+export class CodemodProject {
+  /** Directory of the tsconfig.json: the repo root the codemods work in. */
+  readonly rootDir: string;
+  readonly tsconfigPath: string;
+  readonly config: TenantKitConfig;
+  readonly compilerOptions: ts.CompilerOptions;
+  private readonly project: Project;
+  private readonly resolutionCache: ts.ModuleResolutionCache;
+  private readonly resolved = new Map<string, string | null>();
+  private allFiles: string[] | undefined;
+
+  private constructor(tsconfigPath: string, config: TenantKitConfig) {
+    this.tsconfigPath = tsconfigPath;
+    this.rootDir = path.dirname(tsconfigPath);
+    this.config = config;
+    const host: ts.ParseConfigFileHost = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined };
+    const parsed = ts.getParsedCommandLineOfConfigFile(tsconfigPath, {}, host);
+    if (!parsed) throw new ProjectLoadError(`${tsconfigPath} could not be parsed; run tsc -p on it to see why and fix it.`);
+    this.compilerOptions = parsed.options;
+    this.project = new Project({
+      compilerOptions: parsed.options,
+      skipAddingFilesFromTsConfig: true,
+      skipFileDependencyResolution: true,
+      skipLoadingLibFiles: true,
+    });
+    this.resolutionCache = ts.createModuleResolutionCache(this.rootDir, (name) => name, parsed.options);
+  }
+
+  /**
+   * Opens the repo containing `target` (a directory or file): the nearest tsconfig.json at or above it.
+   * @example CodemodProject.open("./app", config)
+   * @throws {ProjectLoadError} when no tsconfig.json is found.
+   */
+  static open(target: string, config: TenantKitConfig, tsconfig?: string): CodemodProject {
+    const absolute = path.resolve(target);
+    if (!existsSync(absolute)) throw new ProjectLoadError(`${absolute} does not exist; pass the directory of your app (for example ./src/app).`);
+    const found = tsconfig ? path.resolve(tsconfig) : findUp(statSync(absolute).isDirectory() ? absolute : path.dirname(absolute), "tsconfig.json");
+    if (!found || !existsSync(found)) {
+      throw new ProjectLoadError(`No tsconfig.json was found in ${absolute} or above it; run tenant-kit inside a TypeScript project or pass --tsconfig.`);
+    }
+    return new CodemodProject(found, config);
+  }
+
+  /** The parsed file at `filePath` (parsed once, then cached). @example project.sourceFile("/repo/src/lib/tenant.ts") */
+  sourceFile(filePath: string): SourceFile {
+    const absolute = path.resolve(filePath);
+    return this.project.getSourceFile(absolute) ?? this.project.addSourceFileAtPath(absolute);
+  }
+
+  /** Replaces a file's text in memory (used by the jscodeshift adapter, which hands over the source). */
+  setSourceText(filePath: string, text: string): SourceFile {
+    const absolute = path.resolve(filePath);
+    const existing = this.project.getSourceFile(absolute);
+    if (existing) this.project.removeSourceFile(existing);
+    return this.project.createSourceFile(absolute, text, { overwrite: true });
+  }
+
+  /**
+   * Resolves an import specifier from `fromFile` the way tsc does (tsconfig `paths`, extensions, index files).
+   * Returns the absolute file path, or undefined when it resolves to nothing or to a package in node_modules.
+   * @example project.resolveModule("./orders-repo", "/repo/src/lib/repos/x.ts")
+   */
+  resolveModule(specifier: string, fromFile: string): string | undefined {
+    const key = `${path.dirname(fromFile)}\0${specifier}`;
+    const cached = this.resolved.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const result = ts.resolveModuleName(specifier, fromFile, this.compilerOptions, ts.sys, this.resolutionCache).resolvedModule;
+    const file = result && !result.isExternalLibraryImport && !result.resolvedFileName.endsWith(".d.ts") ? path.resolve(result.resolvedFileName) : null;
+    this.resolved.set(key, file);
+    return file ?? undefined;
+  }
+
+  /** Resolves a specifier as written in a file at the repo root (for config values like `@/lib/tenant`). */
+  resolveFromRoot(specifier: string): string | undefined {
+    return this.resolveModule(specifier, path.join(this.rootDir, "__tenant_kit_root__.ts"));
+  }
+
+  /**
+   * Every .ts/.tsx file of the repo (not .d.ts), skipping `config.ignoreDirs`. Sorted, so runs are deterministic.
+   * @example project.listFiles().length
+   */
+  listFiles(): string[] {
+    this.allFiles ??= listTypeScriptFiles(this.rootDir, new Set(this.config.ignoreDirs));
+    return this.allFiles;
+  }
+
+  /** Files under `target` (a directory or a file), a subset of {@link listFiles}. */
+  filesUnder(target: string): string[] {
+    const absolute = path.resolve(target);
+    if (existsSync(absolute) && statSync(absolute).isFile()) return [absolute];
+    const prefix = absolute.endsWith(path.sep) ? absolute : absolute + path.sep;
+    return this.listFiles().filter((file) => file.startsWith(prefix));
+  }
+
+  /** Reads a file's text without parsing it (used to skip files that cannot contain what is searched). */
+  readText(filePath: string): string {
+    const parsed = this.project.getSourceFile(filePath);
+    return parsed ? parsed.getFullText() : readFileSync(filePath, "utf8");
+  }
+
+  /** Path relative to the repo root, with forward slashes, for reports. */
+  relative(filePath: string): string {
+    return path.relative(this.rootDir, filePath).split(path.sep).join("/");
+  }
+}
+
+function findUp(start: string, name: string): string | undefined {
+  let dir = start;
+  for (;;) {
+    const candidate = path.join(dir, name);
+    if (existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+function listTypeScriptFiles(root: string, ignore: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (!ignore.has(entry.name) && !entry.name.startsWith(".")) walk(path.join(dir, entry.name));
+      } else if (/\.(ts|tsx|mts|cts)$/.test(entry.name) && !entry.name.endsWith(".d.ts")) {
+        out.push(path.join(dir, entry.name));
+      }
+    }
+  };
+  walk(root);
+  return out.sort();
+}

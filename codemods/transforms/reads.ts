@@ -1,0 +1,88 @@
+import type { SourceFile } from "ts-morph";
+import { findHandlerSites } from "../analysis/handler-finder.ts";
+import { identifierNames, ImportEditor } from "../edits/import-editor.ts";
+import type { TextEdit } from "../edits/text-edit.ts";
+import { manualReview, siteReport, unknownSiteItems, type Codemod, type CodemodContext, type FileTransformResult, type ManualReviewItem, type SiteReport } from "../runner/codemod-types.ts";
+import { dropUnusedV1Imports, swapToV2 } from "./wrapper-swap.ts";
+import type { HandlerSite } from "../analysis/handler-finder.ts";
+
+/**
+ * Phase "reads": every V1 handler classified `read` moves to its wrapper's V2 (no transaction; `db` is the
+ * tenant-scoped client). Only the callee and the imports change. Write handlers are left for the writes phase,
+ * unknown ones are listed for manual review.
+ *
+ * @example
+ * ```ts
+ * // before
+ * return withSalesSession(request, async ({ tenantId, db }) => NextResponse.json(await db.customer.findMany()));
+ * // after
+ * return withSalesSessionV2(request, async ({ tenantId, db }) => NextResponse.json(await db.customer.findMany()));
+ * ```
+ */
+export const readsCodemod: Codemod = {
+  id: "reads",
+  summary: "Move handlers that only read to the V2 wrapper (no transaction).",
+  candidateFiles: (context) => context.targetFiles.filter((file) => mentionsWrapper(context, file)),
+  transformFile: (context, file) => migrateSites(context, file, "read"),
+};
+
+/** Whether a file's text names any wrapper (a cheap filter before parsing). */
+export function mentionsWrapper(context: CodemodContext, file: string): boolean {
+  const text = context.project.readText(file);
+  return context.index.all.some((w) => text.includes(w.name));
+}
+
+/**
+ * Shared by reads and writes: migrates the V1 sites of `file` classified `wanted`, using `rewrite` for the handler
+ * body (writes) on top of the callee swap.
+ */
+export function migrateSites(
+  context: CodemodContext,
+  file: SourceFile,
+  wanted: "read" | "write",
+  rewrite?: (site: HandlerSite, imports: ImportEditor) => { edits: TextEdit[]; notes: string[] } | ManualReviewItem,
+): FileTransformResult {
+  const sites = findHandlerSites(context.project, context.index, context.classifier, file);
+  const imports = new ImportEditor(context.project, file, identifierNames(file));
+  const edits: TextEdit[] = [];
+  const reports: SiteReport[] = [];
+  const review: ManualReviewItem[] = [];
+  const notes: string[] = [];
+  const migrated: HandlerSite[] = [];
+  for (const site of sites) {
+    if (site.ref.version === 2) {
+      reports.push(siteReport(site, "already-v2"));
+      continue;
+    }
+    if (site.classification === "unknown") {
+      review.push(...unknownSiteItems(site));
+      reports.push(siteReport(site, "manual-review"));
+      continue;
+    }
+    if (site.classification !== wanted) {
+      reports.push(siteReport(site, "other-phase"));
+      continue;
+    }
+    if (!site.ref.wrapper.hasV2) {
+      review.push(manualReview("no-v2-wrapper", `${site.ref.wrapper.name} has no ${site.ref.wrapper.v2Name} in ${context.project.relative(site.ref.wrapper.file)}`, site.location));
+      reports.push(siteReport(site, "manual-review"));
+      continue;
+    }
+    if (rewrite) {
+      const result = rewrite(site, imports);
+      if ("reason" in result) {
+        review.push(result);
+        reports.push(siteReport(site, "manual-review"));
+        continue;
+      }
+      edits.push(...result.edits);
+      notes.push(...result.notes);
+    }
+    edits.push(swapToV2(context, file, site, imports));
+    migrated.push(site);
+    reports.push(siteReport(site, "migrated"));
+  }
+  dropUnusedV1Imports(context, file, migrated, imports);
+  if (migrated.length > 0) edits.push(...imports.edits());
+  return { edits, sites: reports, manualReview: review, notes };
+}

@@ -1,0 +1,157 @@
+import { Node, SyntaxKind, type SourceFile } from "ts-morph";
+import { importBindings } from "../analysis/import-bindings.ts";
+import type { WrapperInfo } from "../analysis/wrapper-discovery.ts";
+import { locate } from "../analysis/db-usage-classifier.ts";
+import { identifierNames, ImportEditor } from "../edits/import-editor.ts";
+import { applyEdits, editsWithin, type TextEdit } from "../edits/text-edit.ts";
+import { manualReview, type Codemod, type CodemodContext, type FileTransformResult, type ManualReviewItem } from "../runner/codemod-types.ts";
+
+/** The line scaffold adds to each V2's JSDoc; finalize removes it. */
+export const SCAFFOLD_MARKER = "tenant-kit scaffold:";
+
+/**
+ * Phase "scaffold": adds, beside the tenant wrapper, a transaction-free tenant resolver and the tenant wrapper's V2
+ * (same signature, `fn` gets `prisma.$forTenant(tenantId)`), and beside every V1 session wrapper its V2: a copy of V1
+ * whose call of the tenant wrapper points at the V2. So V2 keeps V1's options, checks and error responses, while the
+ * tenant is resolved and the session, roles and permissions are read without a transaction, and the handler gets the
+ * tenant-scoped client as `db`. V1 is not touched. Runs once: a V2 that exists is left alone.
+ *
+ * @example
+ * ```ts
+ * // added after withSalesSession in src/lib/auth/sales.ts
+ * export async function withSalesSessionV2(request: NextRequest, handler: SalesSessionHandler, options = {}) { ... }
+ * ```
+ */
+export const scaffoldCodemod: Codemod = {
+  id: "scaffold",
+  summary: "Add the V2 of each wrapper (no transaction) beside V1, and a transaction-free tenant resolver.",
+  candidateFiles: (context) => [...new Set(context.index.all.map((w) => w.file))].sort(),
+  transformFile: (context, file) => {
+    const edits: TextEdit[] = [];
+    const review: ManualReviewItem[] = [];
+    const notes: string[] = [];
+    const tenant = context.index.tenantWrapper;
+    const tenantReady = tenant.hasV2 || tenantTemplateProblem(context) === undefined;
+    const imports = new ImportEditor(context.project, file, identifierNames(file));
+    if (file.getFilePath() === tenant.file && !tenant.hasV2) {
+      const problem = tenantTemplateProblem(context);
+      const declaration = declarationStatement(file, tenant.name);
+      if (problem || !declaration) {
+        review.push(manualReview("scaffold-precondition", problem ?? `${tenant.name} is not a top-level declaration`, locate(context.project, declaration ?? file)));
+      } else {
+        edits.push({ start: declaration.getEnd(), end: declaration.getEnd(), text: `\n\n${tenantTemplate(context)}` });
+        notes.push(`${context.project.relative(file.getFilePath())}: added ${context.config.tenantResolver} and ${tenant.v2Name}`);
+      }
+    }
+    for (const wrapper of context.index.sessionWrappers) {
+      if (wrapper.file !== file.getFilePath() || wrapper.hasV2) continue;
+      const declaration = declarationStatement(file, wrapper.name);
+      if (!declaration) {
+        review.push(manualReview("scaffold-precondition", `${wrapper.name} is not a top-level function declaration`, locate(context.project, file)));
+        continue;
+      }
+      if (!tenantReady) {
+        review.push(manualReview("scaffold-precondition", `${wrapper.name} needs ${tenant.v2Name}, which could not be added (see the tenant module item)`, locate(context.project, declaration)));
+        continue;
+      }
+      const v2Tenant = file.getFilePath() === tenant.file ? tenant.v2Name : tenantV2Local(context, file, imports);
+      if (!v2Tenant) {
+        review.push(manualReview("scaffold-precondition", `${wrapper.name} calls ${tenant.name} through an import the kit cannot follow`, locate(context.project, declaration)));
+        continue;
+      }
+      edits.push({ start: declaration.getEnd(), end: declaration.getEnd(), text: `\n\n${cloneAsV2(context, file, declaration, wrapper, v2Tenant)}` });
+      notes.push(`${context.project.relative(file.getFilePath())}: added ${wrapper.v2Name} beside ${wrapper.name}`);
+    }
+    if (edits.length > 0) edits.push(...imports.edits());
+    return { edits, sites: [], manualReview: review, notes } satisfies FileTransformResult;
+  },
+};
+
+/** The top-level statement declaring `name` (a function declaration or an exported `const`). */
+export function declarationStatement(file: SourceFile, name: string): Node | undefined {
+  const fn = file.getFunction(name);
+  if (fn) return fn;
+  return file.getVariableStatement((s) => s.getDeclarations().some((d) => d.getName() === name));
+}
+
+function tenantV2Local(context: CodemodContext, file: SourceFile, imports: ImportEditor): string | undefined {
+  const tenant = context.index.tenantWrapper;
+  const binding = importBindings(context.project, file).find((b) => b.moduleFile === tenant.file && b.importedName === tenant.name && !b.isTypeOnly);
+  if (!binding) return undefined;
+  return imports.use(tenant.file, binding.declaration.getModuleSpecifierValue(), tenant.v2Name);
+}
+
+/** V1's text with its name and its tenant-wrapper calls pointed at V2, and a JSDoc saying what changed. */
+function cloneAsV2(context: CodemodContext, file: SourceFile, declaration: Node, wrapper: WrapperInfo, v2Tenant: string): string {
+  const source = file.getFullText();
+  const start = declaration.getStart();
+  const end = declaration.getEnd();
+  const tenant = context.index.tenantWrapper;
+  const tenantLocals = new Set(importBindings(context.project, file).filter((b) => b.moduleFile === tenant.file && b.importedName === tenant.name).map((b) => b.localName));
+  if (file.getFilePath() === tenant.file) tenantLocals.add(tenant.name);
+  const edits: TextEdit[] = [];
+  const nameNode = Node.isFunctionDeclaration(declaration)
+    ? declaration.getNameNode()
+    : declaration.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => d.getName() === wrapper.name)?.getNameNode();
+  if (nameNode) edits.push({ start: nameNode.getStart(), end: nameNode.getEnd(), text: wrapper.v2Name });
+  for (const call of declaration.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const callee = call.getExpression();
+    if (Node.isIdentifier(callee) && tenantLocals.has(callee.getText())) edits.push({ start: callee.getStart(), end: callee.getEnd(), text: v2Tenant });
+  }
+  const body = applyEdits(source.slice(start, end), editsWithin(edits, start, end));
+  const jsDocs = Node.isJSDocable(declaration) ? declaration.getJsDocs() : [];
+  const v1Doc = jsDocs[jsDocs.length - 1];
+  const line = ` * ${SCAFFOLD_MARKER} V2 of ${wrapper.name}: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's \`db\` is the tenant-scoped client (\`${context.config.scaffold.prismaClient}.$forTenant(tenantId)\`); wrap writes in ${context.config.transactionHelper.name}(tenantId, async (tx) => ...).`;
+  const doc = v1Doc ? v1Doc.getText().replace(/\s*\*\/$/, `\n *\n${line}\n */`) : `/**\n${line}\n */`;
+  return `${doc}\n${body}`;
+}
+
+/** Why the resolver template cannot go into the tenant module (a name it uses is not in scope), or undefined. */
+function tenantTemplateProblem(context: CodemodContext): string | undefined {
+  const file = context.project.sourceFile(context.index.tenantWrapper.file);
+  const { scaffold } = context.config;
+  const needed = [scaffold.prismaClient, "NextRequest", scaffold.notFoundErrorClass, ...(/^[A-Za-z_$][\w$]*/.exec(scaffold.defaultSlugExpression) ?? [])];
+  const declared = new Set<string>();
+  for (const statement of file.getStatements()) {
+    if (Node.isImportDeclaration(statement)) for (const named of statement.getNamedImports()) declared.add(named.getAliasNode()?.getText() ?? named.getName());
+    else if (Node.isVariableStatement(statement)) for (const d of statement.getDeclarations()) declared.add(d.getName());
+    else if ((Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement) || Node.isTypeAliasDeclaration(statement) || Node.isInterfaceDeclaration(statement)) && statement.getName()) declared.add(statement.getName()!);
+  }
+  const missing = needed.filter((name) => !declared.has(name));
+  if (missing.length === 0) return undefined;
+  return `${context.project.relative(file.getFilePath())} has no ${missing.join(", ")} in scope, which the generated ${context.config.tenantResolver} / ${context.index.tenantWrapper.v2Name} use; import them there (or set "scaffold" in the config), or write ${context.index.tenantWrapper.v2Name} by hand and re-run scaffold`;
+}
+
+function tenantTemplate(context: CodemodContext): string {
+  const { scaffold, tenantResolver } = context.config;
+  const tenant = context.index.tenantWrapper;
+  const client = scaffold.prismaClient;
+  return `/**
+ * Resolves the request's tenant (${scaffold.tenantIdHeader}, then ${scaffold.tenantSlugHeader}, else the default slug) without a
+ * transaction. Returns null when no tenant matches.
+ *
+ * ${SCAFFOLD_MARKER} the transaction-free resolver beside ${tenant.name}.
+ */
+export async function ${tenantResolver}(request: NextRequest): Promise<string | null> {
+  const tenantId = request.headers.get(${JSON.stringify(scaffold.tenantIdHeader)});
+  if (tenantId) return tenantId;
+  const slug = request.headers.get(${JSON.stringify(scaffold.tenantSlugHeader)}) ?? ${scaffold.defaultSlugExpression};
+  const tenant = await ${client}.tenant.findUnique({ where: { slug }, select: { id: true } });
+  return tenant?.id ?? null;
+}
+
+/**
+ * Resolves the request's tenant and runs \`fn(tenantId, db)\` with \`db\` = \`${client}.$forTenant(tenantId)\`: every
+ * query carries the tenant's RLS context, and no transaction is held. Throws ${scaffold.notFoundErrorClass} like ${tenant.name}.
+ *
+ * ${SCAFFOLD_MARKER} V2 of ${tenant.name}, the same signature without a transaction.
+ */
+export async function ${tenant.v2Name}<T>(
+  request: NextRequest,
+  fn: (tenantId: string, db: typeof ${client}) => Promise<T>,
+): Promise<{ result: T }> {
+  const tenantId = await ${tenantResolver}(request);
+  if (!tenantId) throw new ${scaffold.notFoundErrorClass}("the request's tenant headers or the default slug");
+  return { result: await fn(tenantId, ${client}.$forTenant(tenantId)) };
+}`;
+}

@@ -1,0 +1,107 @@
+import { Node } from "ts-morph";
+import type { HandlerSite } from "../analysis/handler-finder.ts";
+import { planWriteSpan } from "../analysis/write-span-planner.ts";
+import { ProjectLoadError } from "../errors/project-load-error.ts";
+import type { ImportEditor } from "../edits/import-editor.ts";
+import { topLevelFunction } from "../analysis/handler-finder.ts";
+import { indentUnit, type TextEdit } from "../edits/text-edit.ts";
+import { manualReview, type Codemod, type CodemodContext, type ManualReviewItem } from "../runner/codemod-types.ts";
+import { mentionsWrapper, migrateSites } from "./reads.ts";
+
+/**
+ * Phase "writes": every V1 handler classified `write` moves to its wrapper's V2, with the smallest
+ * `withTenant(tenantId, async (tx) => ...)` span holding its writes and the reads that flow into them (see
+ * {@link planWriteSpan}). A handler with its own `db.$transaction(...)` keeps it (now tenant-scoped) and gets no span.
+ *
+ * @example
+ * ```ts
+ * // before (V1)
+ * const customer = await db.customer.create({ data });
+ * // after (V2)
+ * const customer = await withTenant(tenantId, (tx) => tx.customer.create({ data }));
+ * ```
+ */
+export const writesCodemod: Codemod = {
+  id: "writes",
+  summary: "Move handlers that write to the V2 wrapper, with the smallest transaction span around their writes.",
+  candidateFiles: (context) => context.targetFiles.filter((file) => mentionsWrapper(context, file)),
+  transformFile: (context, file) => {
+    const source = file.getFullText();
+    const unit = indentUnit(source);
+    return migrateSites(context, file, "write", (site, imports) => rewriteWriteSite(context, site, imports, source, unit, scopeNames(site)));
+  },
+};
+
+/** Names visible or used where the site's handler is: the top-level function holding it plus the module's own names. */
+function scopeNames(site: HandlerSite): Set<string> {
+  const file = site.call.getSourceFile();
+  const names = new Set<string>();
+  const top = topLevelFunction(site.call) ?? site.call;
+  top.forEachDescendant((node) => {
+    if (Node.isIdentifier(node)) names.add(node.getText());
+  });
+  for (const statement of file.getStatements()) {
+    if (Node.isImportDeclaration(statement)) for (const named of statement.getNamedImports()) names.add(named.getAliasNode()?.getText() ?? named.getName());
+    else if (Node.isVariableStatement(statement)) for (const d of statement.getDeclarations()) names.add(d.getName());
+    else if ((Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement)) && statement.getName()) names.add(statement.getName()!);
+  }
+  return names;
+}
+
+function helperModuleFile(context: CodemodContext): string {
+  const file = context.project.resolveFromRoot(context.config.transactionHelper.module);
+  if (!file) {
+    throw new ProjectLoadError(
+      `The transaction helper module "${context.config.transactionHelper.module}" does not resolve; set "transactionHelper.module" in tenant-kit.config.json (or --transaction-module).`,
+    );
+  }
+  return file;
+}
+
+function rewriteWriteSite(
+  context: CodemodContext,
+  site: HandlerSite,
+  imports: ImportEditor,
+  source: string,
+  unit: string,
+  taken: Set<string>,
+): { edits: TextEdit[]; notes: string[] } | ManualReviewItem {
+  const callback = site.callback;
+  const binding = site.binding;
+  if (!callback || !binding) return manualReview("handler-not-inline", "the handler is not an inline function", site.location);
+  const free = (wanted: string): string => {
+    if (!taken.has(wanted)) return wanted;
+    for (let i = 2; ; i++) if (!taken.has(`${wanted}${i}`)) return `${wanted}${i}`;
+  };
+  const shape = site.ref.wrapper.shape;
+  let tenantId = binding.tenantIdExpression;
+  const paramEdits: TextEdit[] = [];
+  const firstParam = callback.getParameters()[0]?.getNameNode();
+  let addTenantElement: string | undefined;
+  if (!tenantId) {
+    if (shape?.kind !== "object" || !firstParam || !Node.isObjectBindingPattern(firstParam)) {
+      return manualReview("span-not-provable", "the handler does not receive the tenant id and the kit cannot add it", site.location);
+    }
+    tenantId = free(shape.tenantIdKey);
+    addTenantElement = tenantId === shape.tenantIdKey ? tenantId : `${shape.tenantIdKey}: ${tenantId}`;
+  }
+  const txName = free("tx");
+  const resultName = free("txResult");
+  const ownTransactionOnly = site.uses.some((u) => u.ownTransaction);
+  const helper = ownTransactionOnly ? "" : imports.use(helperModuleFile(context), context.config.transactionHelper.module, context.config.transactionHelper.name);
+  const plan = planWriteSpan(site, source, { helper, tenantId, txName, resultName, indentUnit: unit });
+  if ("reason" in plan) return manualReview(plan.reason, plan.detail, site.location);
+  if (plan.ownTransaction) return { edits: [], notes: plan.notes.map((n) => `${site.location.file}: ${n}`) };
+
+  // Rebuild `{ tenantId, db }` when the tenant id must be added or db is no longer used outside the span.
+  if (firstParam && Node.isObjectBindingPattern(firstParam) && shape?.kind === "object") {
+    const dropDb = !plan.dbUsedOutside;
+    const elements = firstParam.getElements().filter((e) => !(dropDb && (e.getPropertyNameNode()?.getText() ?? e.getNameNode().getText()) === shape.dbKey));
+    if (addTenantElement || elements.length !== firstParam.getElements().length) {
+      const texts = elements.map((e) => e.getText());
+      if (addTenantElement) texts.push(addTenantElement);
+      paramEdits.push({ start: firstParam.getStart(), end: firstParam.getEnd(), text: texts.length ? `{ ${texts.join(", ")} }` : "{}" });
+    }
+  }
+  return { edits: [...paramEdits, ...plan.edits], notes: plan.notes.map((n) => `${site.location.file}: ${n}`) };
+}

@@ -3,6 +3,19 @@ import { ProjectLoadError } from "../errors/project-load-error.ts";
 import type { CodemodProject } from "../project/codemod-project.ts";
 import { importBindings, isExported, localFunction } from "./import-bindings.ts";
 
+/**
+ * JSDoc tag finalize leaves on each renamed V2: later runs treat the function as migrated (its V2 is itself), so
+ * scaffold does not copy it again and reads/writes leave its handlers alone.
+ */
+export const FINALIZED_TAG = "@tenantKitFinalized";
+
+/** Whether a declaration carries {@link FINALIZED_TAG}. */
+export function isFinalized(node: Node | undefined): boolean {
+  if (!node) return false;
+  const holder = Node.isVariableDeclaration(node.getParent()) ? node.getParent()?.getParent()?.getParent() : node;
+  return holder !== undefined && Node.isJSDocable(holder) && holder.getJsDocs().some((doc) => doc.getText().includes(FINALIZED_TAG));
+}
+
 /** How a wrapper hands `db` and `tenantId` to its handler. */
 export type ContextShape =
   | { readonly kind: "object"; readonly dbKey: string; readonly tenantIdKey: string }
@@ -100,48 +113,55 @@ export class WrapperIndex {
       );
     }
     const tenantSource = project.sourceFile(tenantFile);
-    const tenantFn = localFunction(tenantSource, config.tenantWrapper);
-    if (!tenantFn || !isExported(tenantSource, config.tenantWrapper)) {
+    const v2 = (name: string): string => name + config.v2Suffix;
+    // After finalize with keepV2Names only the V2 is left: it is the tenant wrapper then.
+    const tenantName = localFunction(tenantSource, config.tenantWrapper) ? config.tenantWrapper : v2(config.tenantWrapper);
+    const tenantFn = localFunction(tenantSource, tenantName);
+    if (!tenantFn || !isExported(tenantSource, tenantName)) {
       throw new ProjectLoadError(
         `${project.relative(tenantFile)} does not export a function "${config.tenantWrapper}"; set "tenantWrapper" (or --tenant-wrapper) to the name of your request-to-tenant transaction wrapper.`,
       );
     }
-    const v2 = (name: string): string => name + config.v2Suffix;
+    const tenantDone = tenantName !== config.tenantWrapper || isFinalized(tenantFn);
     const tenantWrapper: WrapperInfo = {
       kind: "tenant",
-      name: config.tenantWrapper,
-      v2Name: v2(config.tenantWrapper),
+      name: tenantName,
+      v2Name: tenantDone ? tenantName : v2(config.tenantWrapper),
       file: tenantFile,
       line: tenantFn.getStartLineNumber(),
       handlerIndex: 1,
       shape: { kind: "positional", tenantIdIndex: 0, dbIndex: 1 },
-      hasV2: isExported(tenantSource, v2(config.tenantWrapper)),
+      hasV2: tenantDone || isExported(tenantSource, v2(config.tenantWrapper)),
       source: "tenant-module",
     };
 
     const sessions = new Map<string, WrapperInfo>();
     for (const filePath of project.listFiles()) {
-      if (!project.readText(filePath).includes(config.tenantWrapper)) continue;
+      if (!project.readText(filePath).includes(tenantName)) continue;
       const file = project.sourceFile(filePath);
       const tenantLocals = new Set<string>();
       for (const binding of importBindings(project, file)) {
         if (binding.moduleFile === tenantFile && binding.importedName === config.tenantWrapper && !binding.isTypeOnly) tenantLocals.add(binding.localName);
       }
-      if (filePath === tenantFile) tenantLocals.add(config.tenantWrapper);
+      if (filePath === tenantFile) tenantLocals.add(tenantName);
+      for (const binding of importBindings(project, file)) {
+        if (binding.moduleFile === tenantFile && binding.importedName === tenantName && !binding.isTypeOnly) tenantLocals.add(binding.localName);
+      }
       if (tenantLocals.size === 0) continue;
       for (const [name, fn] of exportedFunctions(file)) {
-        if (filePath === tenantFile && name === config.tenantWrapper) continue;
+        if (filePath === tenantFile && (name === config.tenantWrapper || name === v2(config.tenantWrapper))) continue;
         const found = analyzeWrapperFunction(fn, tenantLocals);
         if (!found) continue;
+        const done = isFinalized(fn);
         sessions.set(`${filePath}\0${name}`, {
           kind: "session",
           name,
-          v2Name: v2(name),
+          v2Name: done ? name : v2(name),
           file: filePath,
           line: fn.getStartLineNumber(),
           handlerIndex: found.handlerIndex,
           shape: found.shape,
-          hasV2: isExported(file, v2(name)),
+          hasV2: done || isExported(file, v2(name)),
           source: "discovered",
         });
       }

@@ -7,6 +7,7 @@ import type { TextEdit } from "../edits/text-edit.ts";
 import type { SourceLocation } from "../errors/codemod-error.ts";
 import { manualReview, type Codemod, type CodemodContext, type FileTransformResult, type ManualReviewItem } from "../runner/codemod-types.ts";
 import { declarationStatement, SCAFFOLD_MARKER } from "./scaffold.ts";
+import { FINALIZED_TAG } from "../analysis/wrapper-discovery.ts";
 
 interface FinalizePlan {
   /** Wrappers whose V1 is removed (and V2 renamed to V1's name unless keepV2Names). */
@@ -62,10 +63,10 @@ function planFinalize(context: CodemodContext): FinalizePlan {
     }
   }
   const removable = new Set<WrapperInfo>();
-  for (const wrapper of index.sessionWrappers) if (wrapper.hasV2 && (uses.get(wrapper) ?? []).length === 0) removable.add(wrapper);
+  for (const wrapper of index.sessionWrappers) if (wrapper.hasV2 && wrapper.v2Name !== wrapper.name && (uses.get(wrapper) ?? []).length === 0) removable.add(wrapper);
   const tenant = index.tenantWrapper;
   const tenantUses = (uses.get(tenant) ?? []).filter((u) => !(u.inside && removable.has(u.inside)));
-  if (tenant.hasV2 && tenantUses.length === 0) removable.add(tenant);
+  if (tenant.hasV2 && tenant.v2Name !== tenant.name && tenantUses.length === 0) removable.add(tenant);
   const blockedUses = new Map<string, ManualReviewItem[]>();
   for (const wrapper of index.all) {
     if (removable.has(wrapper)) continue;
@@ -95,11 +96,16 @@ function finalizeFile(context: CodemodContext, file: SourceFile, plan: FinalizeP
     removedRanges.push([declaration.getFullStart(), declaration.getEnd()]);
     edits.push({ start: declaration.getFullStart(), end: declaration.getEnd(), text: "" });
     notes.push(`${project.relative(path)}: removed ${wrapper.name}${config.keepV2Names ? "" : `, ${wrapper.v2Name} renamed to ${wrapper.name}`}`);
-    const v2 = declarationStatement(file, wrapper.v2Name);
-    if (v2 && Node.isJSDocable(v2)) {
-      for (const doc of v2.getJsDocs()) {
+  }
+  if (removedRanges.length > 0) {
+    // Scaffold's notes go; each renamed V2 gets the tag that tells later runs it is already migrated.
+    const v2Declarations = new Set([...plan.removable].filter((w) => w.file === path).map((w) => declarationStatement(file, w.v2Name)));
+    for (const statement of file.getStatements()) {
+      if (!Node.isJSDocable(statement)) continue;
+      for (const doc of statement.getJsDocs()) {
         const text = doc.getText();
-        const cleaned = text.replace(new RegExp(`\\n[ \\t]*\\*[ \\t]*\\n([ \\t]*\\* ${escapeRegExp(SCAFFOLD_MARKER)}[^\\n]*)`), "").replace(new RegExp(`\\n[ \\t]*\\* ${escapeRegExp(SCAFFOLD_MARKER)}[^\\n]*`), "");
+        const replacement = v2Declarations.has(statement) ? `\n *\n * ${FINALIZED_TAG}` : "";
+        const cleaned = text.replace(new RegExp(`(\\n[ \\t]*\\*[ \\t]*)?\\n[ \\t]*\\* ${escapeRegExp(SCAFFOLD_MARKER)}[^\\n]*`), replacement);
         const collapsed = cleaned.replace(/^\/\*\* ([^\n]*)\n[ \t]*\*\/$/, "/** $1 */");
         if (collapsed !== text) edits.push({ start: doc.getStart(), end: doc.getEnd(), text: collapsed });
       }

@@ -1,0 +1,14 @@
+import { NextRequest, NextResponse } from "next/server";
+import { withSalesSession } from "@/lib/auth/sales";
+import { withTenant } from "@/lib/tenant";
+
+export async function GET(request: NextRequest) {
+  return withSalesSession(request, async ({ db }) => NextResponse.json(await db.customer.findMany()));
+}
+
+export async function POST(request: NextRequest) {
+  return withSalesSession(request, async ({ tenantId }) => {
+    const note = await withTenant(tenantId, (tx) => tx.auditLog.create({ data: { tenantId, action: "note" } }));
+    return NextResponse.json(note);
+  });
+}

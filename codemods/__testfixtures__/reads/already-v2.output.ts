@@ -1,0 +1,6 @@
+import { NextRequest, NextResponse } from "next/server";
+import { withSalesSessionV2 } from "@/lib/auth/sales";
+
+export async function GET(request: NextRequest) {
+  return withSalesSessionV2(request, async ({ db }) => NextResponse.json(await db.role.findMany()));
+}

@@ -1,0 +1,7 @@
+import { NextRequest, NextResponse } from "next/server";
+import { withSalesSession } from "../../../lib/auth/sales";
+
+// Imported through a relative path instead of the "@/..." alias: the same module.
+export async function GET(request: NextRequest) {
+  return withSalesSession(request, async ({ db }) => NextResponse.json(await db.permission.findMany()));
+}

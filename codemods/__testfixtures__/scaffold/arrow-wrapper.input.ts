@@ -1,0 +1,13 @@
+// @tenant-kit-fixture path=src/lib/auth/kiosk.ts
+import type { NextRequest } from "next/server";
+import { withTenantFromRequest as tenantScope, type TenantDb } from "@/lib/tenant";
+
+type KioskHandler = (context: { tenantId: string; db: TenantDb; kioskId: string }) => Promise<Response>;
+
+// A kiosk wrapper written as an exported arrow function, importing the tenant wrapper under an alias.
+export const withKioskSession = async (request: NextRequest, handler: KioskHandler): Promise<Response> => {
+  const kioskId = request.headers.get("x-kiosk-id");
+  if (!kioskId) return new Response("kiosk id required", { status: 401 });
+  const { result } = await tenantScope(request, async (tenantId, db) => handler({ tenantId, db, kioskId }));
+  return result;
+};

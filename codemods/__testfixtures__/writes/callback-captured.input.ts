@@ -1,0 +1,11 @@
+import { NextRequest, NextResponse } from "next/server";
+import { withSalesSession } from "@/lib/auth/sales";
+
+export async function POST(request: NextRequest) {
+  return withSalesSession(request, async ({ tenantId, db }) => {
+    setTimeout(() => {
+      void db.auditLog.create({ data: { tenantId, action: "later" } });
+    }, 1000);
+    return NextResponse.json({ scheduled: true });
+  });
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
-import { isPoolTimeoutError } from "../../extension/index.ts";
+import { isPoolTimeoutError, poolTimeoutResponse } from "../../extension/index.ts";
 import { type AppClient, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
 
 let database: TestDatabase;
@@ -25,6 +25,10 @@ it("fails a query that cannot get a connection with a typed PoolTimeoutError ins
   // Prisma re-throws adapter errors as PrismaClientKnownRequestError, keeping our code and message.
   expect(isPoolTimeoutError(error)).toBe(true);
   expect(error).toMatchObject({ code: "POOL_TIMEOUT", message: expect.stringMatching(/within \d+ ms \(pool max 1/) });
+  const response = poolTimeoutResponse(error)!;
+  expect([response.status, response.headers.get("retry-after")]).toEqual([503, "1"]);
+  expect(await response.json()).toMatchObject({ code: "POOL_TIMEOUT" });
+  expect(poolTimeoutResponse(new Error("other"))).toBeUndefined();
   // The pool recovers by itself once the connection is free.
   expect(await prisma.$forTenant(tenant.id).customer.count()).toBe(5);
 });

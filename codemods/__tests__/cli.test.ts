@@ -95,6 +95,15 @@ describe("tenant-kit CLI", () => {
     expect(parsed.wrappers.every((w) => !w.hasV2)).toBe(true);
   });
 
+  it("--kit-module sets where scaffold imports poolTimeoutResponse from", async () => {
+    const wrapper = readFileSync(path.join(FIXTURES_DIR, "scaffold", "pool-timeout-handled.input.ts"), "utf8");
+    writeFileSync(path.join(root, "src/lib/auth/portal.ts"), wrapper.replace(/ *if \(isBusy\(cause\)\)[^\n]*\n/, ""));
+    const io = capture();
+    expect(await main(["node", "tenant-kit", "migrate", root, "--phase", "scaffold", "--dry-run", "--kit-module", "@acme/tenant-kit"], io)).toBe(EXIT_CODES.ok);
+    expect(io.out()).toContain('+import { poolTimeoutResponse } from "@acme/tenant-kit";');
+    expect(io.out()).toMatch(/\+ {4}const busy = poolTimeoutResponse\(cause\);\n\+ {4}if \(busy\) return busy;/);
+  });
+
   it("rejects an invalid config file with a sentence saying what to fix", async () => {
     writeFileSync(path.join(root, "tenant-kit.config.json"), JSON.stringify({ tenantModul: "@/lib/tenant" }));
     const io = capture();

@@ -34,6 +34,13 @@ describe("fixtures/sales-app through every phase", () => {
     expect(read("src/lib/auth/sales.ts")).toContain("export async function withSalesSessionV2(");
     expect(read("src/lib/tenant.ts")).toContain("export async function getTenantIdFromRequest(");
     expect(read("src/lib/tenant.ts")).toMatch(/withTenantFromRequestV2[\s\S]*prisma\.\$forTenant\(tenantId\)/);
+    // Each V2 answers a pool timeout with 503 + Retry-After before its other error handling; V1 is unchanged.
+    for (const [file, v2] of [["sales", "withSalesSessionV2"], ["admin", "withAdminSessionV2"], ["portal", "withPortalSessionV2"]] as const) {
+      const text = read(`src/lib/auth/${file}.ts`);
+      expect(text).toMatch(new RegExp(`function ${v2}\\([\\s\\S]*\\} catch \\(error\\) \\{\\n {4}const busy = poolTimeoutResponse\\(error\\);\\n {4}if \\(busy\\) return busy;\\n`));
+      expect(text.match(/poolTimeoutResponse\(/g), file).toHaveLength(1);
+    }
+    expect(result.summary.manualReview).toBe(0);
     expect(typeCheck(copy.app).output).toBe("");
     expect(run("scaffold").summary.changed).toBe(0);
   });
@@ -90,6 +97,7 @@ describe("fixtures/sales-app through every phase", () => {
     const sales = read("src/lib/auth/sales.ts");
     const tenant = read("src/lib/tenant.ts");
     expect(sales).not.toContain("V2");
+    expect(sales).toContain("const busy = poolTimeoutResponse(error);");
     expect(tenant).not.toContain("withTenantFromRequestV2");
     // The only transaction left in the tenant module is withTenant's.
     expect(tenant.match(/\$transaction/g)).toHaveLength(1);

@@ -17,7 +17,8 @@ export type ManualReviewReason =
   | "mixed-own-transaction"
   | "span-not-provable"
   | "v1-still-used"
-  | "scaffold-precondition";
+  | "scaffold-precondition"
+  | "no-pool-timeout-handler";
 
 /** One sentence per reason, shown in the CLI, the report and the docs. @example MANUAL_REVIEW_HINTS["db-escapes"] */
 export const MANUAL_REVIEW_HINTS: Readonly<Record<ManualReviewReason, string>> = {
@@ -34,4 +35,5 @@ export const MANUAL_REVIEW_HINTS: Readonly<Record<ManualReviewReason, string>> =
   "span-not-provable": "the transaction span cannot be placed without changing behavior (see the detail).",
   "v1-still-used": "a V1 wrapper is still used here, so finalize cannot remove it yet.",
   "scaffold-precondition": "the module lacks something the generated V2 code needs (see the detail).",
+  "no-pool-timeout-handler": "the V2 wrapper has no catch that turns a pool timeout into a 503 with Retry-After, so under load clients get 500s; add the two poolTimeoutResponse lines to its catch by hand.",
 };

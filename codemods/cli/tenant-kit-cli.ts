@@ -38,6 +38,7 @@ interface CommonOptions {
   tsconfig?: string;
   tenantModule?: string;
   tenantWrapper?: string;
+  kitModule?: string;
   transactionHelper?: string;
   transactionModule?: string;
   v2Suffix?: string;
@@ -68,6 +69,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       .option("--tsconfig <file>", "tsconfig.json of the repo (default: the nearest one at or above <path>)")
       .option("--tenant-module <specifier>", 'module of the tenant wrapper (default "@/lib/tenant")')
       .option("--tenant-wrapper <name>", 'the V1 tenant wrapper (default "withTenantFromRequest")')
+      .option("--kit-module <specifier>", 'import specifier of prisma-tenant-kit, for poolTimeoutResponse (default "prisma-tenant-kit")')
       .option("--transaction-helper <name>", 'helper wrapping writes (default "withTenant")')
       .option("--transaction-module <specifier>", 'module of the transaction helper (default "@/lib/tenant")')
       .option("--v2-suffix <suffix>", 'suffix of V2 names (default "V2")')
@@ -143,6 +145,7 @@ function runOptions(target: string, options: CommonOptions): RunOptions {
   const flags: ConfigFlags = {
     tenantModule: options.tenantModule,
     tenantWrapper: options.tenantWrapper,
+    kitModule: options.kitModule,
     transactionHelper: options.transactionHelper,
     transactionModule: options.transactionModule,
     v2Suffix: options.v2Suffix,

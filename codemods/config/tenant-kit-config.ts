@@ -26,6 +26,8 @@ export interface TenantKitConfig {
   readonly tenantWrapper: string;
   /** The transaction-free tenant resolver scaffold adds beside the tenant wrapper. */
   readonly tenantResolver: string;
+  /** Import specifier of prisma-tenant-kit in the app; scaffold imports `poolTimeoutResponse` from it. */
+  readonly kitModule: string;
   /** The helper the writes phase wraps writes in: `helper(tenantId, async (tx) => ...)`. */
   readonly transactionHelper: { readonly name: string; readonly module: string };
   /** Suffix of the V2 names scaffold adds (`withSalesSession` becomes `withSalesSessionV2`). */
@@ -53,6 +55,7 @@ export const DEFAULT_CONFIG: TenantKitConfig = {
   tenantModule: "@/lib/tenant",
   tenantWrapper: "withTenantFromRequest",
   tenantResolver: "getTenantIdFromRequest",
+  kitModule: "prisma-tenant-kit",
   transactionHelper: { name: "withTenant", module: "@/lib/tenant" },
   v2Suffix: "V2",
   wrappers: [],
@@ -75,6 +78,7 @@ export const CONFIG_FILE_NAMES = ["tenant-kit.config.json", ".tenant-kitrc.json"
 export interface ConfigFlags {
   readonly tenantModule?: string;
   readonly tenantWrapper?: string;
+  readonly kitModule?: string;
   readonly transactionHelper?: string;
   readonly transactionModule?: string;
   readonly v2Suffix?: string;
@@ -113,6 +117,7 @@ function applyFlags(config: TenantKitConfig, flags: ConfigFlags): TenantKitConfi
     ...config,
     tenantModule: flags.tenantModule ?? config.tenantModule,
     tenantWrapper: flags.tenantWrapper ?? config.tenantWrapper,
+    kitModule: flags.kitModule ?? config.kitModule,
     transactionHelper: {
       name: flags.transactionHelper ?? config.transactionHelper.name,
       module: flags.transactionModule ?? config.transactionHelper.module,
@@ -165,6 +170,7 @@ function mergeConfig(base: TenantKitConfig, raw: unknown, file: string): TenantK
     tenantModule: str("tenantModule", raw.tenantModule, base.tenantModule),
     tenantWrapper: str("tenantWrapper", raw.tenantWrapper, base.tenantWrapper),
     tenantResolver: str("tenantResolver", raw.tenantResolver, base.tenantResolver),
+    kitModule: str("kitModule", raw.kitModule, base.kitModule),
     transactionHelper: {
       name: str("transactionHelper.name", helper?.name, base.transactionHelper.name),
       module: str("transactionHelper.module", helper?.module, base.transactionHelper.module),

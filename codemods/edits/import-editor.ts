@@ -1,6 +1,6 @@
 import { Node, type ImportDeclaration, type SourceFile } from "ts-morph";
 import type { CodemodProject } from "../project/codemod-project.ts";
-import { importBindings } from "../analysis/import-bindings.ts";
+import { importBindings, type ImportBinding } from "../analysis/import-bindings.ts";
 import type { TextEdit } from "./text-edit.ts";
 
 interface DeclarationPlan {
@@ -36,19 +36,21 @@ export class ImportEditor {
 
   /**
    * Makes `importedName` of `moduleFile` available in the file and returns its local name (the existing one when it is
-   * already imported). `specifier` is used for a new import declaration.
+   * already imported). `specifier` is used for a new import declaration. `moduleFile` is undefined for a package
+   * (resolved into node_modules): its imports are then matched by `specifier`.
    */
-  use(moduleFile: string, specifier: string, importedName: string): string {
+  use(moduleFile: string | undefined, specifier: string, importedName: string): string {
     if (moduleFile === this.file.getFilePath()) return importedName;
     const bindings = importBindings(this.project, this.file);
-    const existing = bindings.find((b) => b.moduleFile === moduleFile && b.importedName === importedName && !b.isTypeOnly);
+    const fromModule = (b: ImportBinding): boolean => (moduleFile === undefined ? b.declaration.getModuleSpecifierValue() === specifier : b.moduleFile === moduleFile);
+    const existing = bindings.find((b) => fromModule(b) && b.importedName === importedName && !b.isTypeOnly);
     if (existing && !this.plans.get(existing.declaration)?.remove.has(importedName)) return existing.localName;
     const planned = [...[...this.plans.values()].map((p) => p.add), ...this.newImports.values()].flat();
     const already = planned.find((a) => a === importedName || a.startsWith(`${importedName} as `));
     if (already) return localOf(already);
     const local = this.freeName(importedName);
     const text = local === importedName ? importedName : `${importedName} as ${local}`;
-    const target = bindings.find((b) => b.moduleFile === moduleFile && !b.declaration.isTypeOnly())?.declaration;
+    const target = bindings.find((b) => fromModule(b) && !b.declaration.isTypeOnly())?.declaration;
     if (target && target.getNamedImports().length > 0) this.plan(target).add.push(text);
     else {
       const list = this.newImports.get(specifier) ?? [];

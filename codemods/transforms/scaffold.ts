@@ -1,9 +1,10 @@
-import { Node, SyntaxKind, type SourceFile } from "ts-morph";
+import { Node, SyntaxKind, type CallExpression, type SourceFile } from "ts-morph";
 import { importBindings } from "../analysis/import-bindings.ts";
 import type { WrapperInfo } from "../analysis/wrapper-discovery.ts";
 import { locate } from "../analysis/db-usage-classifier.ts";
 import { identifierNames, ImportEditor } from "../edits/import-editor.ts";
 import { applyEdits, editsWithin, type TextEdit } from "../edits/text-edit.ts";
+import { planPoolTimeoutCatch, poolTimeoutCatchEdit, POOL_TIMEOUT_HANDLERS } from "./pool-timeout-catch.ts";
 import { manualReview, type Codemod, type CodemodContext, type FileTransformResult, type ManualReviewItem } from "../runner/codemod-types.ts";
 
 /** The line scaffold adds to each V2's JSDoc; finalize removes it. */
@@ -14,7 +15,9 @@ export const SCAFFOLD_MARKER = "tenant-kit scaffold:";
  * (same signature, `fn` gets `prisma.$forTenant(tenantId)`), and beside every V1 session wrapper its V2: a copy of V1
  * whose call of the tenant wrapper points at the V2. So V2 keeps V1's options, checks and error responses, while the
  * tenant is resolved and the session, roles and permissions are read without a transaction, and the handler gets the
- * tenant-scoped client as `db`. V1 is not touched. Runs once: a V2 that exists is left alone.
+ * tenant-scoped client as `db`. The V2's outermost `catch (error)` around the tenant-wrapper call first answers a pool
+ * timeout with 503 + Retry-After (`poolTimeoutResponse` from `kitModule`); a V1 without such a catch is listed for
+ * manual review ("no-pool-timeout-handler"). V1 is not touched. Runs once: a V2 that exists is left alone.
  *
  * @example
  * ```ts
@@ -59,7 +62,10 @@ export const scaffoldCodemod: Codemod = {
         review.push(manualReview("scaffold-precondition", `${wrapper.name} calls ${tenant.name} through an import the kit cannot follow`, locate(context.project, declaration)));
         continue;
       }
-      edits.push({ start: declaration.getEnd(), end: declaration.getEnd(), text: `\n\n${cloneAsV2(context, file, declaration, wrapper, v2Tenant)}` });
+      const calls = tenantCalls(context, file, declaration);
+      const pool = poolTimeoutCatch(context, file, declaration, wrapper, calls, imports);
+      if (pool.review) review.push(pool.review);
+      edits.push({ start: declaration.getEnd(), end: declaration.getEnd(), text: `\n\n${cloneAsV2(context, file, declaration, wrapper, calls, v2Tenant, pool.edit)}` });
       notes.push(`${context.project.relative(file.getFilePath())}: added ${wrapper.v2Name} beside ${wrapper.name}`);
     }
     if (edits.length > 0) edits.push(...imports.edits());
@@ -81,27 +87,57 @@ function tenantV2Local(context: CodemodContext, file: SourceFile, imports: Impor
   return imports.use(tenant.file, binding.declaration.getModuleSpecifierValue(), tenant.v2Name);
 }
 
-/** V1's text with its name and its tenant-wrapper calls pointed at V2, and a JSDoc saying what changed. */
-function cloneAsV2(context: CodemodContext, file: SourceFile, declaration: Node, wrapper: WrapperInfo, v2Tenant: string): string {
-  const source = file.getFullText();
-  const start = declaration.getStart();
-  const end = declaration.getEnd();
+/** The calls of the tenant wrapper (under any local name) inside `declaration`. */
+function tenantCalls(context: CodemodContext, file: SourceFile, declaration: Node): CallExpression[] {
   const tenant = context.index.tenantWrapper;
   const tenantLocals = new Set(importBindings(context.project, file).filter((b) => b.moduleFile === tenant.file && b.importedName === tenant.name).map((b) => b.localName));
   if (file.getFilePath() === tenant.file) tenantLocals.add(tenant.name);
-  const edits: TextEdit[] = [];
+  return declaration.getDescendantsOfKind(SyntaxKind.CallExpression).filter((call) => {
+    const callee = call.getExpression();
+    return Node.isIdentifier(callee) && tenantLocals.has(callee.getText());
+  });
+}
+
+/**
+ * The edit putting the pool-timeout lines into the V2 copy's catch (and the `poolTimeoutResponse` import), or, when no
+ * catch can take them, the manual-review item. Neither when the catch already handles pool timeouts.
+ */
+function poolTimeoutCatch(
+  context: CodemodContext,
+  file: SourceFile,
+  declaration: Node,
+  wrapper: WrapperInfo,
+  calls: readonly CallExpression[],
+  imports: ImportEditor,
+): { edit?: TextEdit; review?: ManualReviewItem } {
+  const kit = context.config.kitModule;
+  const handlerNames = new Set(POOL_TIMEOUT_HANDLERS);
+  for (const binding of importBindings(context.project, file)) if (POOL_TIMEOUT_HANDLERS.includes(binding.importedName)) handlerNames.add(binding.localName);
+  const plan = planPoolTimeoutCatch(declaration, calls, handlerNames);
+  if (plan.kind === "insert") return { edit: poolTimeoutCatchEdit(plan, imports.use(context.project.resolveModule(kit, file.getFilePath()), kit, "poolTimeoutResponse")) };
+  if (plan.kind === "handled") return {};
+  const detail = `${wrapper.v2Name} (copied from ${wrapper.name}) gets no pool-timeout answer because ${plan.detail}, so a saturated pool surfaces as a 500; in ${wrapper.v2Name}, ${plan.fix} (poolTimeoutResponse from "${kit}")`;
+  return { review: manualReview("no-pool-timeout-handler", detail, locate(context.project, declaration)) };
+}
+
+/**
+ * V1's text with its name and its tenant-wrapper calls pointed at V2, the pool-timeout lines inserted (`catchEdit`,
+ * offsets in the file), and a JSDoc saying what changed.
+ */
+function cloneAsV2(context: CodemodContext, file: SourceFile, declaration: Node, wrapper: WrapperInfo, calls: readonly CallExpression[], v2Tenant: string, catchEdit: TextEdit | undefined): string {
+  const source = file.getFullText();
+  const start = declaration.getStart();
+  const end = declaration.getEnd();
+  const edits: TextEdit[] = catchEdit ? [catchEdit] : [];
   const nameNode = Node.isFunctionDeclaration(declaration)
     ? declaration.getNameNode()
     : declaration.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => d.getName() === wrapper.name)?.getNameNode();
   if (nameNode) edits.push({ start: nameNode.getStart(), end: nameNode.getEnd(), text: wrapper.v2Name });
-  for (const call of declaration.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-    const callee = call.getExpression();
-    if (Node.isIdentifier(callee) && tenantLocals.has(callee.getText())) edits.push({ start: callee.getStart(), end: callee.getEnd(), text: v2Tenant });
-  }
+  for (const call of calls) edits.push({ start: call.getExpression().getStart(), end: call.getExpression().getEnd(), text: v2Tenant });
   const body = applyEdits(source.slice(start, end), editsWithin(edits, start, end));
   const jsDocs = Node.isJSDocable(declaration) ? declaration.getJsDocs() : [];
   const v1Doc = jsDocs[jsDocs.length - 1];
-  const line = ` * ${SCAFFOLD_MARKER} V2 of ${wrapper.name}: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's \`db\` is the tenant-scoped client (\`${context.config.scaffold.prismaClient}.$forTenant(tenantId)\`); wrap writes in ${context.config.transactionHelper.name}(tenantId, async (tx) => ...).`;
+  const line = ` * ${SCAFFOLD_MARKER} V2 of ${wrapper.name}: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's \`db\` is the tenant-scoped client (\`${context.config.scaffold.prismaClient}.$forTenant(tenantId)\`); wrap writes in ${context.config.transactionHelper.name}(tenantId, async (tx) => ...).${catchEdit ? " A pool timeout answers 503 with Retry-After (poolTimeoutResponse)." : ""}`;
   const doc = v1Doc ? v1Doc.getText().replace(/\s*\*\/$/, `\n *\n${line}\n */`) : `/**\n${line}\n */`;
   return `${doc}\n${body}`;
 }

@@ -2,6 +2,7 @@ import type { NextRequest } from "next/server";
 import { TenantNotFoundError, withTenantFromRequest, type TenantDb, withTenantFromRequestV2 } from "@/lib/tenant";
 import { findActiveSession, rolesAndPermissions, type ActiveSession } from "@/lib/auth/session-lookup";
 import { forbidden, sessionCheckFailed, sessionExpired, tenantNotFound, unauthorized } from "@/lib/auth/responses";
+import { poolTimeoutResponse } from "prisma-tenant-kit";
 
 export const SALES_SESSION_COOKIE = "sales_session";
 
@@ -81,7 +82,7 @@ export async function withSalesSession(
 /**
  * Authenticates a sales rep (session cookie, roles, permissions) and runs `handler` with the tenant's `db`.
  *
- * tenant-kit scaffold: V2 of withSalesSession: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's `db` is the tenant-scoped client (`prisma.$forTenant(tenantId)`); wrap writes in withTenant(tenantId, async (tx) => ...).
+ * tenant-kit scaffold: V2 of withSalesSession: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's `db` is the tenant-scoped client (`prisma.$forTenant(tenantId)`); wrap writes in withTenant(tenantId, async (tx) => ...). A pool timeout answers 503 with Retry-After (poolTimeoutResponse).
  */
 export async function withSalesSessionV2(
   request: NextRequest,
@@ -115,6 +116,8 @@ export async function withSalesSessionV2(
     });
     return result;
   } catch (error) {
+    const busy = poolTimeoutResponse(error);
+    if (busy) return busy;
     if (error instanceof TenantNotFoundError) return tenantNotFound();
     console.error("[withSalesSession] Error:", error);
     return sessionCheckFailed(error);

@@ -20,6 +20,8 @@ export interface LoadSample {
   latencyMs: number;
   /** Set when the request failed: "pool-timeout" (503 POOL_TIMEOUT), "5xx", "4xx", "network". */
   error?: "pool-timeout" | "5xx" | "4xx" | "network";
+  /** For a failure: both ends of the response body or the network error, to say what went wrong. */
+  detail?: string;
 }
 
 /** Options of {@link runLoad}. */
@@ -56,6 +58,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSample[]> {
       const sent = performance.now();
       let status = 0;
       let error: LoadSample["error"];
+      let detail: string | undefined;
       try {
         const response = await request(`${options.baseUrl}${next.path}`, {
           method: next.method,
@@ -70,11 +73,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadSample[]> {
         if (status === 503 && text.includes("POOL_TIMEOUT")) error = "pool-timeout";
         else if (status >= 500) error = /pool|timeout exceeded|Timed out fetching a new connection/i.test(text) ? "pool-timeout" : "5xx";
         else if (status >= 400 && !expected.has(status)) error = "4xx";
-      } catch {
+        // Prisma's messages put a code frame first and the cause last: keep both ends.
+        if (error) detail = text.length > 500 ? `${text.slice(0, 150)} … ${text.slice(-350)}` : text;
+      } catch (cause) {
         error = "network";
+        detail = String(cause);
       }
       const done = performance.now();
-      samples.push({ at: done - started, routeClass: next.routeClass, path: next.path, status, latencyMs: done - sent, error });
+      samples.push({ at: done - started, routeClass: next.routeClass, path: next.path, status, latencyMs: done - sent, error, detail });
     }
   };
   await Promise.all(Array.from({ length: options.users }, (_, id) => user(id)));

@@ -36,7 +36,8 @@ function p95(bucket: LoadSample[]): number {
 
 /** Renders a self-contained HTML report (Chart.js inlined) comparing the runs. */
 export async function renderLoadReport(runs: ReportRun[], title: string): Promise<string> {
-  const chartJs = await readFile(createRequire(import.meta.url).resolve("chart.js/dist/chart.umd.min.js"), "utf8");
+  // The UMD build is not in chart.js's exports map; it sits beside the CommonJS entry.
+  const chartJs = await readFile(join(dirname(createRequire(import.meta.url).resolve("chart.js")), "chart.umd.min.js"), "utf8");
   const palette = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
   const series = (pick: (run: ReportRun) => Array<{ x: number; y: number }>) =>
     runs.map((run, i) => ({ label: run.summary.variant, data: pick(run), borderColor: palette[i % palette.length], pointRadius: 0, tension: 0.2 }));

@@ -13,8 +13,15 @@ export interface RunningNextApp {
   stop(): Promise<void>;
 }
 
+// LOADTEST_CPU_PROFILE_DIR=/tmp/prof: `next start` writes a V8 CPU profile there when it stops (where the server's
+// CPU goes under load). Not for `next build`: its workers reject --cpu-prof in NODE_OPTIONS.
+function profileFlags(args: string[]): string[] {
+  const dir = process.env.LOADTEST_CPU_PROFILE_DIR;
+  return dir && args[0] === "start" ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+}
+
 function run(dir: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [NEXT_BIN, ...args], {
+  return spawn(process.execPath, [...profileFlags(args), NEXT_BIN, ...args], {
     cwd: dir,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,16 +20,19 @@ export function ensureGeneratedClient(): void {
 }
 
 /**
- * Copies fixtures/sales-app (with its generated client) into a temp dir laid out like the repo, so its tsconfig paths
- * (`../../extension/index.ts`) and node_modules resolve. Returns the copy's app dir and a cleanup function.
+ * Copies fixtures/sales-app (with its generated client) into a temp dir under `parentDir` laid out like the repo, so
+ * its tsconfig paths (`../../extension/index.ts`) and node_modules resolve. Outside the repo node_modules is a
+ * symlink; `next build` needs a copy inside the repo instead (Turbopack compiles nothing outside its root, the
+ * directory of the nearest lockfile). Returns the copy's app dir and a cleanup function.
  */
-export function copySalesApp(): { root: string; app: string; cleanup: () => void } {
+export function copySalesApp(parentDir = os.tmpdir()): { root: string; app: string; cleanup: () => void } {
   ensureGeneratedClient();
-  const root = mkdtempSync(path.join(os.tmpdir(), "tenant-kit-sales-app-"));
+  mkdirSync(parentDir, { recursive: true });
+  const root = mkdtempSync(path.join(parentDir, "tenant-kit-sales-app-"));
   const app = path.join(root, "fixtures", "sales-app");
   cpSync(SALES_APP, app, { recursive: true, filter: (source) => !source.includes(`${path.sep}.next`) && !source.endsWith("node_modules") });
   cpSync(path.join(REPO_ROOT, "extension"), path.join(root, "extension"), { recursive: true });
-  symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(root, "node_modules"));
+  if (path.relative(REPO_ROOT, root).startsWith("..")) symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(root, "node_modules"));
   return { root, app, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 

@@ -65,7 +65,8 @@ describe("fixtures/sales-app over HTTP", () => {
     });
 
     it("a tenant header naming another tenant than the session's gives 403 and none of that tenant's data", async () => {
-      for (const header of [{ "x-tenant-id": tenantB.id }, { "x-tenant-slug": tenantB.slug }]) {
+      const otherTenant: Array<Record<string, string>> = [{ "x-tenant-id": tenantB.id }, { "x-tenant-slug": tenantB.slug }];
+      for (const header of otherTenant) {
         const response = await get(variant, "/api/customers", { cookie: salesRepHeaders(tenantA).cookie!, ...header });
         expect([response.status, response.json().code]).toEqual([403, "TENANT_MISMATCH"]);
         expect(response.text).not.toContain(tenantB.id);

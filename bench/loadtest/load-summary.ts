@@ -26,6 +26,8 @@ export interface LoadSummary {
   holdPerRequestMs: number;
   /** Mean time a checkout held its connection, in ms. */
   holdPerCheckoutMs: number;
+  /** Connection checkouts per second (queries outside transactions + transactions). */
+  checkoutsPerSecond: number;
 }
 
 function stats(latencies: number[]): LatencyStats {
@@ -57,6 +59,7 @@ export function summarizeLoad(variant: string, users: number, samples: LoadSampl
     poolTimeouts: first && last ? last.timeouts - first.timeouts : 0,
     holdPerRequestMs: samples.length ? holdMs / samples.length : 0,
     holdPerCheckoutMs: checkouts ? holdMs / checkouts : 0,
+    checkoutsPerSecond: durationMs ? checkouts / (durationMs / 1000) : 0,
   };
 }
 

@@ -11,6 +11,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Command } from "commander";
 import pc from "picocolors";
+import { recommendPoolSize } from "../../extension/pool/index.ts";
 import { REPO_ROOT } from "../../codemods/__tests__/sales-app-copy.ts";
 import { prepareVariant, type AppVariant } from "./app-variants.ts";
 import { faultOutcomes, faultPlan, injectFaults, type FaultOutcome } from "./fault-injection.ts";
@@ -103,6 +104,12 @@ const targets = [
   [`V2 write p95 < 1 s (${v2Run.write.p95.toFixed(0)})`, v2Run.write.p95 < 1000],
   [`V2 throughput ≥ 5× V1 (${(v2Run.throughputPerSecond / v1Run.throughputPerSecond).toFixed(2)}×)`, v2Run.throughputPerSecond >= 5 * v1Run.throughputPerSecond],
 ] as const;
+// What recommendPoolSize makes of each run's measured checkout rate and mean hold time (this server: 400 max_connections).
+const sizing = summaries.map((s) => ({
+  run: s.variant,
+  ...recommendPoolSize({ checkoutsPerSecond: Math.max(s.checkoutsPerSecond, 1), holdTimeMillis: Math.max(s.holdPerCheckoutMs, 0.1), maxConnections: 400 }),
+}));
+for (const s of sizing) console.log(`${s.run}: recommendPoolSize → max ${s.max}: ${s.explanation}`);
 for (const [name, met] of targets) console.log(`${met ? pc.green("met    ") : pc.red("NOT met")} ${name}`);
 const alertsBeforeFailure = runs.map((run) => {
   const firstFailure = run.samples.find((s) => s.error)?.at;
@@ -116,7 +123,7 @@ const htmlPath = path.join(options.out, "report.html");
 const images = await writeLoadReport(runs, `prisma-tenant-kit load test: V1 against V2, pool max 17`, htmlPath, options.out);
 await writeFile(
   path.join(options.out, "results.json"),
-  `${JSON.stringify({ date: new Date().toISOString(), durationMs, users, summaries, faults, audit: audit!, alertsBeforeFailure, targets }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), durationMs, users, summaries, faults, audit: audit!, alertsBeforeFailure, sizing, targets }, null, 2)}\n`,
 );
 console.log(`\nreport: ${path.relative(process.cwd(), htmlPath)}; charts: ${images.map((i) => path.relative(process.cwd(), i)).join(", ")}`);
 if (auditFailures(audit!).length) process.exitCode = 1;

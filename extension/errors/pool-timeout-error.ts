@@ -33,7 +33,9 @@ export class PoolTimeoutError extends TenantKitError {
 
 /**
  * True for a {@link PoolTimeoutError}, also after Prisma Client has re-thrown it as a `PrismaClientKnownRequestError`
- * (Prisma keeps the `code` and message of errors raised inside a driver adapter, not their class).
+ * (Prisma keeps the `code` and message of errors raised inside a driver adapter, not their class), and for Prisma's
+ * P2028 "Unable to start a transaction in the given time": an interactive transaction that waited `maxWait` for a
+ * connection. Both mean the pool was saturated and nothing ran.
  *
  * @example
  * ```ts
@@ -42,5 +44,10 @@ export class PoolTimeoutError extends TenantKitError {
  * ```
  */
 export function isPoolTimeoutError(error: unknown): boolean {
-  return error instanceof PoolTimeoutError || (error as { code?: unknown } | null)?.code === "POOL_TIMEOUT";
+  if (error instanceof PoolTimeoutError) return true;
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === "POOL_TIMEOUT" || (code === "P2028" && typeof message === "string" && message.includes(TRANSACTION_START_TIMEOUT));
 }
+
+/** Prisma's message when an interactive transaction could not start within `maxWait`. */
+const TRANSACTION_START_TIMEOUT = "Unable to start a transaction in the given time";

@@ -32,3 +32,13 @@ it("fails a query that cannot get a connection with a typed PoolTimeoutError ins
   // The pool recovers by itself once the connection is free.
   expect(await prisma.$forTenant(tenant.id).customer.count()).toBe(5);
 });
+
+it("counts a transaction that could not start within maxWait (Prisma P2028) as a pool timeout", async () => {
+  const holder = prisma.$withTenant(tenant.id, (tx) => tx.$executeRaw`SELECT pg_sleep(1)`, { timeout: 10_000 });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const error = await prisma.$withTenant(tenant.id, (tx) => tx.customer.count(), { maxWait: 100 }).catch((e: unknown) => e);
+  await holder;
+  expect(error).toMatchObject({ code: "P2028", message: expect.stringContaining("Unable to start a transaction in the given time") });
+  expect(isPoolTimeoutError(error)).toBe(true);
+  expect(poolTimeoutResponse(error)?.status).toBe(503);
+});

@@ -2,6 +2,7 @@ import { Node, SyntaxKind, type CallExpression, type SourceFile } from "ts-morph
 import type { SourceLocation } from "../errors/codemod-error.ts";
 import type { CodemodProject } from "../project/codemod-project.ts";
 import { importBindings, localFunction } from "./import-bindings.ts";
+import { identifiersNamed } from "./named-identifiers.ts";
 import type { ManualReviewReason } from "./manual-review-reason.ts";
 import { isReadOnlySql, READ_OPERATIONS, SYNCHRONOUS_CALLBACK_METHODS, WRITE_OPERATIONS } from "./prisma-operations.ts";
 
@@ -63,8 +64,8 @@ export class DbUsageClassifier {
     const file = fn.getSourceFile();
     const uses: DbUse[] = [];
     const name = accessor.kind === "name" ? accessor.name : accessor.objectName;
-    for (const identifier of fn.getDescendantsOfKind(SyntaxKind.Identifier)) {
-      if (identifier.getText() !== name || !isReference(identifier) || isShadowed(identifier, name, fn)) continue;
+    for (const identifier of identifiersNamed(fn, name)) {
+      if (!isReference(identifier) || isShadowed(identifier, name, fn)) continue;
       let useNode: Node = identifier;
       if (accessor.kind === "property") {
         const parent = identifier.getParent();

@@ -1,8 +1,9 @@
-import { Node, SyntaxKind, type ArrowFunction, type CallExpression, type FunctionExpression, type SourceFile } from "ts-morph";
+import { Node, type ArrowFunction, type CallExpression, type FunctionExpression, type SourceFile } from "ts-morph";
 import type { SourceLocation } from "../errors/codemod-error.ts";
 import type { CodemodProject } from "../project/codemod-project.ts";
 import { combineAccess, DbUsageClassifier, locate, type Access, type DbAccessor, type DbUse } from "./db-usage-classifier.ts";
 import { localFunction } from "./import-bindings.ts";
+import { identifiersNamed } from "./named-identifiers.ts";
 import type { ManualReviewReason } from "./manual-review-reason.ts";
 import type { WrapperIndex, WrapperRef } from "./wrapper-discovery.ts";
 
@@ -52,11 +53,10 @@ export function findHandlerSites(project: CodemodProject, index: WrapperIndex, c
   if (refs.size === 0) return [];
   const methodsByFunction = httpMethodFunctions(file);
   const sites: HandlerSite[] = [];
-  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-    const callee = call.getExpression();
-    if (!Node.isIdentifier(callee)) continue;
+  for (const callee of identifiersNamed(file, new Set(refs.keys()))) {
+    const call = callee.getParent();
     const ref = refs.get(callee.getText());
-    if (!ref) continue;
+    if (!ref || !Node.isCallExpression(call) || call.getExpression() !== callee) continue;
     // Inside the wrapper modules, the wrappers' own bodies are not handlers.
     const top = topLevelFunction(call);
     if (top && index.all.some((w) => w.file === file.getFilePath() && [w.name, w.v2Name].includes(topLevelName(top) ?? ""))) continue;
@@ -155,10 +155,11 @@ function httpMethodFunctions(file: SourceFile): Map<Node, string[]> {
   };
   for (const fn of file.getFunctions()) {
     const name = fn.getName();
-    if (name && HTTP_METHODS.has(name) && fn.isExported()) add(fn, name);
+    // hasExportKeyword, not isExported: the latter asks the type checker (slow), and `export { }` lists come below.
+    if (name && HTTP_METHODS.has(name) && fn.hasExportKeyword()) add(fn, name);
   }
   for (const statement of file.getVariableStatements()) {
-    if (!statement.isExported()) continue;
+    if (!statement.hasExportKeyword()) continue;
     for (const declaration of statement.getDeclarations()) {
       if (!HTTP_METHODS.has(declaration.getName())) continue;
       const init = declaration.getInitializer();

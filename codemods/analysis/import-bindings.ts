@@ -55,11 +55,15 @@ export function localFunction(file: SourceFile, name: string): Node | undefined 
   return undefined;
 }
 
-/** True when `name` is exported from `file` (declaration with `export`, or listed in an `export { }`). */
+/**
+ * True when `name` is exported from `file` (declaration with `export`, or listed in an `export { }`). Syntactic on
+ * purpose: ts-morph's `isExported()` asks the type checker, which builds a program over every file parsed so far,
+ * again after each new file: quadratic on a large repo.
+ * @example isExported(file, "withSalesSession")
+ */
 export function isExported(file: SourceFile, name: string): boolean {
-  const fn = file.getFunction(name);
-  if (fn?.isExported()) return true;
+  if (file.getFunction(name)?.hasExportKeyword()) return true;
   const variable = file.getVariableStatement((statement) => statement.getDeclarations().some((d) => d.getName() === name));
-  if (variable?.isExported()) return true;
+  if (variable?.hasExportKeyword()) return true;
   return file.getExportDeclarations().some((e) => !e.getModuleSpecifier() && e.getNamedExports().some((n) => n.getName() === name));
 }

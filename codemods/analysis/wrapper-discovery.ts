@@ -201,13 +201,12 @@ function exportedFunctions(file: SourceFile): Array<[string, FunctionLike]> {
   const out: Array<[string, FunctionLike]> = [];
   for (const fn of file.getFunctions()) {
     const name = fn.getName();
-    if (name && fn.isExported()) out.push([name, fn]);
+    if (name && isExported(file, name)) out.push([name, fn]);
   }
   for (const statement of file.getVariableStatements()) {
-    if (!statement.isExported()) continue;
     for (const declaration of statement.getDeclarations()) {
       const init = declaration.getInitializer();
-      if (init && (Node.isArrowFunction(init) || Node.isFunctionExpression(init))) out.push([declaration.getName(), init]);
+      if (init && (Node.isArrowFunction(init) || Node.isFunctionExpression(init)) && isExported(file, declaration.getName())) out.push([declaration.getName(), init]);
     }
   }
   return out;

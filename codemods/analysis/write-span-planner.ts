@@ -1,6 +1,7 @@
 import { Node, SyntaxKind, type Block, type Statement } from "ts-morph";
 import type { DbUse } from "./db-usage-classifier.ts";
 import type { HandlerSite } from "./handler-finder.ts";
+import { identifiersNamed } from "./named-identifiers.ts";
 import { applyEdits, editsWithin, lineIndent, type TextEdit } from "../edits/text-edit.ts";
 
 /** Names and text the span needs. */
@@ -260,8 +261,7 @@ function referencesAny(node: Node, names: ReadonlySet<string>): boolean {
     if (Node.isPropertyAssignment(parent) && parent.getNameNode() === id) return false;
     return true;
   };
-  if (Node.isIdentifier(node) && matches(node)) return true;
-  return node.getDescendantsOfKind(SyntaxKind.Identifier).some(matches);
+  return identifiersNamed(node, names).some(matches);
 }
 
 /** Variables a read's result lands in (`const stock = await db...`, `[a, b] = await Promise.all(...)`). */

@@ -1,4 +1,4 @@
-import { Node, type ImportDeclaration, type SourceFile } from "ts-morph";
+import { Node, ts, type ImportDeclaration, type SourceFile } from "ts-morph";
 import type { CodemodProject } from "../project/codemod-project.ts";
 import { importBindings, type ImportBinding } from "../analysis/import-bindings.ts";
 import type { TextEdit } from "./text-edit.ts";
@@ -140,11 +140,17 @@ function renderNamed(items: string[], original: string): string {
   return `{\n${items.map((item) => `${indent}${item},`).join("\n")}\n${closingIndent}}`;
 }
 
-/** Every identifier text of a file (for picking names that collide with nothing). @example identifierNames(file).has("tx") */
-export function identifierNames(file: SourceFile): Set<string> {
+/**
+ * Every identifier text under `root`, a file or a node (for picking names that collide with nothing). Walks the compiler
+ * AST without wrapping nodes, which matters on large repos.
+ * @example identifierNames(file).has("tx")
+ */
+export function identifierNames(root: Node): Set<string> {
   const names = new Set<string>();
-  file.forEachDescendant((node) => {
-    if (Node.isIdentifier(node)) names.add(node.getText());
-  });
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) names.add(node.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(root.compilerNode);
   return names;
 }

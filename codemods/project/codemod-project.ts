@@ -41,6 +41,9 @@ export class CodemodProject {
       skipFileDependencyResolution: true,
       skipLoadingLibFiles: true,
     });
+    // Register the root first: ts-morph files a directory whose parent it does not know as an "orphan" and scans every
+    // orphan on each new directory, so adding files of 2,000 unregistered folders one by one would be quadratic.
+    this.project.addDirectoryAtPath(this.rootDir);
     this.resolutionCache = ts.createModuleResolutionCache(this.rootDir, (name) => name, parsed.options);
   }
 
@@ -79,13 +82,29 @@ export class CodemodProject {
    * @example project.resolveModule("./orders-repo", "/repo/src/lib/repos/x.ts")
    */
   resolveModule(specifier: string, fromFile: string): string | undefined {
+    // A specifier mapped by tsconfig `paths` resolves the same from every directory once it resolves at all (tsc tries
+    // the mapping before node_modules), so it is cached once, not once per importing directory.
+    const mappedKey = `\0${specifier}`;
+    const mapped = this.resolved.get(mappedKey);
+    if (mapped) return mapped;
     const key = `${path.dirname(fromFile)}\0${specifier}`;
     const cached = this.resolved.get(key);
     if (cached !== undefined) return cached ?? undefined;
     const result = ts.resolveModuleName(specifier, fromFile, this.compilerOptions, ts.sys, this.resolutionCache).resolvedModule;
     const file = result && !result.isExternalLibraryImport && !result.resolvedFileName.endsWith(".d.ts") ? path.resolve(result.resolvedFileName) : null;
     this.resolved.set(key, file);
+    if (file && !ts.isExternalModuleNameRelative(specifier) && this.matchesPaths(specifier)) this.resolved.set(mappedKey, file);
     return file ?? undefined;
+  }
+
+  private matchesPaths(specifier: string): boolean {
+    return Object.keys(this.compilerOptions.paths ?? {}).some((pattern) => {
+      const star = pattern.indexOf("*");
+      if (star < 0) return pattern === specifier;
+      const prefix = pattern.slice(0, star);
+      const suffix = pattern.slice(star + 1);
+      return specifier.length >= prefix.length + suffix.length && specifier.startsWith(prefix) && specifier.endsWith(suffix);
+    });
   }
 
   /** Resolves a specifier as written in a file at the repo root (for config values like `@/lib/tenant`). */

@@ -1,6 +1,7 @@
 import { Node, SyntaxKind, type SourceFile } from "ts-morph";
 import { locate } from "../analysis/db-usage-classifier.ts";
 import { importBindings } from "../analysis/import-bindings.ts";
+import { identifiersNamed } from "../analysis/named-identifiers.ts";
 import type { WrapperInfo } from "../analysis/wrapper-discovery.ts";
 import { identifierNames, ImportEditor } from "../edits/import-editor.ts";
 import type { TextEdit } from "../edits/text-edit.ts";
@@ -52,7 +53,7 @@ function planFinalize(context: CodemodContext): FinalizePlan {
   for (const file of finalizeCodemod.candidateFiles(context)) {
     const source = project.sourceFile(file);
     const refs = index.refsIn(project, source);
-    for (const identifier of source.getDescendantsOfKind(SyntaxKind.Identifier)) {
+    for (const identifier of identifiersNamed(source, new Set(refs.keys()))) {
       const ref = refs.get(identifier.getText());
       if (!ref || ref.version !== 1 || !isValueReference(identifier)) continue;
       if (isDeclarationName(identifier, ref.wrapper)) continue;
@@ -121,7 +122,7 @@ function finalizeFile(context: CodemodContext, file: SourceFile, plan: FinalizeP
     const ref = index.lookup(binding.moduleFile, binding.importedName);
     if (!ref || (ref.version === 2 && !plan.removable.has(ref.wrapper)) || (ref.version === 1 && !plan.removable.has(ref.wrapper) && removedRanges.length === 0)) continue;
     if (ref.version === 1 && removedRanges.length > 0) {
-      const stillUsed = file.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === binding.localName && isValueReference(id) && !Node.isImportSpecifier(id.getParent()) && !inRemoved(id));
+      const stillUsed = identifiersNamed(file, binding.localName).some((id) => isValueReference(id) && !Node.isImportSpecifier(id.getParent()) && !inRemoved(id));
       if (!stillUsed) imports.remove(binding.declaration, binding.importedName);
     } else if (renaming(ref.wrapper)) {
       const clash = bindings.some((b) => b.localName === ref.wrapper.name && index.lookup(b.moduleFile, b.importedName)?.wrapper !== ref.wrapper);
@@ -133,7 +134,7 @@ function finalizeFile(context: CodemodContext, file: SourceFile, plan: FinalizeP
       }
     }
   }
-  for (const identifier of file.getDescendantsOfKind(SyntaxKind.Identifier)) {
+  for (const identifier of identifiersNamed(file, new Set(refs.keys()))) {
     const name = identifier.getText();
     const ref = refs.get(name);
     if (!ref || ref.version !== 2 || !renaming(ref.wrapper) || aliasedRenames.has(name)) continue;

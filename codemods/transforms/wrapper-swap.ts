@@ -1,6 +1,7 @@
-import { Node, SyntaxKind, type SourceFile } from "ts-morph";
+import { Node, type SourceFile } from "ts-morph";
 import type { HandlerSite } from "../analysis/handler-finder.ts";
 import { importBindings } from "../analysis/import-bindings.ts";
+import { identifiersNamed } from "../analysis/named-identifiers.ts";
 import type { ImportEditor } from "../edits/import-editor.ts";
 import type { TextEdit } from "../edits/text-edit.ts";
 import type { CodemodContext } from "../runner/codemod-types.ts";
@@ -29,8 +30,8 @@ export function dropUnusedV1Imports(context: CodemodContext, file: SourceFile, m
   for (const name of new Set(migrated.map((s) => s.calleeName))) {
     const binding = importBindings(context.project, file).find((b) => b.localName === name);
     if (!binding) continue;
-    const stillUsed = file.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => {
-      if (id.getText() !== name || migratedCallees.has(id)) return false;
+    const stillUsed = identifiersNamed(file, name).some((id) => {
+      if (migratedCallees.has(id)) return false;
       const parent = id.getParent();
       return !(Node.isImportSpecifier(parent));
     });

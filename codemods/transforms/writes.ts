@@ -2,7 +2,7 @@ import { Node } from "ts-morph";
 import type { HandlerSite } from "../analysis/handler-finder.ts";
 import { planWriteSpan } from "../analysis/write-span-planner.ts";
 import { ProjectLoadError } from "../errors/project-load-error.ts";
-import type { ImportEditor } from "../edits/import-editor.ts";
+import { identifierNames, type ImportEditor } from "../edits/import-editor.ts";
 import { topLevelFunction } from "../analysis/handler-finder.ts";
 import { indentUnit, type TextEdit } from "../edits/text-edit.ts";
 import { manualReview, type Codemod, type CodemodContext, type ManualReviewItem } from "../runner/codemod-types.ts";
@@ -35,11 +35,7 @@ export const writesCodemod: Codemod = {
 /** Names visible or used where the site's handler is: the top-level function holding it plus the module's own names. */
 function scopeNames(site: HandlerSite): Set<string> {
   const file = site.call.getSourceFile();
-  const names = new Set<string>();
-  const top = topLevelFunction(site.call) ?? site.call;
-  top.forEachDescendant((node) => {
-    if (Node.isIdentifier(node)) names.add(node.getText());
-  });
+  const names = identifierNames(topLevelFunction(site.call) ?? site.call);
   for (const statement of file.getStatements()) {
     if (Node.isImportDeclaration(statement)) for (const named of statement.getNamedImports()) names.add(named.getAliasNode()?.getText() ?? named.getName());
     else if (Node.isVariableStatement(statement)) for (const d of statement.getDeclarations()) names.add(d.getName());

@@ -205,11 +205,18 @@ export function formatPhase(result: PhaseResult, dryRun: boolean, color: boolean
   const notes = result.files.flatMap((f) => f.notes);
   if (notes.length) out.push(c.bold("Notes"), ...notes.map((n) => `  ${n}`));
   for (const file of result.files) if (file.error) out.push(`${c.red("error")} ${file.file}: ${file.error.code}: ${file.error.message}`);
-  const s = result.summary;
-  out.push(
-    `${dryRun ? c.cyan("dry run, nothing written") : c.cyan("written")} ${result.phase}: ${c.green(`${s.changed} changed`)}, ${s.unchanged} unchanged, ${s.manualReview ? c.red(`${s.manualReview} manual review`) : "0 manual review"}, ${s.errors ? c.red(`${s.errors} errors`) : "0 errors"}${report ? `; report: ${report}` : ""}`,
-  );
+  out.push(`${formatSummaryLine(result, dryRun, color)}${report ? `; report: ${report}` : ""}`);
   return `${out.join("\n")}\n`;
+}
+
+/**
+ * The last line of a phase's output: written or dry run, and the counts.
+ * @example formatSummaryLine(result, true, false) // "dry run, nothing written reads: 13 changed, 20 unchanged, 3 manual review, 0 errors"
+ */
+export function formatSummaryLine(result: PhaseResult, dryRun: boolean, color: boolean): string {
+  const c = pc.createColors(color);
+  const s = result.summary;
+  return `${dryRun ? c.cyan("dry run, nothing written") : c.cyan("written")} ${result.phase}: ${c.green(`${s.changed} changed`)}, ${s.unchanged} unchanged, ${s.manualReview ? c.red(`${s.manualReview} manual review`) : "0 manual review"}, ${s.errors ? c.red(`${s.errors} errors`) : "0 errors"}`;
 }
 
 function phaseJson(result: PhaseResult): object {

@@ -1,4 +1,5 @@
 import { Node, SyntaxKind, type CallExpression } from "ts-morph";
+import { identifierNames } from "../edits/import-editor.ts";
 import { indentUnit, lineIndent, type TextEdit } from "../edits/text-edit.ts";
 
 /** Names whose call in a catch clause shows it already answers pool timeouts (kit exports). */
@@ -28,15 +29,6 @@ const LINES = "const busy = poolTimeoutResponse(error); if (busy) return busy;";
  * ```
  */
 export function planPoolTimeoutCatch(declaration: Node, tenantCalls: readonly CallExpression[], handlerNames: ReadonlySet<string>): PoolTimeoutCatchPlan {
-  const fn = wrapperFunction(declaration);
-  const returnType = fn?.getReturnTypeNode()?.getText();
-  if (returnType !== undefined && !/\bResponse\b/.test(returnType)) {
-    return {
-      kind: "missing",
-      detail: `its declared return type ${returnType} may not accept the plain Response that poolTimeoutResponse returns`,
-      fix: `widen the return type to include Response (or convert the 503), then start its catch with \`${LINES}\``,
-    };
-  }
   const around = declaration
     .getDescendantsOfKind(SyntaxKind.TryStatement)
     .find((t) => t.getCatchClause() !== undefined && tenantCalls.some((call) => t.getTryBlock().containsRange(call.getPos(), call.getEnd())));
@@ -48,9 +40,17 @@ export function planPoolTimeoutCatch(declaration: Node, tenantCalls: readonly Ca
       fix: `wrap that call in \`try { ... } catch (error) { ${LINES} throw error; }\``,
     };
   }
-  const calls = clause.getBlock().getDescendantsOfKind(SyntaxKind.CallExpression).map((call) => call.getExpression());
   const calledName = (callee: Node): string | undefined => (Node.isIdentifier(callee) ? callee.getText() : Node.isPropertyAccessExpression(callee) ? callee.getName() : undefined);
-  if (calls.some((callee) => handlerNames.has(calledName(callee) ?? ""))) return { kind: "handled" };
+  const calls = clause.getBlock().getDescendantsOfKind(SyntaxKind.CallExpression);
+  if (calls.some((call) => handlerNames.has(calledName(call.getExpression()) ?? ""))) return { kind: "handled" };
+  const returnType = wrapperFunction(declaration)?.getReturnTypeNode()?.getText();
+  if (returnType !== undefined && !/\bResponse\b/.test(returnType)) {
+    return {
+      kind: "missing",
+      detail: `its declared return type ${returnType} may not accept the plain Response that poolTimeoutResponse returns`,
+      fix: `widen the return type to include Response (or convert the 503), then start its catch with \`${LINES}\``,
+    };
+  }
   const variable = clause.getVariableDeclaration()?.getNameNode();
   if (!variable || !Node.isIdentifier(variable)) {
     return { kind: "missing", detail: "the catch around its tenant-wrapper call binds no error variable", fix: `make it \`catch (error)\` and start it with \`${LINES}\`` };
@@ -59,8 +59,7 @@ export function planPoolTimeoutCatch(declaration: Node, tenantCalls: readonly Ca
   const source = declaration.getSourceFile().getFullText();
   const first = block.getStatements()[0];
   const indent = first ? lineIndent(source, first.getStart()) : lineIndent(source, clause.getStart()) + indentUnit(source);
-  const taken = new Set(declaration.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()));
-  return { kind: "insert", offset: block.getStart() + 1, errorName: variable.getText(), indent, taken };
+  return { kind: "insert", offset: block.getStart() + 1, errorName: variable.getText(), indent, taken: identifierNames(declaration) };
 }
 
 /**

@@ -27,10 +27,13 @@ const program = new Command("loadtest")
   .option("--users <n>", "concurrent users of the V1 and V2 runs", "100")
   .option("--scale <list>", "V2 runs at these user counts, to find where it bends (empty: none)", "500,1000")
   .option("--scale-duration <seconds>", "length of each scale run, in s", "30")
+  .option("--work <ms>", "non-database work per handler: a uniform random range, in ms (002's slow handlers: 1000-5000)", "50-200")
   .option("--no-faults", "skip the fault run")
   .option("--out <dir>", "where the report, charts and results.json go", path.join(REPO_ROOT, "docs", "loadtest"));
 program.parse();
-const options = program.opts<{ duration: string; users: string; scale: string; scaleDuration: string; faults: boolean; out: string }>();
+const options = program.opts<{ duration: string; users: string; scale: string; scaleDuration: string; work: string; faults: boolean; out: string }>();
+if (!/^\d+(-\d+)?$/.test(options.work)) program.error(`--work takes a range of milliseconds like 50-200, got "${options.work}".`);
+const env = { SIMULATED_WORK_MS: options.work };
 const seconds = (value: string, flag: string) => {
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed <= 0) program.error(`${flag} must be a positive number of seconds, got "${value}".`);
@@ -57,12 +60,12 @@ try {
 
   for (const variant of [v1, v2]) {
     step(`${variant.name}: ${users} users for ${durationMs / 1000} s`);
-    runs.push(await runScenario({ variant, database, users, durationMs }));
+    runs.push(await runScenario({ variant, database, users, durationMs, env }));
     console.log(formatSummaries([runs.at(-1)!.summary]));
   }
   for (const count of scale) {
     step(`V2: ${count} users for ${scaleDurationMs / 1000} s`);
-    runs.push(await runScenario({ variant: v2, database, users: count, durationMs: scaleDurationMs }));
+    runs.push(await runScenario({ variant: v2, database, users: count, durationMs: scaleDurationMs, env }));
     console.log(formatSummaries([runs.at(-1)!.summary]));
   }
   if (options.faults) {
@@ -74,7 +77,7 @@ try {
       users,
       label: `V2 ${users} users, faults`,
       durationMs: plan.at(-1)!.atMs + 12_000,
-      env: { POOL_ACQUIRE_TIMEOUT_MS: "2000" },
+      env: { ...env, POOL_ACQUIRE_TIMEOUT_MS: "2000" },
       during: (elapsed) => injectFaults(database, plan, elapsed),
     });
     runs.push(run);
@@ -123,7 +126,7 @@ const htmlPath = path.join(options.out, "report.html");
 const images = await writeLoadReport(runs, `prisma-tenant-kit load test: V1 against V2, pool max 17`, htmlPath, options.out);
 await writeFile(
   path.join(options.out, "results.json"),
-  `${JSON.stringify({ date: new Date().toISOString(), durationMs, users, summaries, faults, audit: audit!, alertsBeforeFailure, sizing, targets }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), durationMs, users, work: options.work, summaries, faults, audit: audit!, alertsBeforeFailure, sizing, targets }, null, 2)}\n`,
 );
 console.log(`\nreport: ${path.relative(process.cwd(), htmlPath)}; charts: ${images.map((i) => path.relative(process.cwd(), i)).join(", ")}`);
 if (auditFailures(audit!).length) process.exitCode = 1;

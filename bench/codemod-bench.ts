@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import pc from "picocolors";
-import { copySalesApp, REPO_ROOT } from "../codemods/__tests__/sales-app-copy.ts";
+import { copySalesApp, REPO_ROOT } from "../fixtures/sales-app-copy.ts";
 import type { PhaseMeasurement } from "./codemod-phase-worker.ts";
 
 const ROUTES = Number(process.env.BENCH_ROUTES ?? 2000);

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { copySalesApp, REPO_ROOT } from "../../codemods/__tests__/sales-app-copy.ts";
+import { copySalesApp, REPO_ROOT } from "../../fixtures/sales-app-copy.ts";
 import { runPhase } from "../../codemods/runner/codemod-runner.ts";
 import { buildNextApp } from "./next-app.ts";
 

@@ -12,7 +12,7 @@ import path from "node:path";
 import { Command } from "commander";
 import pc from "picocolors";
 import { recommendPoolSize } from "../../extension/pool/index.ts";
-import { REPO_ROOT } from "../../codemods/__tests__/sales-app-copy.ts";
+import { REPO_ROOT } from "../../fixtures/sales-app-copy.ts";
 import { prepareVariant, type AppVariant } from "./app-variants.ts";
 import { faultOutcomes, faultPlan, injectFaults, type FaultOutcome } from "./fault-injection.ts";
 import { auditFailures, auditLoadRun, type LoadAudit } from "./load-audit.ts";
@@ -46,6 +46,12 @@ const scale = options.scale.split(",").filter(Boolean).map(Number);
 if (![users, ...scale].every((n) => Number.isInteger(n) && n > 0)) program.error("--users and --scale take positive whole numbers of users.");
 
 const step = (text: string) => console.log(pc.bold(pc.cyan(`\n== ${text}`)));
+/** Prints a run's summary and what its failures said (the distinct answers, at most 3). */
+const report = (run: ScenarioResult) => {
+  console.log(formatSummaries([run.summary]));
+  const details = [...new Set(run.samples.filter((s) => s.error).map((s) => `${s.status} ${s.detail ?? ""}`))].slice(0, 3);
+  for (const detail of details) console.log(pc.dim(`  failure: ${detail}`));
+};
 
 step("Postgres with the RLS schema, 5 tenants seeded");
 const database = await startLoadDatabase();
@@ -61,12 +67,12 @@ try {
   for (const variant of [v1, v2]) {
     step(`${variant.name}: ${users} users for ${durationMs / 1000} s`);
     runs.push(await runScenario({ variant, database, users, durationMs, env }));
-    console.log(formatSummaries([runs.at(-1)!.summary]));
+    report(runs.at(-1)!);
   }
   for (const count of scale) {
     step(`V2: ${count} users for ${scaleDurationMs / 1000} s`);
     runs.push(await runScenario({ variant: v2, database, users: count, durationMs: scaleDurationMs, env }));
-    console.log(formatSummaries([runs.at(-1)!.summary]));
+    report(runs.at(-1)!);
   }
   if (options.faults) {
     step("V2 under faults: backends killed, pool exhausted, Postgres restarted (acquire timeout 2 s)");
@@ -81,6 +87,7 @@ try {
       during: (elapsed) => injectFaults(database, plan, elapsed),
     });
     runs.push(run);
+    report(run);
     faults = faultOutcomes(plan, run.samples);
     for (const fault of faults) {
       console.log(`${fault.name} at ${fault.atMs / 1000} s: errors ${JSON.stringify(fault.errors)}, slowest failure ${fault.slowestFailureMs} ms, recovered after ${fault.recoveredAfterMs} ms`);

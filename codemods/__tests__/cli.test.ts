@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main, type CliIo } from "../cli/tenant-kit-cli.ts";
 import { EXIT_CODES } from "../cli/exit-codes.ts";
 import { FIXTURES_DIR } from "./fixture-harness.ts";
-import { REPO_ROOT } from "./sales-app-copy.ts";
+import { REPO_ROOT } from "../../fixtures/sales-app-copy.ts";
 
 const ROUTE = `import { NextRequest, NextResponse } from "next/server";
 import { withSalesSession } from "@/lib/auth/sales";

@@ -5,7 +5,7 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main, type CliIo } from "../cli/tenant-kit-cli.ts";
 import { EXIT_CODES } from "../cli/exit-codes.ts";
-import { copySalesApp } from "./sales-app-copy.ts";
+import { copySalesApp } from "../../fixtures/sales-app-copy.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIXTURES_DIR, listCases } from "./fixture-harness.ts";
-import { REPO_ROOT } from "./sales-app-copy.ts";
+import { REPO_ROOT } from "../../fixtures/sales-app-copy.ts";
 
 // Each transform also runs as `npx jscodeshift -t codemods/jscodeshift/<name>.cjs <files>`; the result is the same as
 // the fixture pair's output.

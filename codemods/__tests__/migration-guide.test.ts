@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { MANUAL_REVIEW_HINTS } from "../analysis/manual-review-reason.ts";
-import { REPO_ROOT } from "./sales-app-copy.ts";
+import { REPO_ROOT } from "../../fixtures/sales-app-copy.ts";
 
 // The guide explains every reason the codemods can emit; this keeps it from drifting when a reason is added or renamed.
 describe("docs/migration-guide.md", () => {

@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPhase, runScan } from "../runner/codemod-runner.ts";
-import { copySalesApp, typeCheck } from "./sales-app-copy.ts";
+import { copySalesApp, typeCheck } from "../../fixtures/sales-app-copy.ts";
 
 // The whole rollout of 002 on a copy of fixtures/sales-app: after every phase the app still type-checks (real
 // generated Prisma client, the real extension types), a second run changes nothing, and files without the pattern

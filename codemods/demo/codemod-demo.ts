@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import pc from "picocolors";
-import { copySalesApp } from "../__tests__/sales-app-copy.ts";
+import { copySalesApp } from "../../fixtures/sales-app-copy.ts";
 import { coloredDiff } from "../cli/diff-printer.ts";
 import { formatScan, formatSummaryLine } from "../cli/tenant-kit-cli.ts";
 import { formatLocation } from "../errors/codemod-error.ts";

@@ -1,5 +1,7 @@
 import { Agent, request } from "undici";
 
+const POOL_TIMEOUT_TEXT = /POOL_TIMEOUT|Unable to start a transaction in the given time|timeout exceeded when trying to connect/;
+
 /** One HTTP request a virtual user makes. */
 export interface LoadRequest {
   method: "GET" | "POST" | "PATCH" | "DELETE";
@@ -70,8 +72,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadSample[]> {
         });
         status = response.statusCode;
         const text = await response.body.text();
-        if (status === 503 && text.includes("POOL_TIMEOUT")) error = "pool-timeout";
-        else if (status >= 500) error = /pool|timeout exceeded|Timed out fetching a new connection/i.test(text) ? "pool-timeout" : "5xx";
+        // A pool timeout however the app reports it: the kit's 503, or a 500 carrying the kit's, Prisma's (P2028:
+        // a transaction that could not start within maxWait) or pg's own message.
+        if (status >= 500) error = POOL_TIMEOUT_TEXT.test(text) ? "pool-timeout" : "5xx";
         else if (status >= 400 && !expected.has(status)) error = "4xx";
         // Prisma's messages put a code frame first and the cause last: keep both ends.
         if (error) detail = text.length > 500 ? `${text.slice(0, 150)} … ${text.slice(-350)}` : text;

@@ -1,6 +1,7 @@
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import type { LoadSample } from "./load-generator.ts";
 import type { PoolSample } from "./pool-sampler.ts";
@@ -89,7 +90,7 @@ export async function writeLoadReport(runs: ReportRun[], title: string, htmlPath
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
-    await page.goto(`file://${htmlPath}`);
+    await page.goto(pathToFileURL(resolve(htmlPath)).href);
     await page.waitForSelector("body[data-rendered=yes]");
     const images: string[] = [];
     for (const chart of CHARTS) {

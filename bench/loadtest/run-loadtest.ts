@@ -129,11 +129,20 @@ const alertsBeforeFailure = runs.map((run) => {
 for (const a of alertsBeforeFailure) if (a.firstFailureMs !== null) console.log(`${a.run}: first pool alert at ${a.firstAlertMs ?? "never"} ms, first failed request at ${Math.round(a.firstFailureMs)} ms`);
 
 await mkdir(options.out, { recursive: true });
-const htmlPath = path.join(options.out, "report.html");
-const images = await writeLoadReport(runs, `prisma-tenant-kit load test: V1 against V2, pool max 17`, htmlPath, options.out);
+// Two reports, so V1 against V2 at the same load is not drowned by the scale runs' much larger numbers.
+const reports = [
+  { runs: runs.slice(0, 2), dir: options.out, title: `V1 against V2, ${users} users, pool max 17, ${options.work} ms of work per handler` },
+  { runs: runs.slice(2), dir: path.join(options.out, "v2-scale-and-faults"), title: "V2 at more users, and under faults" },
+].filter((r) => r.runs.length > 0);
+const written: string[] = [];
+for (const r of reports) {
+  const htmlPath = path.join(r.dir, "report.html");
+  const images = await writeLoadReport(r.runs, `prisma-tenant-kit load test: ${r.title}`, htmlPath, r.dir);
+  written.push(htmlPath, ...images);
+}
 await writeFile(
   path.join(options.out, "results.json"),
   `${JSON.stringify({ date: new Date().toISOString(), durationMs, users, work: options.work, summaries, faults, audit: audit!, alertsBeforeFailure, sizing, targets }, null, 2)}\n`,
 );
-console.log(`\nreport: ${path.relative(process.cwd(), htmlPath)}; charts: ${images.map((i) => path.relative(process.cwd(), i)).join(", ")}`);
+console.log(`\nreport and charts: ${written.map((file) => path.relative(process.cwd(), file)).join(", ")}`);
 if (auditFailures(audit!).length) process.exitCode = 1;

@@ -19,7 +19,7 @@ export interface FaultOutcome {
 interface Fault {
   name: string;
   atMs: number;
-  inject(database: LoadDatabase): Promise<void>;
+  inject(): Promise<void>;
 }
 
 async function asAdmin<T>(database: LoadDatabase, run: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -43,16 +43,16 @@ export function faultPlan(database: LoadDatabase): Fault[] {
     {
       name: "pg_terminate_backend of every app connection",
       atMs: 8_000,
-      inject: (db) =>
-        asAdmin(db, (client) =>
+      inject: () =>
+        asAdmin(database, (client) =>
           client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [DATABASE_ROLES.app.name]),
         ).then(() => undefined),
     },
     {
       name: "pool exhaustion: LOCK TABLE \"Customer\" for 4 s",
       atMs: 18_000,
-      inject: (db) =>
-        asAdmin(db, async (client) => {
+      inject: () =>
+        asAdmin(database, async (client) => {
           await client.query("BEGIN");
           await client.query(`LOCK TABLE "Customer" IN ACCESS EXCLUSIVE MODE`);
           await client.query("SELECT pg_sleep(4)");
@@ -60,18 +60,15 @@ export function faultPlan(database: LoadDatabase): Fault[] {
         }),
     },
   ];
-  if (database.restart) {
-    const restart = database.restart;
-    faults.push({ name: "Postgres restart", atMs: 30_000, inject: () => restart() });
-  }
+  if (database.restart) faults.push({ name: "Postgres restart", atMs: 30_000, inject: database.restart });
   return faults;
 }
 
 /** Runs `faults` on schedule during a load run (pass as the scenario's `during`). */
-export async function injectFaults(database: LoadDatabase, faults: Fault[], elapsed: () => number): Promise<void> {
+export async function injectFaults(faults: Fault[], elapsed: () => number): Promise<void> {
   for (const fault of faults) {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, fault.atMs - elapsed())));
-    await fault.inject(database);
+    await fault.inject();
   }
 }
 

@@ -84,7 +84,7 @@ try {
       label: `V2 ${users} users, faults`,
       durationMs: plan.at(-1)!.atMs + 12_000,
       env: { ...env, POOL_ACQUIRE_TIMEOUT_MS: "2000" },
-      during: (elapsed) => injectFaults(database, plan, elapsed),
+      during: (elapsed) => injectFaults(plan, elapsed),
     });
     runs.push(run);
     report(run);

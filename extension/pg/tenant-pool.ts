@@ -55,26 +55,17 @@ export class TenantPool extends pg.Pool {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override connect(...args: any[]): any {
     const tenantId = tenantContext.getStore()?.tenantId ?? "";
-    const mark = (client: pg.PoolClient | undefined) => {
-      if (client) (client as unknown as TenantClient).pendingTenantId = tenantId;
-    };
-    const callback = args[0] as ((e: Error | undefined, c: pg.PoolClient | undefined, done: unknown) => void) | undefined;
-    if (callback) {
-      return super.connect((error, client, done) => {
-        mark(client);
-        callback(error, client, done);
-      });
-    }
-    return this.#acquire().then((client) => {
-      mark(client);
+    // Both forms go through #acquire, so the callback form also gets PoolTimeoutError and the timing events.
+    const acquired = this.#acquire().then((client) => {
+      (client as unknown as TenantClient).pendingTenantId = tenantId;
       return client;
     });
+    const callback = args[0] as ((e: Error | undefined, c: pg.PoolClient | undefined, done: unknown) => void) | undefined;
+    if (!callback) return acquired;
+    acquired.then((client) => callback(undefined, client, client.release), (error: Error) => callback(error, undefined, () => undefined));
+    return undefined;
   }
 
-  /**
-   * pg-pool's connect(), with its two timeout errors turned into a typed {@link PoolTimeoutError}. Emits
-   * {@link POOL_TIMING_EVENTS}: the wait for a connection and, at release, how long it was held.
-   */
   async #acquire(): Promise<pg.PoolClient> {
     const started = performance.now();
     try {

@@ -17,8 +17,8 @@ import { ensurePrismaClient } from "../fixtures/database/ensure-prisma-client.ts
 import { startPostgres } from "../fixtures/database/postgres-server.ts";
 import { seedTenants } from "../fixtures/database/seed-tenants.ts";
 import { startWireProxy } from "../fixtures/database/wire-proxy.ts";
-import { createAdminAdapter } from "../extension/admin/index.ts";
-import { createTenantAdapter, tenantExtension } from "../extension/index.ts";
+import { createAdminAdapter } from "prisma-tenant-kit/admin";
+import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 300);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 2000);

@@ -15,8 +15,8 @@ import { roleUrl } from "../fixtures/database/database-roles.ts";
 import { ensurePrismaClient } from "../fixtures/database/ensure-prisma-client.ts";
 import { startPostgres } from "../fixtures/database/postgres-server.ts";
 import { seedTenants } from "../fixtures/database/seed-tenants.ts";
-import { createAdminAdapter } from "../extension/admin/index.ts";
-import { createTenantAdapter, tenantExtension } from "../extension/index.ts";
+import { createAdminAdapter } from "prisma-tenant-kit/admin";
+import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";
 
 const heading = (text: string) => console.log(`\n${pc.bold(pc.cyan(`== ${text}`))}`);
 

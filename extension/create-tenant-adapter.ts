@@ -63,7 +63,8 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
   async connect(): Promise<SqlDriverAdapter> {
     if (this.#pool.ended) this.#pool = this.#createPool();
     // The adapter ends the pool on $disconnect; connect() above then builds a fresh TenantPool, never a plain one.
-    return new PrismaPg(this.#pool, { schema: this.#options.schema, disposeExternalPool: true }).connect();
+    const { schema } = this.#options;
+    return new PrismaPg(this.#pool, { ...(schema === undefined ? {} : { schema }), disposeExternalPool: true }).connect();
   }
 
   #createPool(): TenantPool {

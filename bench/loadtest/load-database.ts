@@ -1,4 +1,4 @@
-import { createAdminAdapter } from "../../extension/admin/index.ts";
+import { createAdminAdapter } from "prisma-tenant-kit/admin";
 import { createDatabaseRoles, createFixtureDatabase } from "../../fixtures/database/create-fixture-database.ts";
 import { roleUrl } from "../../fixtures/database/database-roles.ts";
 import { ensurePrismaClient } from "../../fixtures/database/ensure-prisma-client.ts";

@@ -1,5 +1,5 @@
 import { request } from "undici";
-import type { PoolAlert } from "../../extension/pool/index.ts";
+import type { PoolAlert } from "prisma-tenant-kit/pool";
 import type { AppVariant } from "./app-variants.ts";
 import { runLoad } from "./load-generator.ts";
 import type { LoadDatabase } from "./load-database.ts";

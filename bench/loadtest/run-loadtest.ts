@@ -11,7 +11,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Command } from "commander";
 import pc from "picocolors";
-import { recommendPoolSize } from "../../extension/pool/index.ts";
+import { recommendPoolSize } from "prisma-tenant-kit/pool";
 import { REPO_ROOT } from "../../fixtures/sales-app-copy.ts";
 import { prepareVariant, type AppVariant } from "./app-variants.ts";
 import { faultOutcomes, faultPlan, injectFaults, type FaultOutcome } from "./fault-injection.ts";

@@ -111,8 +111,9 @@ describe("tenant-kit CLI", () => {
     expect(io.err()).toContain('unknown key "tenantModul"');
   });
 
-  it("the bin launcher runs the TypeScript entry (as after npm ci)", () => {
-    const result = spawnSync(process.execPath, [path.join(REPO_ROOT, "bin", "tenant-kit.mjs"), "list"], { cwd: root, encoding: "utf8" });
+  it("the compiled bin runs without a TypeScript loader", () => {
+    const bin = path.join(REPO_ROOT, "codemods", "dist", "tenant-kit.mjs");
+    const result = spawnSync(process.execPath, [bin, "list"], { cwd: root, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
     expect(result.status).toBe(0);
     expect(result.stdout.split("\n").map((l) => l.split(/\s+/)[0]).filter(Boolean)).toEqual(["scaffold", "reads", "writes", "finalize"]);
   });

@@ -6,12 +6,14 @@ import pc from "picocolors";
 import type { ConfigFlags } from "../config/tenant-kit-config.ts";
 import { CodemodError, formatLocation } from "../errors/codemod-error.ts";
 import { DirtyTreeError } from "../errors/dirty-tree-error.ts";
-import { renderHtmlReport } from "../report/html-report.ts";
-import { CODEMODS, CODEMOD_IDS, getCodemod } from "../runner/codemod-registry.ts";
-import { openContext, runPhase, runScan, type PhaseResult, type RunOptions, type ScanResult } from "../runner/codemod-runner.ts";
+import type { PhaseResult, RunOptions, ScanResult } from "../runner/codemod-runner.ts";
 import { coloredDiff } from "./diff-printer.ts";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.ts";
-import { assertCleanTree } from "./git-tree-check.ts";
+
+// The codemods load ts-morph and TypeScript (most of the CLI's start time), so commands import them when they run:
+// `--help` and usage errors stay fast.
+const loadRegistry = () => import("../runner/codemod-registry.ts");
+const loadRunner = () => import("../runner/codemod-runner.ts");
 
 /** Where the CLI writes; tests pass buffers. */
 export interface CliIo {
@@ -78,7 +80,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
 
   common(program.command("scan").argument("<path>", "directory (or file) of the app to scan"))
     .description("List every handler with its method(s), wrapper, classification (read | write | unknown) and evidence.")
-    .action((target: string, options: CommonOptions) => {
+    .action(async (target: string, options: CommonOptions) => {
+      const { runScan } = await loadRunner();
       const result = runScan({ ...runOptions(target, options), onProgress: progress(io, "scan") });
       if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
       else io.stdout(formatScan(result, io.color));
@@ -92,16 +95,19 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .option("--force", "write even when the git tree has uncommitted changes")
     .option("--report <file>", "also write a self-contained HTML review page")
     .option("--keep-v2-names", "finalize: keep the V2 names instead of renaming them to V1's")
-    .action((target: string, options: CommonOptions & { phase: string; dryRun?: boolean; force?: boolean; report?: string }) => {
-      const codemod = getCodemod(options.phase);
+    .action(async (target: string, options: CommonOptions & { phase: string; dryRun?: boolean; force?: boolean; report?: string }) => {
+      const codemod = (await loadRegistry()).getCodemod(options.phase);
+      const { openContext, runPhase } = await loadRunner();
       const base = runOptions(target, options);
       if (!options.dryRun) {
         const context = openContext(base);
+        const { assertCleanTree } = await import("./git-tree-check.ts");
         const state = assertCleanTree(context.project.rootDir, Boolean(options.force));
         if (state.kind === "not-a-repo") io.stderr(`${pc.yellow("warning")}: ${context.project.rootDir} is not in a git repository; review the changes some other way.\n`);
       }
       const result = runPhase(codemod.id, { ...base, onProgress: progress(io, codemod.id) }, { write: !options.dryRun });
       if (options.report) {
+        const { renderHtmlReport } = await import("../report/html-report.ts");
         writeFileSync(path.resolve(options.report), renderHtmlReport(result, { dryRun: Boolean(options.dryRun) }));
       }
       if (options.json) io.stdout(`${JSON.stringify(phaseJson(result), null, 2)}\n`);
@@ -112,19 +118,19 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   program
     .command("list")
     .description("List the codemods, in rollout order.")
-    .action(() => {
-      for (const codemod of CODEMODS) io.stdout(`${codemod.id.padEnd(10)} ${codemod.summary}\n`);
+    .action(async () => {
+      for (const codemod of (await loadRegistry()).CODEMODS) io.stdout(`${codemod.id.padEnd(10)} ${codemod.summary}\n`);
     });
 
   try {
     await program.parseAsync([...argv]);
     return exitCode;
   } catch (error) {
-    return handleError(error, io);
+    return await handleError(error, io);
   }
 }
 
-function handleError(error: unknown, io: CliIo): ExitCode {
+async function handleError(error: unknown, io: CliIo): Promise<ExitCode> {
   if (error instanceof CommanderError) {
     return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
   }
@@ -134,7 +140,7 @@ function handleError(error: unknown, io: CliIo): ExitCode {
   }
   if (error instanceof CodemodError) {
     io.stderr(`${pc.red("error")} ${error.code}: ${error.message}\n`);
-    if (error.code === "TENANT_KIT_UNKNOWN_CODEMOD") io.stderr(`Known phases: ${CODEMOD_IDS.join(", ")}\n`);
+    if (error.code === "TENANT_KIT_UNKNOWN_CODEMOD") io.stderr(`Known phases: ${(await loadRegistry()).CODEMOD_IDS.join(", ")}\n`);
     return EXIT_CODES.usage;
   }
   io.stderr(`${pc.red("internal error")}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nPlease report this with the input that caused it.\n`);

@@ -33,8 +33,8 @@ export class TenantClient extends pg.Client {
    * trip. `tenantId = ""` runs it with the setting explicitly empty, which every kit policy treats as "no rows".
    */
   queryForTenant(tenantId: string, ...[config, values]: QueryArguments): Promise<pg.QueryResult> {
-    const queryConfig: pg.QueryConfig = typeof config === "string" ? { text: config, values } : { ...config };
-    if (values !== undefined && typeof config !== "string") queryConfig.values = values;
+    const queryConfig: pg.QueryConfig = typeof config === "string" ? { text: config } : { ...config };
+    if (values !== undefined) queryConfig.values = values;
     return new Promise((resolve, reject) => {
       const query = new TenantQuery(this.#prelude, tenantId, queryConfig, (error, result) =>
         error ? reject(error) : resolve(result),

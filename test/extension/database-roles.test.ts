@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createAdminAdapter } from "../../extension/admin/index.ts";
-import { AdminRoleError } from "../../extension/admin/index.ts";
+import { createAdminAdapter } from "prisma-tenant-kit/admin";
+import { AdminRoleError } from "prisma-tenant-kit/admin";
 import { initTest, type TestDatabase } from "../setup/init-test.ts";
 
 // The tests prove isolation only if the app role could not bypass RLS anyway.

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RLS_MIGRATION_PATH, rlsMigrationSql } from "../../fixtures/write-rls-migration.ts";
-import { generateRlsSql, InvalidTenantKitOptionError } from "../../extension/index.ts";
+import { generateRlsSql, InvalidTenantKitOptionError } from "prisma-tenant-kit";
 import { initTest, type TestDatabase } from "../setup/init-test.ts";
 
 describe("generateRlsSql", () => {

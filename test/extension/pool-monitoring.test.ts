@@ -2,8 +2,8 @@ import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporte
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
-import { isPoolTimeoutError, InvalidTenantKitOptionError } from "../../extension/index.ts";
-import { instrumentPool, monitorPool, type PoolAlert, recommendPoolSize } from "../../extension/pool/index.ts";
+import { isPoolTimeoutError, InvalidTenantKitOptionError } from "prisma-tenant-kit";
+import { instrumentPool, monitorPool, type PoolAlert, recommendPoolSize } from "prisma-tenant-kit/pool";
 import { createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
 
 let database: TestDatabase;

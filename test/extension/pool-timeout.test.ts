@@ -1,16 +1,24 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
-import { isPoolTimeoutError, poolTimeoutResponse } from "../../extension/index.ts";
+import { isPoolTimeoutError, poolTimeoutResponse, type TenantAdapterFactory } from "prisma-tenant-kit";
 import { type AppClient, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
 
 let database: TestDatabase;
 let tenant: SeededTenant;
 let prisma: AppClient;
+let adapter: TenantAdapterFactory;
+
+/** Resolves once the pool's only connection is checked out, however slow the machine is. */
+async function poolBusy(): Promise<void> {
+  while (adapter.pool.totalCount === 0 || adapter.pool.idleCount > 0) await new Promise((r) => setTimeout(r, 10));
+}
 
 beforeAll(async () => {
   database = await initTest();
   [tenant] = (await seedTestTenants(database, { tenants: 1 })) as [SeededTenant];
-  ({ prisma } = createAppClient(database, { pool: { max: 1, acquireTimeoutMillis: 300 } }));
+  ({ prisma, adapter } = createAppClient(database, { pool: { max: 1, acquireTimeoutMillis: 2_000, idleTimeoutMillis: 0 } }));
+  // Open the one connection now: on a loaded machine opening it can take a good part of the 2 s timeout.
+  await prisma.$forTenant(tenant.id).customer.count();
 });
 afterAll(async () => {
   await prisma.$disconnect();
@@ -18,8 +26,8 @@ afterAll(async () => {
 });
 
 it("fails a query that cannot get a connection with a typed PoolTimeoutError instead of waiting forever", async () => {
-  const holder = prisma.$withTenant(tenant.id, (tx) => tx.$executeRaw`SELECT pg_sleep(1.5)`, { timeout: 10_000 });
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  const holder = prisma.$withTenant(tenant.id, (tx) => tx.$executeRaw`SELECT pg_sleep(4)`, { timeout: 10_000 });
+  await poolBusy();
   const error = await prisma.$forTenant(tenant.id).customer.count().catch((e: unknown) => e);
   await holder;
   // Prisma re-throws adapter errors as PrismaClientKnownRequestError, keeping our code and message.
@@ -34,8 +42,8 @@ it("fails a query that cannot get a connection with a typed PoolTimeoutError ins
 });
 
 it("counts a transaction that could not start within maxWait (Prisma P2028) as a pool timeout", async () => {
-  const holder = prisma.$withTenant(tenant.id, (tx) => tx.$executeRaw`SELECT pg_sleep(1)`, { timeout: 10_000 });
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  const holder = prisma.$withTenant(tenant.id, (tx) => tx.$executeRaw`SELECT pg_sleep(4)`, { timeout: 10_000 });
+  await poolBusy();
   const error = await prisma.$withTenant(tenant.id, (tx) => tx.customer.count(), { maxWait: 100 }).catch((e: unknown) => e);
   await holder;
   expect(error).toMatchObject({ code: "P2028", message: expect.stringContaining("Unable to start a transaction in the given time") });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import type { WireProxy } from "../../fixtures/database/wire-proxy.ts";
-import { TenantContextMissingError } from "../../extension/index.ts";
+import { TenantContextMissingError } from "prisma-tenant-kit";
 import { type AppClient, createAppClient, initTest, seedTestTenants, startProxyFor, type TestDatabase } from "../setup/init-test.ts";
 
 let database: TestDatabase;

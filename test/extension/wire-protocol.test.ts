@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import type { WireProxy } from "../../fixtures/database/wire-proxy.ts";
-import { SET_TENANT_SQL } from "../../extension/pg/tenant-prelude.ts";
+// The prelude exactly as the kit sends it: a user reading the wire sees this statement before each query.
+const SET_TENANT_SQL = "SELECT set_config($1, $2, true)";
 import { type AppClient, createAppClient, initTest, seedTestTenants, startProxyFor, type TestDatabase } from "../setup/init-test.ts";
 
 // What the kit puts on the wire, read by a proxy between pg and Postgres: the statements and the Syncs (one Sync =

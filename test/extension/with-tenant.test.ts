@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
-import { InvalidTenantIdError, TenantMismatchError } from "../../extension/index.ts";
+import { InvalidTenantIdError, TenantMismatchError } from "prisma-tenant-kit";
 import { type AppClient, availableRoutes, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
 import { clearDatabase } from "../setup/clear-database.ts";
 

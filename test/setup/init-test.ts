@@ -6,9 +6,9 @@ import { roleUrl } from "../../fixtures/database/database-roles.ts";
 import { type SeededTenant, type SeedOptions, seedTenants } from "../../fixtures/database/seed-tenants.ts";
 import { startWireProxy, type WireProxy } from "../../fixtures/database/wire-proxy.ts";
 import { PrismaClient } from "../../fixtures/sales-app/src/generated/prisma/client.ts";
-import { createAdminAdapter } from "../../extension/admin/index.ts";
-import { createTenantAdapter, tenantExtension } from "../../extension/index.ts";
-import type { TenantAdapterFactory, TenantExtensionOptions, TenantPoolOptions } from "../../extension/index.ts";
+import { createAdminAdapter } from "prisma-tenant-kit/admin";
+import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";
+import type { TenantAdapterFactory, TenantExtensionOptions, TenantPoolOptions } from "prisma-tenant-kit";
 
 /** How the application connects in a test: straight to Postgres, or through PgBouncer in transaction mode. */
 export type Route = "direct" | "pgbouncer";

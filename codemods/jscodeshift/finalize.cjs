@@ -1,5 +1,0 @@
-// jscodeshift entry of the "finalize" codemod: npx jscodeshift --no-babel --extensions=ts,tsx -t codemods/jscodeshift/finalize.cjs <files>
-// A thin CommonJS shim: tsx compiles the TypeScript adapter on the fly (jscodeshift require()s transforms).
-require("tsx/cjs/api").register();
-module.exports = require("./jscodeshift-adapter.ts").jscodeshiftTransform("finalize");
-module.exports.parser = "tsx";

@@ -45,7 +45,7 @@ export function findProblems(catalog: CatalogSnapshot, setting: string, tenantCo
       findings.push({
         code: "RLS_NOT_FORCED",
         object: { kind: "table", name },
-        problem: `${name} is owned by ${quoteIdentifier(table.owner)}, whose privileges the application role ${quoteIdentifier(role.name)} has, and RLS is not FORCEd: its policies do not apply to the application.`,
+        problem: `${name} is owned by ${table.owner === role.name ? "the application role itself" : `${quoteIdentifier(table.owner)}, whose privileges the application role has`} and RLS is not FORCEd: its policies do not apply to the application.`,
         fix: `ALTER TABLE ${name} FORCE ROW LEVEL SECURITY; better, make another role own the table (ALTER TABLE ${name} OWNER TO <migration role>).`,
       });
     }

@@ -23,6 +23,8 @@ CREATE TABLE clean."Invoice" (
 );
 CREATE TABLE clean."Device" (id int PRIMARY KEY, "tenantId" uuid NOT NULL);
 CREATE TABLE clean."Note" (id int PRIMARY KEY, "tenantId" text NOT NULL, body text);
+-- A too-broad earlier grant: generateRlsSql's REVOKE TRUNCATE takes TRUNCATE back.
+GRANT ALL ON clean."Account" TO ${APP};
 ${generateRlsSql({
   tables: [
     { schema: "clean", table: "Account" },

@@ -11,6 +11,8 @@ beforeAll(async () => {
   database = await initTest();
   [tenant] = (await seedTestTenants(database, { tenants: 1 })) as [SeededTenant];
   ({ prisma } = createAppClient(database, { pool: { max: 1, acquireTimeoutMillis: 300 } }));
+  // Connect (and run the adapter's one-time role check) before the tests, whose holders must win a 200 ms race.
+  await prisma.$forTenant(tenant.id).customer.count();
 });
 afterAll(async () => {
   await prisma.$disconnect();

@@ -77,7 +77,8 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
   async connect(): Promise<SqlDriverAdapter> {
     const { connectionString } = this.#options;
     if (!connectionString) {
-      throw new ConnectionStringMissingError(connectionString === "" ? "" : undefined, Boolean(process.env.DATABASE_URL));
+      const received = connectionString === "" ? "" : undefined;
+      throw new ConnectionStringMissingError(received, Boolean(process.env.DATABASE_URL));
     }
     if (this.#pool.ended) this.#pool = this.#createPool();
     await this.#checkRole(this.#pool);
@@ -138,7 +139,10 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
  */
 export function createTenantAdapter(options: TenantAdapterOptions): TenantAdapterFactory {
   if (typeof options !== "object" || options === null) {
-    throw new InvalidTenantKitOptionError("options", "pass an object, e.g. { connectionString: process.env.DATABASE_URL }.");
+    throw new InvalidTenantKitOptionError(
+      "options",
+      "pass an object, e.g. { connectionString: process.env.DATABASE_URL }.",
+    );
   }
   if (options.connectionString !== undefined && typeof options.connectionString !== "string") {
     throw new InvalidTenantKitOptionError(

@@ -16,12 +16,17 @@ export function formatDoctorReport(report: DoctorReport, color: boolean): string
   const c = pc.createColors(color);
   const lines = [
     c.dim(
-      `doctor: role ${report.role} on ${report.database}, setting ${report.setting}, tenant column ${report.tenantColumn}, ` +
-        `${report.tenantTables.length} tenant table(s)`,
+      `doctor: role ${report.role} on ${report.database}, setting ${report.setting}, ` +
+        `tenant column ${report.tenantColumn}, ${report.tenantTables.length} tenant table(s)`,
     ),
   ];
   for (const finding of report.findings) {
-    lines.push("", `${c.red(c.bold(finding.code))}  ${finding.object.kind} ${finding.object.name}`, `  ${finding.problem}`, `  ${c.cyan("fix:")} ${finding.fix}`);
+    lines.push(
+      "",
+      `${c.red(c.bold(finding.code))}  ${finding.object.kind} ${finding.object.name}`,
+      `  ${finding.problem}`,
+      `  ${c.cyan("fix:")} ${finding.fix}`,
+    );
   }
   for (const note of report.notes) lines.push("", `${c.yellow("note:")} ${note}`);
   const count = report.findings.length;

@@ -35,7 +35,15 @@ export const DOCTOR_FINDING_CODES = [
 export type DoctorFindingCode = (typeof DOCTOR_FINDING_CODES)[number];
 
 /** The kind of database object a finding is about. */
-export type DoctorObjectKind = "role" | "database" | "table" | "policy" | "view" | "materialized view" | "function" | "foreign key";
+export type DoctorObjectKind =
+  | "role"
+  | "database"
+  | "table"
+  | "policy"
+  | "view"
+  | "materialized view"
+  | "function"
+  | "foreign key";
 
 /**
  * One problem found by `runDoctor`: what, on which object, and the fix.

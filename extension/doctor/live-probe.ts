@@ -29,26 +29,39 @@ export async function probeWithoutTenant(
     const name = qualifiedName(table.schema, table.name);
     try {
       await client.query("BEGIN READ ONLY");
-      await client.query("SELECT set_config($1, '', true), set_config('statement_timeout', $2, true)", [setting, `${PROBE_TIMEOUT_MILLIS}ms`]);
+      await client.query("SELECT set_config($1, '', true), set_config('statement_timeout', $2, true)", [
+        setting,
+        `${PROBE_TIMEOUT_MILLIS}ms`,
+      ]);
       const { rowCount } = await client.query(`SELECT 1 FROM ${name} LIMIT 1`);
       if (rowCount) {
         findings.push({
           code: "LIVE_PROBE_RETURNED_ROWS",
           object: { kind: "table", name },
-          problem: `SELECT 1 FROM ${name} LIMIT 1 with '${setting}' = '' (a query without a tenant) returned a row: its rows are visible without a tenant.`,
-          fix: `Check the other findings on ${name}; its policies must compare the tenant column with NULLIF(current_setting('${setting}', true), '') and nothing else may let rows through.`,
+          problem:
+            `SELECT 1 FROM ${name} LIMIT 1 with '${setting}' = '' (a query without a tenant) returned a row: its ` +
+            `rows are visible without a tenant.`,
+          fix:
+            `Check the other findings on ${name}; its policies must compare the tenant column with ` +
+            `NULLIF(current_setting('${setting}', true), '') and nothing else may let rows through.`,
         });
       }
     } catch (error) {
       if (!(error instanceof pg.DatabaseError)) throw error;
-      if (error.code === "57014") notes.push(`The probe of ${name} did not finish within ${PROBE_TIMEOUT_MILLIS} ms; it is undecided.`);
-      else
+      if (error.code === "57014") {
+        notes.push(`The probe of ${name} did not finish within ${PROBE_TIMEOUT_MILLIS} ms; it is undecided.`);
+      } else {
         findings.push({
           code: "LIVE_PROBE_FAILED",
           object: { kind: "table", name },
-          problem: `SELECT 1 FROM ${name} LIMIT 1 with '${setting}' = '' (a query without a tenant) failed with ${error.code}: ${error.message}. Queries without a tenant must return no rows, not fail.`,
-          fix: `Guard the setting in ${name}'s policies: NULLIF(current_setting('${setting}', true), '') before any cast; grant the application SELECT if it lacks it.`,
+          problem:
+            `SELECT 1 FROM ${name} LIMIT 1 with '${setting}' = '' (a query without a tenant) failed with ` +
+            `${error.code}: ${error.message}. Queries without a tenant must return no rows, not fail.`,
+          fix:
+            `Guard the setting in the policies of ${name}: NULLIF(current_setting('${setting}', true), '') before ` +
+            `any cast.`,
         });
+      }
     } finally {
       await client.query("ROLLBACK");
     }

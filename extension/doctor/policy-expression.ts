@@ -24,7 +24,8 @@ export function settingsRead(text: string): Set<string> {
 }
 
 /**
- * The types the setting is cast to without a guard, e.g. `["uuid"]` for `(current_setting('app.tenant_id', true))::uuid`.
+ * The types the setting is cast to without a guard, e.g. `["uuid"]` for
+ * `(current_setting('app.tenant_id', true))::uuid`.
  * `(NULLIF(current_setting(...), ''))::uuid` casts NULLIF's result, not the setting, so it is not listed.
  */
 export function unguardedSettingCasts(expression: string, functionSources: string): string[] {

@@ -82,7 +82,8 @@ const USER_SCHEMA = (alias: string) =>
   `AND ($2::text[] IS NULL OR ${alias}.nspname = ANY($2::text[]))`;
 
 const TABLES_SQL = `
-SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced,
+SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name,
+       c.relrowsecurity AS rls, c.relforcerowsecurity AS forced,
        pg_get_userbyid(c.relowner) AS owner, pg_has_role(c.relowner, 'USAGE') AS "ownedByApp",
        (has_table_privilege(c.oid, 'SELECT,INSERT,UPDATE,DELETE')
          OR has_any_column_privilege(c.oid, 'SELECT,INSERT,UPDATE')) AS usable,
@@ -132,9 +133,11 @@ SELECT n.nspname AS schema, v.relname AS name, v.relkind AS kind, pg_get_userbyi
 const FUNCTIONS_SQL = `
 SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS arguments,
        pg_get_userbyid(p.proowner) AS owner, coalesce(p.prosrc, '') AS source,
-       ARRAY(SELECT t.oid::int FROM pg_class t WHERE t.oid = ANY($1::oid[]) AND ${BYPASSES("p.proowner", "o")}) AS "bypassedTables",
+       ARRAY(SELECT t.oid::int FROM pg_class t
+              WHERE t.oid = ANY($1::oid[]) AND ${BYPASSES("p.proowner", "o")}) AS "bypassedTables",
        ARRAY(SELECT d.refobjid::int FROM pg_depend d
-              WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.refclassid = 'pg_class'::regclass) AS "dependsOn"
+              WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                AND d.refclassid = 'pg_class'::regclass) AS "dependsOn"
   FROM pg_proc p
   JOIN pg_namespace n ON n.oid = p.pronamespace
   JOIN pg_roles o ON o.oid = p.proowner
@@ -146,7 +149,8 @@ SELECT c.conname AS name, c.conrelid::int AS "tableOid", c.confrelid::int AS "re
        ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(attnum, i)
                JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.i) AS columns,
        ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(attnum, i)
-               JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum ORDER BY k.i) AS "referencedColumns"
+               JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum
+              ORDER BY k.i) AS "referencedColumns"
   FROM pg_constraint c
  WHERE c.contype = 'f' AND c.conrelid = ANY($1::oid[]) AND c.confrelid = ANY($1::oid[])
  ORDER BY c.conrelid, c.conname`;
@@ -186,7 +190,9 @@ export async function readCatalog(
     functions: functions.rows,
     foreignKeys: foreignKeys.rows.map((key) => ({
       ...key,
-      includesTenantColumn: key.columns.some((column, i) => column === tenantColumn && key.referencedColumns[i] === tenantColumn),
+      includesTenantColumn: key.columns.some(
+        (column, i) => column === tenantColumn && key.referencedColumns[i] === tenantColumn,
+      ),
     })),
   };
 }

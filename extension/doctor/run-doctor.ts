@@ -41,12 +41,18 @@ export interface DoctorOptions {
  */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   if (typeof options?.connectionString !== "string" || options.connectionString.length === 0) {
-    throw new InvalidTenantKitOptionError("connectionString", "pass the application role's URL (DATABASE_URL), e.g. --url \"$DATABASE_URL\".");
+    throw new InvalidTenantKitOptionError(
+      "connectionString",
+      "pass the application role's URL (DATABASE_URL), e.g. --url \"$DATABASE_URL\".",
+    );
   }
   const setting = assertTenantSettingName(options.setting ?? DEFAULT_TENANT_SETTING);
   const tenantColumn = options.tenantColumn ?? "tenantId";
   if (typeof tenantColumn !== "string" || tenantColumn.length === 0) {
-    throw new InvalidTenantKitOptionError("tenantColumn", "pass the name of the column holding the tenant id, e.g. tenantId or tenant_id.");
+    throw new InvalidTenantKitOptionError(
+      "tenantColumn",
+      "pass the name of the column holding the tenant id, e.g. tenantId or tenant_id.",
+    );
   }
   const client = new pg.Client({
     connectionString: options.connectionString,
@@ -76,7 +82,9 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       setting,
       tenantColumn,
       tenantTables: catalog.tables.map((t) => `${t.schema}.${t.name}`),
-      findings: [...findings, ...probe.findings].sort((a, b) => compare(a.code, b.code) || compare(a.object.name, b.object.name)),
+      findings: [...findings, ...probe.findings].sort(
+        (a, b) => compare(a.code, b.code) || compare(a.object.name, b.object.name),
+      ),
       notes: probe.notes,
     };
   } finally {

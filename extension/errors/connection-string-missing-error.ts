@@ -17,10 +17,11 @@ export class ConnectionStringMissingError extends TenantKitError {
 
   constructor(received: "" | undefined, databaseUrlSet: boolean) {
     super(
-      `createTenantAdapter got ${received === undefined ? "no connectionString (undefined)" : "an empty connectionString"}` +
-        ` and cannot connect. ` +
+      `createTenantAdapter got ${received === undefined ? "no connectionString" : "an empty connectionString"} ` +
+        `and cannot connect. ` +
         (databaseUrlSet
-          ? `DATABASE_URL is set in this process, so pass it: createTenantAdapter({ connectionString: process.env.DATABASE_URL }).`
+          ? `DATABASE_URL is set in this process, so pass it: ` +
+            `createTenantAdapter({ connectionString: process.env.DATABASE_URL }).`
           : `Set DATABASE_URL (or the environment variable you pass as connectionString) to the application role's ` +
             `Postgres URL, e.g. postgres://app:secret@db:5432/app, in the environment the server runs in.`),
     );

@@ -8,7 +8,7 @@ import { TenantKitError } from "./tenant-kit-error.ts";
  * @example
  * ```ts
  * const adapter = createTenantAdapter({ connectionString: "postgres://postgres@db/app" });
- * await new PrismaClient({ adapter }).customer.findMany(); // rejects: RLS_BYPASSING_ROLE, role "postgres" is a superuser
+ * await new PrismaClient({ adapter }).customer.findMany(); // rejects: RLS_BYPASSING_ROLE, "postgres" is SUPERUSER
  * ```
  */
 export class RlsBypassingRoleError extends TenantKitError {

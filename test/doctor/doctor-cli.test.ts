@@ -15,7 +15,14 @@ afterAll(() => database.drop());
 function capture(): CliIo & { out: () => string; err: () => string } {
   let out = "";
   let err = "";
-  return { stdout: (t) => void (out += t), stderr: (t) => void (err += t), color: false, progress: false, out: () => out, err: () => err };
+  return {
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (err += t),
+    color: false,
+    progress: false,
+    out: () => out,
+    err: () => err,
+  };
 }
 
 const doctor = (...args: string[]) => ["node", "tenant-kit", "doctor", ...args];

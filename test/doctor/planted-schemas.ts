@@ -16,7 +16,9 @@ export const CLEAN_SCHEMA_SQL = `
 CREATE SCHEMA clean AUTHORIZATION ${OWNER};
 GRANT USAGE ON SCHEMA clean TO ${APP}, ${DATABASE_ROLES.admin.name};
 SET ROLE ${OWNER};
-CREATE TABLE clean."Account" (id text PRIMARY KEY, "tenantId" text NOT NULL, name text NOT NULL, UNIQUE ("tenantId", id));
+CREATE TABLE clean."Account" (
+  id text PRIMARY KEY, "tenantId" text NOT NULL, name text NOT NULL, UNIQUE ("tenantId", id)
+);
 CREATE TABLE clean."Invoice" (
   id text PRIMARY KEY, "tenantId" text NOT NULL, "accountId" text NOT NULL,
   FOREIGN KEY ("tenantId", "accountId") REFERENCES clean."Account" ("tenantId", id)
@@ -43,7 +45,8 @@ CREATE POLICY tenant_only ON clean."Note" AS RESTRICTIVE
 CREATE VIEW clean.account_names WITH (security_invoker = true) AS SELECT id, name FROM clean."Account";
 GRANT SELECT ON clean.account_names TO ${APP};
 -- Owned by the table owner, on whom RLS is FORCEd: definer rights do not bypass it.
-CREATE FUNCTION clean.account_count() RETURNS bigint LANGUAGE sql SECURITY DEFINER AS 'SELECT count(*) FROM clean."Account"';
+CREATE FUNCTION clean.account_count() RETURNS bigint LANGUAGE sql SECURITY DEFINER
+  AS 'SELECT count(*) FROM clean."Account"';
 RESET ROLE;
 GRANT SELECT ON ALL TABLES IN SCHEMA clean TO ${DATABASE_ROLES.admin.name};
 INSERT INTO clean."Account" VALUES ('a1', '${T1}', 'one'), ('a2', '${T2}', 'two');
@@ -83,7 +86,8 @@ CREATE TABLE planted.truncatable (id serial PRIMARY KEY, "tenantId" text NOT NUL
 ${RLS("truncatable")}
 GRANT TRUNCATE ON planted.truncatable TO ${APP};
 -- FOREIGN_KEY_WITHOUT_TENANT_COLUMN (beside a composite one, which is fine)
-CREATE TABLE planted.child (id serial PRIMARY KEY, "tenantId" text NOT NULL, safe_id int NOT NULL REFERENCES planted.safe (id),
+CREATE TABLE planted.child (
+  id serial PRIMARY KEY, "tenantId" text NOT NULL, safe_id int NOT NULL REFERENCES planted.safe (id),
   FOREIGN KEY ("tenantId", safe_id) REFERENCES planted.safe ("tenantId", id));
 ${RLS("child")}
 -- Only the live probe can see this one: the policy reads the setting, but lets '' through.
@@ -99,7 +103,8 @@ INSERT INTO planted.child ("tenantId", safe_id) SELECT "tenantId", id FROM plant
 -- RLS_NOT_FORCED: the application role owns this table, and RLS is only enabled.
 CREATE TABLE planted.app_owned (id serial PRIMARY KEY, "tenantId" text NOT NULL);
 ALTER TABLE planted.app_owned ENABLE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON planted.app_owned USING ("tenantId" = NULLIF(current_setting('app.tenant_id', true), ''));
+CREATE POLICY tenant_isolation ON planted.app_owned
+  USING ("tenantId" = NULLIF(current_setting('app.tenant_id', true), ''));
 ALTER TABLE planted.app_owned OWNER TO ${APP};
 INSERT INTO planted.app_owned ("tenantId") VALUES ('${T1}');
 -- VIEW_BYPASSES_RLS: owned by the superuser running this script, no security_invoker.

@@ -95,8 +95,13 @@ describe("a role that bypasses RLS", () => {
 });
 
 it("reads the setting and tenant column it is given", async () => {
-  const other = await runDoctor({ connectionString: database.appUrl(), schemas: ["clean"], setting: "app.current_tenant" });
-  // Every tenant policy now reads "another" setting, and Note's permissive `true` is no longer held by a restrictive one.
+  const other = await runDoctor({
+    connectionString: database.appUrl(),
+    schemas: ["clean"],
+    setting: "app.current_tenant",
+  });
+  // Every tenant policy now reads "another" setting, and Note's permissive `true` is no longer held by a restrictive
+  // one.
   expect(found(other)).toEqual([
     'PERMISSIVE_POLICY_ALLOWS_ANY_TENANT policy open_reads on clean."Note"',
     'POLICY_READS_OTHER_SETTING policy tenant_isolation on clean."Account"',
@@ -110,7 +115,8 @@ it("reads the setting and tenant column it is given", async () => {
 
 it("fails with typed errors on bad options and an unreachable database", async () => {
   await expect(runDoctor({ connectionString: undefined })).rejects.toThrow(InvalidTenantKitOptionError);
-  await expect(runDoctor({ connectionString: database.appUrl(), setting: "tenant" })).rejects.toThrow(InvalidTenantKitOptionError);
+  const badSetting = runDoctor({ connectionString: database.appUrl(), setting: "tenant" });
+  await expect(badSetting).rejects.toThrow(InvalidTenantKitOptionError);
   const missing = new URL(database.appUrl());
   missing.pathname = "/no_such_database";
   const error = await runDoctor({ connectionString: missing.toString() }).catch((e: unknown) => e);

@@ -11,7 +11,14 @@ import {
 } from "../../extension/index.ts";
 import type { TenantAdapterOptions } from "../../extension/index.ts";
 import { ROLE_CHECK_SQL } from "../../extension/pg/role-check.ts";
-import { availableRoutes, createAppClient, initTest, seedTestTenants, startProxyFor, type TestDatabase } from "../setup/init-test.ts";
+import {
+  availableRoutes,
+  createAppClient,
+  initTest,
+  seedTestTenants,
+  startProxyFor,
+  type TestDatabase,
+} from "../setup/init-test.ts";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 
 let database: TestDatabase;
@@ -51,7 +58,8 @@ const roleChecks = () => proxy.messages.filter((m) => m.sql === ROLE_CHECK_SQL).
 describe.each(availableRoutes())("a role that bypasses row-level security (%s)", (route) => {
   const { superuserUrl: serverUrl, pgbouncer } = inject("database");
   const urls: Record<string, () => string> = {
-    "BYPASSRLS admin": () => (route === "direct" ? database.adminUrl : roleUrl(serverUrl, "admin", database.name, pgbouncer)),
+    "BYPASSRLS admin": () =>
+      route === "direct" ? database.adminUrl : roleUrl(serverUrl, "admin", database.name, pgbouncer),
   };
   // PgBouncer's userlist has only the fixture roles, so the superuser is tested direct.
   if (route === "direct") urls.superuser = superuserUrl;
@@ -68,7 +76,8 @@ describe.each(availableRoutes())("a role that bypasses row-level security (%s)",
     expect((error as Error).message).toContain(kind === "superuser" ? "SUPERUSER" : "BYPASSRLS");
     expect((error as Error).message).toContain("NOSUPERUSER NOBYPASSRLS");
     // Through Prisma Client the query fails with the same message, and no row comes back.
-    await expect(prisma.$forTenant(tenants[0]!.id).customer.findMany()).rejects.toThrow(/row-level security does not apply/);
+    const query = prisma.$forTenant(tenants[0]!.id).customer.findMany();
+    await expect(query).rejects.toThrow(/row-level security does not apply/);
   });
 });
 
@@ -83,7 +92,8 @@ it("serves a bypassing role when the documented opt-out is given (and then RLS d
 });
 
 it("rejects an opt-out value other than the documented one", () => {
-  const options = { connectionString: database.adminUrl, allowRlsBypassingRole: "yes" } as unknown as TenantAdapterOptions;
+  const options = { connectionString: database.adminUrl, allowRlsBypassingRole: "yes" };
+  // @ts-expect-error: the type admits only the documented value; a JavaScript caller can still pass another.
   expect(() => createTenantAdapter(options)).toThrow(InvalidTenantKitOptionError);
 });
 
@@ -116,12 +126,13 @@ it("checks the role once per pool, not per query", async () => {
 });
 
 describe("a missing connection string", () => {
-  it.each([undefined, ""])("does not throw at construction but at the first connection: %j", async (connectionString) => {
+  it.each([undefined, ""])("does not throw at construction but at first connection: %j", async (connectionString) => {
     const { adapter, prisma } = clientFor({ connectionString }); // what `next build` does: import, never query
     const error = await adapter.connect().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionStringMissingError);
     expect(error).toMatchObject({ code: "CONNECTION_STRING_MISSING", name: "ConnectionStringMissingError" });
     expect((error as Error).message).toMatch(/DATABASE_URL/);
-    await expect(prisma.$forTenant(tenants[0]!.id).customer.findMany()).rejects.toThrow(/CONNECTION_STRING_MISSING|DATABASE_URL/);
+    const query = prisma.$forTenant(tenants[0]!.id).customer.findMany();
+    await expect(query).rejects.toThrow(/CONNECTION_STRING_MISSING|DATABASE_URL/);
   });
 });

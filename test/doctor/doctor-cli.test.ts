@@ -43,7 +43,7 @@ describe("tenant-kit doctor", () => {
     expect(out).toContain("fix: ALTER TABLE planted.app_owned FORCE ROW LEVEL SECURITY;");
     expect(out).toContain("VIEW_BYPASSES_RLS  view planted.leaky_view");
     expect(out).toContain("fix: ALTER VIEW planted.leaky_view SET (security_invoker = true);");
-    expect(out).toMatch(/16 finding\(s\)/);
+    expect(out).toMatch(/18 finding\(s\)/);
   });
 
   it("--json prints the report for CI", async () => {

@@ -42,6 +42,14 @@ CREATE POLICY open_reads ON clean."Note" USING (true) WITH CHECK (true);
 CREATE POLICY tenant_only ON clean."Note" AS RESTRICTIVE
   USING ("tenantId" = NULLIF(current_setting('app.tenant_id', true), ''))
   WITH CHECK ("tenantId" = NULLIF(current_setting('app.tenant_id', true), ''));
+-- A policy that reads the setting through a helper function, as many apps write it.
+CREATE FUNCTION clean.current_tenant() RETURNS text LANGUAGE sql STABLE
+  AS $$ SELECT NULLIF(current_setting('app.tenant_id', true), '') $$;
+CREATE TABLE clean."Contact" (id int PRIMARY KEY, "tenantId" text NOT NULL);
+ALTER TABLE clean."Contact" ENABLE ROW LEVEL SECURITY;
+ALTER TABLE clean."Contact" FORCE ROW LEVEL SECURITY;
+CREATE POLICY by_helper ON clean."Contact" USING ("tenantId" = clean.current_tenant());
+GRANT SELECT, INSERT, UPDATE, DELETE ON clean."Contact" TO ${APP};
 CREATE VIEW clean.account_names WITH (security_invoker = true) AS SELECT id, name FROM clean."Account";
 GRANT SELECT ON clean.account_names TO ${APP};
 -- Owned by the table owner, on whom RLS is FORCEd: definer rights do not bypass it.
@@ -53,6 +61,7 @@ INSERT INTO clean."Account" VALUES ('a1', '${T1}', 'one'), ('a2', '${T2}', 'two'
 INSERT INTO clean."Invoice" VALUES ('i1', '${T1}', 'a1');
 INSERT INTO clean."Device" VALUES (1, '${T1}');
 INSERT INTO clean."Note" VALUES (1, '${T1}', 'n');
+INSERT INTO clean."Contact" VALUES (1, '${T1}');
 `;
 
 const RLS = (table: string, using = `"tenantId" = NULLIF(current_setting('app.tenant_id', true), '')`) => `
@@ -81,6 +90,11 @@ CREATE POLICY anyone ON planted.allow_all USING (true) WITH CHECK (true);
 -- POLICY_CASTS_UNGUARDED_SETTING (and the probe fails on ''::uuid)
 CREATE TABLE planted.uuid_cast (id serial PRIMARY KEY, "tenantId" uuid NOT NULL);
 ${RLS("uuid_cast", `"tenantId" = current_setting('app.tenant_id', true)::uuid`)}
+-- POLICY_CASTS_UNGUARDED_SETTING through a helper function the policy calls
+CREATE FUNCTION planted.tenant_uuid() RETURNS uuid LANGUAGE sql STABLE
+  AS $$ SELECT current_setting('app.tenant_id', true)::uuid $$;
+CREATE TABLE planted.helper_cast (id serial PRIMARY KEY, "tenantId" uuid NOT NULL);
+${RLS("helper_cast", `"tenantId" = planted.tenant_uuid()`)}
 -- TRUNCATE_GRANTED
 CREATE TABLE planted.truncatable (id serial PRIMARY KEY, "tenantId" text NOT NULL);
 ${RLS("truncatable")}
@@ -99,6 +113,7 @@ ${["safe", "no_rls", "other_setting", "allow_all", "truncatable", "probe_only"]
   .map((table) => `INSERT INTO planted.${table} ("tenantId") VALUES ('${T1}');`)
   .join("\n")}
 INSERT INTO planted.uuid_cast ("tenantId") VALUES ('${T1}');
+INSERT INTO planted.helper_cast ("tenantId") VALUES ('${T1}');
 INSERT INTO planted.child ("tenantId", safe_id) SELECT "tenantId", id FROM planted.safe;
 -- RLS_NOT_FORCED: the application role owns this table, and RLS is only enabled.
 CREATE TABLE planted.app_owned (id serial PRIMARY KEY, "tenantId" text NOT NULL);

@@ -17,12 +17,14 @@ const found = (report: DoctorReport) => report.findings.map((f) => `${f.code} ${
 /** Every problem planted in schema `planted`, and nothing for its clean neighbours. */
 const PLANTED = [
   "FOREIGN_KEY_WITHOUT_TENANT_COLUMN foreign key child_safe_id_fkey on planted.child",
+  "LIVE_PROBE_FAILED table planted.helper_cast",
   "LIVE_PROBE_FAILED table planted.uuid_cast",
   "LIVE_PROBE_RETURNED_ROWS table planted.allow_all",
   "LIVE_PROBE_RETURNED_ROWS table planted.app_owned",
   "LIVE_PROBE_RETURNED_ROWS table planted.no_rls",
   "LIVE_PROBE_RETURNED_ROWS table planted.probe_only",
   "PERMISSIVE_POLICY_ALLOWS_ANY_TENANT policy anyone on planted.allow_all",
+  "POLICY_CASTS_UNGUARDED_SETTING policy tenant_isolation on planted.helper_cast",
   "POLICY_CASTS_UNGUARDED_SETTING policy tenant_isolation on planted.uuid_cast",
   "POLICY_READS_OTHER_SETTING policy tenant_isolation on planted.other_setting",
   "RLS_NOT_ENABLED table planted.no_rls",
@@ -47,7 +49,7 @@ describe.each(availableRoutes())("runDoctor as the application role (%s)", (rout
 
   it("finds nothing on tables made with generateRlsSql and composite foreign keys", async () => {
     const report = await runDoctor({ connectionString: database.appUrl(route), schemas: ["clean"] });
-    expect(report.tenantTables).toEqual(["clean.Account", "clean.Device", "clean.Invoice", "clean.Note"]);
+    expect(report.tenantTables).toEqual(["Account", "Contact", "Device", "Invoice", "Note"].map((t) => `clean.${t}`));
     expect(report.findings).toEqual([]);
     expect(report.notes).toEqual([]);
   });
@@ -75,6 +77,7 @@ describe("a role that bypasses RLS", () => {
     const report = await runDoctor({ connectionString: database.adminUrl, schemas: ["clean"] });
     expect(found(report)).toEqual([
       "LIVE_PROBE_RETURNED_ROWS table clean.\"Account\"",
+      "LIVE_PROBE_RETURNED_ROWS table clean.\"Contact\"",
       "LIVE_PROBE_RETURNED_ROWS table clean.\"Device\"",
       "LIVE_PROBE_RETURNED_ROWS table clean.\"Invoice\"",
       "LIVE_PROBE_RETURNED_ROWS table clean.\"Note\"",
@@ -104,6 +107,7 @@ it("reads the setting and tenant column it is given", async () => {
   // one.
   expect(found(other)).toEqual([
     'PERMISSIVE_POLICY_ALLOWS_ANY_TENANT policy open_reads on clean."Note"',
+    'POLICY_READS_OTHER_SETTING policy by_helper on clean."Contact"',
     'POLICY_READS_OTHER_SETTING policy tenant_isolation on clean."Account"',
     'POLICY_READS_OTHER_SETTING policy tenant_isolation on clean."Device"',
     'POLICY_READS_OTHER_SETTING policy tenant_isolation on clean."Invoice"',

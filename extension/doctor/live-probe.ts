@@ -33,7 +33,9 @@ export async function probeWithoutTenant(
         setting,
         `${PROBE_TIMEOUT_MILLIS}ms`,
       ]);
-      const { rowCount } = await client.query(`SELECT 1 FROM ${name} LIMIT 1`);
+      // Always quoted here: a bare lower-case name can still be a reserved word (user, order).
+      const quoted = [table.schema, table.name].map((part) => `"${part.replaceAll('"', '""')}"`).join(".");
+      const { rowCount } = await client.query(`SELECT 1 FROM ${quoted} LIMIT 1`);
       if (rowCount) {
         findings.push({
           code: "LIVE_PROBE_RETURNED_ROWS",

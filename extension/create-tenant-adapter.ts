@@ -1,6 +1,8 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { ConnectionStringMissingError } from "./errors/connection-string-missing-error.ts";
 import { InvalidTenantKitOptionError } from "./errors/invalid-tenant-kit-option-error.ts";
+import { ALLOW_RLS_BYPASSING_ROLE, assertRoleSubjectToRls } from "./pg/role-check.ts";
 import { createTenantPrelude } from "./pg/tenant-prelude.ts";
 import { TenantPool } from "./pg/tenant-pool.ts";
 import { assertTenantSettingName, DEFAULT_TENANT_SETTING } from "./tenant-setting-name.ts";
@@ -29,13 +31,23 @@ export interface TenantPoolOptions {
 
 /** Options of {@link createTenantAdapter}. */
 export interface TenantAdapterOptions {
-  /** Postgres URL of the application role: not a superuser, no BYPASSRLS, owns no table. */
-  connectionString: string;
+  /**
+   * Postgres URL of the application role: not a superuser, no BYPASSRLS, owns no table. Checked at the first
+   * connection, not here, so a build that imports the module without `DATABASE_URL` still works: undefined or `""`
+   * then fails that connection with `ConnectionStringMissingError`.
+   */
+  connectionString: string | undefined;
   /** Name of the setting the RLS policies read with `current_setting(name, true)`. Default `app.tenant_id`. */
   setting?: string;
   /** Postgres schema of the Prisma models, passed to `@prisma/adapter-pg`. Default: the connection's search_path. */
   schema?: string;
   pool?: TenantPoolOptions;
+  /**
+   * Skips the first-connection check that refuses a superuser or BYPASSRLS role (`RlsBypassingRoleError`). Such a
+   * role sees every tenant's rows, so this is for throwaway experiments only; the value is long so it stands out in
+   * review and `grep -r i-know-this-serves-every-tenant` finds every use. Default: the check runs.
+   */
+  allowRlsBypassingRole?: typeof ALLOW_RLS_BYPASSING_ROLE;
 }
 
 /**
@@ -48,6 +60,8 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
   readonly setting: string;
   readonly #options: TenantAdapterOptions;
   #pool: TenantPool;
+  /** The role check of each pool: one query per pool, shared by concurrent connects. */
+  readonly #roleChecks = new WeakMap<TenantPool, Promise<void>>();
 
   constructor(options: TenantAdapterOptions) {
     this.#options = options;
@@ -61,10 +75,30 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
   }
 
   async connect(): Promise<SqlDriverAdapter> {
+    const { connectionString } = this.#options;
+    if (!connectionString) {
+      const received = connectionString === "" ? "" : undefined;
+      throw new ConnectionStringMissingError(received, Boolean(process.env.DATABASE_URL));
+    }
     if (this.#pool.ended) this.#pool = this.#createPool();
+    await this.#checkRole(this.#pool);
     // The adapter ends the pool on $disconnect; connect() above then builds a fresh TenantPool, never a plain one.
     const { schema } = this.#options;
     return new PrismaPg(this.#pool, { ...(schema === undefined ? {} : { schema }), disposeExternalPool: true }).connect();
+  }
+
+  #checkRole(pool: TenantPool): Promise<void> {
+    if (this.#options.allowRlsBypassingRole === ALLOW_RLS_BYPASSING_ROLE) return Promise.resolve();
+    let check = this.#roleChecks.get(pool);
+    if (!check) {
+      // A refused (or unreachable) pool is closed; the next connect() builds a new one and checks it again.
+      check = assertRoleSubjectToRls(pool).catch(async (error: unknown) => {
+        await pool.end().catch(() => undefined);
+        throw error;
+      });
+      this.#roleChecks.set(pool, check);
+    }
+    return check;
   }
 
   #createPool(): TenantPool {
@@ -93,16 +127,35 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
  *
  * @example
  * ```ts
- * const adapter = createTenantAdapter({ connectionString: process.env.DATABASE_URL!, pool: { max: 17 } });
+ * const adapter = createTenantAdapter({ connectionString: process.env.DATABASE_URL, pool: { max: 17 } });
  * export const prisma = new PrismaClient({ adapter }).$extends(tenantExtension());
  * ```
- * @throws {InvalidTenantKitOptionError} for a missing connection string, a malformed setting name or a bad pool size.
+ * Its first connection (once per pool) checks the role and refuses a superuser or BYPASSRLS one:
+ * ```sql
+ * SELECT current_user AS role, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user
+ * ```
+ * @throws {InvalidTenantKitOptionError} for a connection string that is not a string, a malformed setting name, a bad
+ *   pool size or an unknown `allowRlsBypassingRole` value. The first connection rejects with
+ *   `ConnectionStringMissingError` (undefined or empty connection string) or `RlsBypassingRoleError`.
  */
 export function createTenantAdapter(options: TenantAdapterOptions): TenantAdapterFactory {
-  if (typeof options?.connectionString !== "string" || options.connectionString.length === 0) {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidTenantKitOptionError(
+      "options",
+      "pass an object, e.g. { connectionString: process.env.DATABASE_URL }.",
+    );
+  }
+  if (options.connectionString !== undefined && typeof options.connectionString !== "string") {
     throw new InvalidTenantKitOptionError(
       "connectionString",
       "it must be the Postgres URL of the application role, e.g. process.env.DATABASE_URL.",
+    );
+  }
+  const allow = options.allowRlsBypassingRole;
+  if (allow !== undefined && allow !== ALLOW_RLS_BYPASSING_ROLE) {
+    throw new InvalidTenantKitOptionError(
+      "allowRlsBypassingRole",
+      `${JSON.stringify(allow)} is not accepted; leave it out (recommended) or pass "${ALLOW_RLS_BYPASSING_ROLE}".`,
     );
   }
   if (options.setting !== undefined) assertTenantSettingName(options.setting);

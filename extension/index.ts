@@ -7,6 +7,8 @@ export { TenantContextMissingError } from "./errors/tenant-context-missing-error
 export { TenantMismatchError } from "./errors/tenant-mismatch-error.ts";
 export { InvalidTenantIdError } from "./errors/invalid-tenant-id-error.ts";
 export { InvalidTenantKitOptionError } from "./errors/invalid-tenant-kit-option-error.ts";
+export { RlsBypassingRoleError } from "./errors/rls-bypassing-role-error.ts";
+export { ConnectionStringMissingError } from "./errors/connection-string-missing-error.ts";
 export { UnsupportedPrismaVersionError } from "./errors/unsupported-prisma-version-error.ts";
 export { generateRlsSql } from "./rls/generate-rls-sql.ts";
 export type { GenerateRlsSqlOptions, RlsTable } from "./rls/generate-rls-sql.ts";

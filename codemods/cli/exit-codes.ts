@@ -15,6 +15,10 @@ export const EXIT_CODES = {
   manualReview: 4,
   /** Some files failed to transform; they were left unchanged (other files were processed). */
   fileErrors: 5,
+  /** doctor: the database has tenant-isolation problems; each is printed with its fix. */
+  doctorFindings: 6,
+  /** doctor: it could not connect to or read the database; nothing was judged. */
+  doctorFailed: 7,
 } as const;
 
 /** One of {@link EXIT_CODES}. */

@@ -3,11 +3,14 @@ import path from "node:path";
 import { SingleBar, Presets } from "cli-progress";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
+import { DoctorConnectionError, runDoctor } from "../../extension/doctor/index.ts";
+import { TenantKitError } from "../../extension/errors/tenant-kit-error.ts";
 import type { ConfigFlags } from "../config/tenant-kit-config.ts";
 import { CodemodError, formatLocation } from "../errors/codemod-error.ts";
 import { DirtyTreeError } from "../errors/dirty-tree-error.ts";
 import type { PhaseResult, RunOptions, ScanResult } from "../runner/codemod-runner.ts";
 import { coloredDiff } from "./diff-printer.ts";
+import { formatDoctorReport } from "./doctor-printer.ts";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.ts";
 
 // The codemods load ts-morph and TypeScript (most of the CLI's start time), so commands import them when they run:
@@ -116,6 +119,27 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     });
 
   program
+    .command("doctor")
+    .description("Check a database for what would let one tenant reach another's rows, connected as the application role.")
+    .option("--url <url>", "DATABASE_URL of the application role (default: $DATABASE_URL)")
+    .option("--setting <name>", "the setting the policies must read", "app.tenant_id")
+    .option("--tenant-column <name>", "the column that makes a table tenant-scoped", "tenantId")
+    .option("--schema <name...>", "only these schemas (repeatable; default: every user schema)")
+    .option("--no-probe", "skip the live probe (one SELECT ... LIMIT 1 per tenant table, with no tenant)")
+    .option("--json", "machine-readable report on stdout")
+    .action(async (options: { url?: string; setting: string; tenantColumn: string; schema?: string[]; probe: boolean; json?: boolean }) => {
+      const report = await runDoctor({
+        connectionString: options.url ?? process.env.DATABASE_URL,
+        setting: options.setting,
+        tenantColumn: options.tenantColumn,
+        schemas: options.schema,
+        skipProbe: !options.probe,
+      });
+      io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report, io.color));
+      exitCode = report.findings.length > 0 ? EXIT_CODES.doctorFindings : EXIT_CODES.ok;
+    });
+
+  program
     .command("list")
     .description("List the codemods, in rollout order.")
     .action(async () => {
@@ -142,6 +166,10 @@ async function handleError(error: unknown, io: CliIo): Promise<ExitCode> {
     io.stderr(`${pc.red("error")} ${error.code}: ${error.message}\n`);
     if (error.code === "TENANT_KIT_UNKNOWN_CODEMOD") io.stderr(`Known phases: ${(await loadRegistry()).CODEMOD_IDS.join(", ")}\n`);
     return EXIT_CODES.usage;
+  }
+  if (error instanceof TenantKitError) {
+    io.stderr(`${pc.red("error")} ${error.code}: ${error.message}\n`);
+    return error instanceof DoctorConnectionError ? EXIT_CODES.doctorFailed : EXIT_CODES.usage;
   }
   io.stderr(`${pc.red("internal error")}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nPlease report this with the input that caused it.\n`);
   return EXIT_CODES.internal;

@@ -1,5 +1,5 @@
 import pc from "picocolors";
-import type { DoctorReport } from "../../extension/doctor/index.ts";
+import type { DoctorReport } from "prisma-tenant-kit/doctor";
 
 /**
  * The human output of `tenant-kit doctor`: a header, then one block per finding (code, object, problem, fix), then

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EXIT_CODES } from "../../codemods/cli/exit-codes.ts";
 import { main, type CliIo } from "../../codemods/cli/tenant-kit-cli.ts";
-import type { DoctorReport } from "../../extension/doctor/index.ts";
+import type { DoctorReport } from "prisma-tenant-kit/doctor";
 import { initTest, type TestDatabase } from "../setup/init-test.ts";
 import { CLEAN_SCHEMA_SQL, PLANTED_SCHEMA_SQL, runAsSuperuser } from "./planted-schemas.ts";
 

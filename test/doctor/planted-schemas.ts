@@ -1,5 +1,5 @@
 import pg from "pg";
-import { generateRlsSql } from "../../extension/index.ts";
+import { generateRlsSql } from "prisma-tenant-kit";
 import { DATABASE_ROLES } from "../../fixtures/database/database-roles.ts";
 
 const OWNER = DATABASE_ROLES.owner.name;

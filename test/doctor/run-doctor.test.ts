@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { DoctorConnectionError, runDoctor, type DoctorReport } from "../../extension/doctor/index.ts";
-import { InvalidTenantKitOptionError } from "../../extension/index.ts";
+import { DoctorConnectionError, runDoctor, type DoctorReport } from "prisma-tenant-kit/doctor";
+import { InvalidTenantKitOptionError } from "prisma-tenant-kit";
 import { availableRoutes, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
 import { CLEAN_SCHEMA_SQL, PLANTED_SCHEMA_SQL, runAsSuperuser } from "./planted-schemas.ts";
 

@@ -35,7 +35,7 @@ export default async function setup(project: TestProject) {
       return exitOnPostgresStartError(error);
     });
   } else {
-    console.warn("PgBouncer is not installed, so the pooler-route tests are left out; apt-get install pgbouncer adds them.");
+    console.warn("PgBouncer is not installed, so the pooler-route tests are left out: apt-get install pgbouncer");
   }
   project.provide("database", {
     superuserUrl: server.superuserUrl,

@@ -15,6 +15,7 @@ import { createDatabaseRoles, createFixtureDatabase } from "../fixtures/database
 import { roleUrl } from "../fixtures/database/database-roles.ts";
 import { ensurePrismaClient } from "../fixtures/database/ensure-prisma-client.ts";
 import { startPostgres } from "../fixtures/database/postgres-server.ts";
+import { exitOnPostgresStartError } from "../fixtures/database/postgres-start-error.ts";
 import { seedTenants } from "../fixtures/database/seed-tenants.ts";
 import { startWireProxy } from "../fixtures/database/wire-proxy.ts";
 import { createAdminAdapter } from "prisma-tenant-kit/admin";
@@ -86,7 +87,7 @@ async function throughput(call: Call, count: number): Promise<number> {
   return count / ((performance.now() - start) / 1000);
 }
 
-const server = await startPostgres();
+const server = await startPostgres().catch(exitOnPostgresStartError);
 try {
   await createDatabaseRoles(server.superuserUrl);
   await createFixtureDatabase(server.superuserUrl, "tenant_kit_bench");

@@ -14,6 +14,7 @@ import { createDatabaseRoles, createFixtureDatabase } from "../fixtures/database
 import { roleUrl } from "../fixtures/database/database-roles.ts";
 import { ensurePrismaClient } from "../fixtures/database/ensure-prisma-client.ts";
 import { startPostgres } from "../fixtures/database/postgres-server.ts";
+import { exitOnPostgresStartError } from "../fixtures/database/postgres-start-error.ts";
 import { seedTenants } from "../fixtures/database/seed-tenants.ts";
 import { createAdminAdapter } from "prisma-tenant-kit/admin";
 import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";
@@ -24,7 +25,7 @@ await ensurePrismaClient();
 const { PrismaClient } = await import("../fixtures/sales-app/src/generated/prisma/client.ts");
 
 heading("1. Postgres with the RLS schema");
-const server = await startPostgres();
+const server = await startPostgres().catch(exitOnPostgresStartError);
 try {
   await createDatabaseRoles(server.superuserUrl);
   await createFixtureDatabase(server.superuserUrl, "tenant_kit_demo");

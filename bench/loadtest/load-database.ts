@@ -3,6 +3,7 @@ import { createDatabaseRoles, createFixtureDatabase } from "../../fixtures/datab
 import { roleUrl } from "../../fixtures/database/database-roles.ts";
 import { ensurePrismaClient } from "../../fixtures/database/ensure-prisma-client.ts";
 import { startPostgres } from "../../fixtures/database/postgres-server.ts";
+import { exitOnPostgresStartError } from "../../fixtures/database/postgres-start-error.ts";
 import { seedTenants, type SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 
 /** The Postgres a load run targets: the fixture schema with RLS, seeded, and the URLs the app and the audit use. */
@@ -30,7 +31,7 @@ export const INITIAL_STOCK = 1_000_000_000;
 export async function startLoadDatabase(tenantCount = 5): Promise<LoadDatabase> {
   await ensurePrismaClient();
   const { PrismaClient } = await import("../../fixtures/sales-app/src/generated/prisma/client.ts");
-  const server = await startPostgres();
+  const server = await startPostgres().catch(exitOnPostgresStartError);
   try {
     await createDatabaseRoles(server.superuserUrl);
     await createFixtureDatabase(server.superuserUrl, DATABASE);

@@ -2,10 +2,10 @@ import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
 import type { LoadSample } from "./load-generator.ts";
 import type { PoolSample } from "./pool-sampler.ts";
 import type { LoadSummary } from "./load-summary.ts";
+import { launchChromium } from "../../fixtures/browser/launch-chromium.ts";
 
 /** One variant's run, as the report draws it. */
 export interface ReportRun {
@@ -77,17 +77,14 @@ document.body.dataset.rendered = "yes";
 }
 
 /**
- * Writes the report to `htmlPath` and, by opening it in headless Chromium (Debian's /usr/bin/chromium), one PNG per
+ * Writes the report to `htmlPath` and, by opening it in headless Chromium (see launchChromium), one PNG per
  * chart into `imageDir`. Returns the image paths.
  */
 export async function writeLoadReport(runs: ReportRun[], title: string, htmlPath: string, imageDir: string): Promise<string[]> {
   await mkdir(dirname(htmlPath), { recursive: true });
   await mkdir(imageDir, { recursive: true });
   await writeFile(htmlPath, await renderLoadReport(runs, title));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
     await page.goto(pathToFileURL(resolve(htmlPath)).href);

@@ -1,14 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main, type CliIo } from "../cli/tenant-kit-cli.ts";
 import { EXIT_CODES } from "../cli/exit-codes.ts";
 import { copySalesApp } from "../../fixtures/sales-app-copy.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+import { launchChromium } from "../../fixtures/browser/launch-chromium.ts";
 
 // The review page of `migrate --dry-run --report`, opened in real headless Chromium.
 describe("--report HTML review page", () => {
@@ -23,7 +21,7 @@ describe("--report HTML review page", () => {
     const io: CliIo = { stdout: () => undefined, stderr: () => undefined, color: false, progress: false };
     await main(["node", "tenant-kit", "migrate", copy.app, "--phase", "scaffold", "--force"], io);
     exitCode = await main(["node", "tenant-kit", "migrate", path.join(copy.app, "src/app"), "--phase", "writes", "--dry-run", "--report", reportFile], io);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -20,20 +20,21 @@ function profileFlags(args: string[]): string[] {
   return dir && args[0] === "start" ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
 }
 
-function run(dir: string, args: string[], env: Record<string, string>): ChildProcess {
+function run(dir: string, args: string[], env: Record<string, string>, unset: string[] = []): ChildProcess {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !unset.includes(name)));
   return spawn(process.execPath, [...profileFlags(args), NEXT_BIN, ...args], {
     cwd: dir,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env },
+    env: { ...inherited, NEXT_TELEMETRY_DISABLED: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
 
 /**
- * `next build` in `dir`. Route modules are evaluated while Next collects page data, so the build gets a syntactically
- * valid DATABASE_URL that is never connected to.
+ * `next build` in `dir`, without DATABASE_URL: route modules are evaluated while Next collects page data, and the
+ * kit checks its connection string only at the first query, as an app's CI build needs.
  */
 export async function buildNextApp(dir: string): Promise<void> {
-  const child = run(dir, ["build"], { DATABASE_URL: process.env.BUILD_DATABASE_URL ?? "postgres://build@127.0.0.1:1/build" });
+  const child = run(dir, ["build"], {}, ["DATABASE_URL"]);
   const output: string[] = [];
   child.stdout!.on("data", (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => output.push(chunk.toString()));

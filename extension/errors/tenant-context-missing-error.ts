@@ -11,6 +11,7 @@ import { TenantKitError } from "./tenant-kit-error.ts";
  * ```
  */
 export class TenantContextMissingError extends TenantKitError {
+  override readonly name = "TenantContextMissingError";
   readonly code = "TENANT_CONTEXT_MISSING";
 
   constructor(operation: string) {

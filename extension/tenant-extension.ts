@@ -73,7 +73,7 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
       name: "prisma-tenant-kit",
       query: {
         // First of the client's hooks, for every query: a query starts without a tenant (a $forTenant client's hook
-        // sets one next), so no tenant leaks to the bare client; and kit errors raised below Prisma get their class back.
+        // sets one next), so none leaks to the bare client; and kit errors raised below Prisma get their class back.
         $allOperations: async ({ args, query }: QueryHookArgs) => {
           const { tenantId: _dropped, ...outer } = tenantContext.getStore() ?? {};
           try {
@@ -131,7 +131,9 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
       scopeTenants.set(scope, tenantId);
       // Inserted right after the kit, before the strict hook and every extension applied later, so their query hooks
       // run with the tenant set, and re-applied in order so their result fields and methods stay.
-      return later.reduce<Extendable>((scoped, extension) => scoped.$extends(extension) as Extendable, methods.$extends(scope) as Extendable);
+      let scoped = methods.$extends(scope) as Extendable;
+      for (const extension of later) scoped = scoped.$extends(extension) as Extendable;
+      return scoped;
     }
 
     /** The tenant `client` is scoped to, if any, and the extensions applied after the kit's, in order. */
@@ -143,7 +145,7 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
         if (tenantId !== undefined) return { tenantId, later };
         later.unshift(node.extension);
       }
-      throw new UnsupportedPrismaVersionError("its extension list (client._extensions) does not hold the kit's extension");
+      throw new UnsupportedPrismaVersionError("its extension list (client._extensions) does not hold the kit's own");
     }
 
     function forTenantExtension(tenantId: string) {
@@ -170,21 +172,22 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
     }
 
     /**
-     * Runs `fn` in a transaction of `tenantId` on `scoped` (a client scoped to it), or joins the open transaction of the
-     * same tenant. The callback's context names the transaction but no tenant: the bare client stays bare inside it.
+     * Runs `fn` in a transaction of tenant `id` on `scoped` (a client scoped to it), or joins the open transaction of
+     * the same tenant. The callback's context names the transaction, not a tenant: the bare client stays bare in it.
      */
-    async function runTransaction(scoped: object, tenantId: string, fn: TransactionCallback, txOptions: unknown, call: string) {
+    async function runTransaction(scoped: object, id: string, fn: TransactionCallback, options: unknown, call: string) {
       const open = tenantContext.getStore()?.transaction;
       if (open !== undefined) {
-        if (open.tenantId !== tenantId) throw new TenantMismatchError(call, `a transaction of tenant ${JSON.stringify(open.tenantId)}`);
+        const owner = `a transaction of tenant ${JSON.stringify(open.tenantId)}`;
+        if (open.tenantId !== id) throw new TenantMismatchError(call, owner);
         return fn(open.client);
       }
       // Started under the tenant: the pool marks the connection it checks out for BEGIN with it.
-      return tenantContext.run({ tenantId }, () =>
+      return tenantContext.run({ tenantId: id }, () =>
         prismaTransaction.call(
           scoped,
-          (tx: unknown) => tenantContext.run({ transaction: { tenantId, client: tx } }, () => fn(tx)),
-          txOptions,
+          (tx: unknown) => tenantContext.run({ transaction: { tenantId: id, client: tx } }, () => fn(tx)),
+          options,
         ),
       );
     }
@@ -196,8 +199,10 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
       name: "prisma-tenant-kit:strict",
       query: {
         $allOperations({ args, query, operation, model }) {
-          if (tenantContext.getStore()?.tenantId === undefined) {
-            throw new TenantContextMissingError(model ? `prisma.${lowerFirst(model)}.${operation}()` : `prisma.${operation}()`);
+          const context = tenantContext.getStore();
+          if (context?.tenantId === undefined) {
+            const call = model ? `prisma.${lowerFirst(model)}.${operation}()` : `prisma.${operation}()`;
+            throw new TenantContextMissingError(call, { inTransactionCallback: context?.transaction !== undefined });
           }
           return query(args);
         },
@@ -220,7 +225,9 @@ type ExtensionNode = { extension: object; previous?: ExtensionNode };
 /** Prisma re-throws errors raised below it as `PrismaClientKnownRequestError`, keeping `code` and `meta` only. */
 function restoreKitError(error: unknown): unknown {
   const { code, meta } = (error ?? {}) as { code?: unknown; meta?: { tenants?: unknown } };
-  if (code !== MIXED_TENANT_BATCH_CODE || error instanceof MixedTenantBatchError || !Array.isArray(meta?.tenants)) return error;
+  if (code !== MIXED_TENANT_BATCH_CODE || error instanceof MixedTenantBatchError || !Array.isArray(meta?.tenants)) {
+    return error;
+  }
   return new MixedTenantBatchError(meta.tenants as (string | null)[], { cause: error });
 }
 

@@ -16,8 +16,8 @@ export class InvalidTenantIdError extends TenantKitError {
 
   constructor(received: unknown) {
     super(
-      `The tenant id ${describe(received)} is not valid: pass a non-empty string of at most 255 characters without NUL ` +
-        `bytes, usually the tenant's primary key as resolved from the session.`,
+      `The tenant id ${describe(received)} is not valid: pass a non-empty string of at most 255 characters ` +
+        `without NUL bytes, usually the tenant's primary key as resolved from the session.`,
     );
   }
 }
@@ -25,7 +25,8 @@ export class InvalidTenantIdError extends TenantKitError {
 function describe(value: unknown): string {
   switch (typeof value) {
     case "string":
-      return value.length > 80 ? `${JSON.stringify(value.slice(0, 80))}... (${value.length} characters)` : JSON.stringify(value);
+      if (value.length <= 80) return JSON.stringify(value);
+      return `${JSON.stringify(value.slice(0, 80))}... (${value.length} characters)`;
     case "undefined":
       return "undefined";
     case "number":

@@ -11,8 +11,9 @@ import { TenantKitError } from "./tenant-kit-error.ts";
  *
  * @example
  * ```ts
- * await prisma.$transaction([prisma.$forTenant(a).order.create({ data }), prisma.$forTenant(b).auditLog.create({ data })]);
- * // throws MixedTenantBatchError (code TENANT_BATCH_MIXED); run one batch per tenant instead
+ * const [dbA, dbB] = [prisma.$forTenant(a), prisma.$forTenant(b)];
+ * await prisma.$transaction([dbA.order.create({ data }), dbB.auditLog.create({ data })]);
+ * // throws MixedTenantBatchError (code TENANT_BATCH_MIXED): run one batch per tenant instead
  * ```
  */
 export class MixedTenantBatchError extends TenantKitError {
@@ -24,8 +25,9 @@ export class MixedTenantBatchError extends TenantKitError {
   constructor(tenants: (string | null)[], options?: { cause?: unknown }) {
     const shown = tenants.map((tenant) => (tenant === null ? "no tenant (bare client)" : JSON.stringify(tenant)));
     super(
-      `A batch $transaction([...]) mixed queries of ${shown.join(" and ")}; nothing was run. A transaction serves one ` +
-        `tenant: build every query of the batch from the same prisma.$forTenant(tenantId) client, one batch per tenant.`,
+      `A batch $transaction([...]) mixed queries of ${shown.join(" and ")}; nothing was run. A transaction ` +
+        `serves one tenant: build every query of the batch from the same prisma.$forTenant(tenantId) client, one ` +
+        `batch per tenant.`,
       options,
     );
     this.meta = { tenants };

@@ -75,7 +75,9 @@ export function guardRequestBatching(client: object): void {
         tenants.add(tenantId);
         if (batchTenantId !== undefined) tenants.add(batchTenantId);
       }
-      if (tenants.size > 1) return Promise.reject(new MixedTenantBatchError([...tenants].map((tenant) => tenant ?? null)));
+      if (tenants.size > 1) {
+        return Promise.reject(new MixedTenantBatchError([...tenants].map((tenant) => tenant ?? null)));
+      }
     }
     return tenantContext.run(context, load);
   }

@@ -294,4 +294,10 @@ describe("composition table, strict client", () => {
   it.each(strictCells)("$call → $outcome", async ({ run, outcome }) => {
     expect(await outcomeOf(() => run(strict))).toBe(outcome);
   });
+
+  it("points a bare query inside a $withTenant callback at tx", async () => {
+    const run = insideWithTenantA(strict, () => runsAs(strict));
+    await expect(run).rejects.toThrow(/prisma\.customer\.findMany\(\) ran without a tenant inside a \$withTenant callback/);
+    await expect(run).rejects.toThrow(/callback's tx argument/);
+  });
 });

@@ -3,7 +3,8 @@ import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import type { WireProxy } from "../../fixtures/database/wire-proxy.ts";
 import { MixedTenantBatchError } from "../../extension/index.ts";
 import { SET_TENANT_SQL } from "../../extension/pg/tenant-prelude.ts";
-import { type AppClient, createAppClient, initTest, seedTestTenants, startProxyFor, type TestDatabase } from "../setup/init-test.ts";
+import { type AppClient, createAppClient, initTest, seedTestTenants, startProxyFor } from "../setup/init-test.ts";
+import type { TestDatabase } from "../setup/init-test.ts";
 import { clearDatabase } from "../setup/clear-database.ts";
 
 // A batch $transaction([...]) is one transaction of one tenant. Prisma queues its requests under one DataLoader key;
@@ -33,8 +34,9 @@ beforeEach(async () => {
 });
 
 const statements = () => proxy.messages.filter((m) => m.sql !== undefined).map((m) => m.sql!);
+type AuditRow = { tenantId: string; action: string; xmin: string };
 const auditRows = async () =>
-  (await database.admin.query<{ tenantId: string; action: string; xmin: string }>(`SELECT "tenantId", action, xmin FROM "AuditLog" ORDER BY action`)).rows;
+  (await database.admin.query<AuditRow>(`SELECT "tenantId", action, xmin FROM "AuditLog" ORDER BY action`)).rows;
 
 describe("a batch $transaction mixing tenants", () => {
   const mixed: [string, () => Promise<unknown>][] = [
@@ -62,13 +64,17 @@ describe("a batch $transaction mixing tenants", () => {
     ],
     [
       "$forTenant(A).$transaction([B's write])",
-      () => prisma.$forTenant(a.id).$transaction([prisma.$forTenant(b.id).auditLog.create({ data: { tenantId: b.id, action: "b" } })]),
+      () => {
+        const writeOfB = prisma.$forTenant(b.id).auditLog.create({ data: { tenantId: b.id, action: "b" } });
+        return prisma.$forTenant(a.id).$transaction([writeOfB]);
+      },
     ],
     [
       "$forTenant(A).$transaction([A's write, B's read])",
       () => {
         const db = prisma.$forTenant(a.id);
-        return db.$transaction([db.auditLog.create({ data: { tenantId: a.id, action: "a" } }), prisma.$forTenant(b.id).customer.count()]);
+        const readOfB = prisma.$forTenant(b.id).customer.count();
+        return db.$transaction([db.auditLog.create({ data: { tenantId: a.id, action: "a" } }), readOfB]);
       },
     ],
   ];

@@ -26,14 +26,18 @@ afterAll(async () => {
 
 type Client = AppClient;
 type Rows = { tenantId: string }[];
-type Queryable = { customer: { findMany(): PromiseLike<Rows> }; auditLog: { count(args: object): PromiseLike<number> } };
+type Queryable = {
+  customer: { findMany(): PromiseLike<Rows> };
+  auditLog: { count(args: object): PromiseLike<number> };
+};
 
 const MARKER = "composition:uncommitted";
 const ROLLBACK = new Error("roll the cell's transaction back");
 
 /** Whose rows these are: "A", "B", "no tenant" (none) or "mixed". */
 function whose(rows: Rows): string {
-  const tenants = new Set(rows.map((row) => (row.tenantId === a.id ? "A" : row.tenantId === b.id ? "B" : row.tenantId)));
+  const name = (tenantId: string) => (tenantId === a.id ? "A" : tenantId === b.id ? "B" : tenantId);
+  const tenants = new Set(rows.map((row) => name(row.tenantId)));
   if (tenants.size === 0) return "no tenant";
   return tenants.size === 1 ? [...tenants][0]! : "mixed";
 }
@@ -48,6 +52,24 @@ async function runsInside(db: Queryable): Promise<string> {
   const rows = await db.customer.findMany();
   const sawMarker = (await db.auditLog.count({ where: { action: MARKER } })) > 0;
   return `${whose(rows)}, ${sawMarker ? "in" : "outside"} the open transaction`;
+}
+
+/** `runsInside(inner)`, noting when `inner` is the open transaction's own `tx`. */
+async function runsInsideJoined(inner: Queryable, tx: Queryable): Promise<string> {
+  return `${await runsInside(inner)}${inner === tx ? " (fn gets tx)" : ""}`;
+}
+
+/** Runs the customers query twice in one batch `$transaction` on `on` and says whose rows came back. */
+async function batchRunsAs(on: Client, first: Client, second: Client): Promise<string> {
+  const [rows, others] = await on.$transaction([first.customer.findMany(), second.customer.findMany()]);
+  return whose([...rows, ...others]);
+}
+
+/** Inside `$withTenant(A)`: a batch `$transaction` on `on` of the customers query and the marker count. */
+async function batchRunsInside(on: Client, db: Client): Promise<string> {
+  const markerCount = db.auditLog.count({ where: { action: MARKER } });
+  const [rows, markers] = await on.$transaction([db.customer.findMany(), markerCount]);
+  return `${whose(rows)}, ${markers > 0 ? "in" : "outside"} the open transaction`;
 }
 
 /** Runs `body` inside `$withTenant(A)` on `client`, after an uncommitted write, and rolls everything back. */
@@ -94,21 +116,25 @@ const cells: Cell[] = [
     run: async (p) => runsAs(p.$forTenant(A()).$forTenant(B())),
   },
   { call: "$withTenant(A, fn)", outcome: "A", run: (p) => p.$withTenant(A(), (tx) => runsAs(tx)) },
-  { call: "$forTenant(A).$withTenant(A, fn)", outcome: "A", run: (p) => p.$forTenant(A()).$withTenant(A(), (tx) => runsAs(tx)) },
+  {
+    call: "$forTenant(A).$withTenant(A, fn)",
+    outcome: "A",
+    run: (p) => p.$forTenant(A()).$withTenant(A(), (tx) => runsAs(tx)),
+  },
   {
     call: "$forTenant(A).$withTenant(B, fn)",
     outcome: "throws TenantMismatchError (TENANT_MISMATCH)",
     run: (p) => p.$forTenant(A()).$withTenant(B(), (tx) => runsAs(tx)),
   },
-  { call: "$forTenant(A).$transaction(fn)", outcome: "A", run: (p) => p.$forTenant(A()).$transaction((tx) => runsAs(tx)) },
+  {
+    call: "$forTenant(A).$transaction(fn)",
+    outcome: "A",
+    run: (p) => p.$forTenant(A()).$transaction((tx) => runsAs(tx)),
+  },
   {
     call: "$forTenant(A).$transaction([A, A])",
     outcome: "A",
-    run: async (p) => {
-      const db = p.$forTenant(A());
-      const [rows, others] = await db.$transaction([db.customer.findMany(), db.customer.findMany()]);
-      return whose([...rows, ...others]);
-    },
+    run: (p) => batchRunsAs(p.$forTenant(A()), p.$forTenant(A()), p.$forTenant(A())),
   },
   {
     call: "$forTenant(A).$transaction([B])",
@@ -118,45 +144,24 @@ const cells: Cell[] = [
   {
     call: "$forTenant(A).$transaction([A, bare])",
     outcome: "throws MixedTenantBatchError (TENANT_BATCH_MIXED)",
-    run: async (p) => {
-      const db = p.$forTenant(A());
-      const [rows, bare] = await db.$transaction([db.customer.findMany(), p.customer.findMany()]);
-      return whose([...rows, ...bare]);
-    },
+    run: (p) => batchRunsAs(p.$forTenant(A()), p.$forTenant(A()), p),
   },
   {
     call: "prisma.$transaction([A, A])",
     outcome: "A",
-    run: async (p) => {
-      const db = p.$forTenant(A());
-      const [rows, others] = await p.$transaction([db.customer.findMany(), db.customer.findMany()]);
-      return whose([...rows, ...others]);
-    },
+    run: (p) => batchRunsAs(p, p.$forTenant(A()), p.$forTenant(A())),
   },
   {
     call: "prisma.$transaction([A, B])",
     outcome: "throws MixedTenantBatchError (TENANT_BATCH_MIXED)",
-    run: async (p) => {
-      const [rows, others] = await p.$transaction([p.$forTenant(A()).customer.findMany(), p.$forTenant(B()).customer.findMany()]);
-      return whose([...rows, ...others]);
-    },
+    run: (p) => batchRunsAs(p, p.$forTenant(A()), p.$forTenant(B())),
   },
   {
     call: "prisma.$transaction([A, bare])",
     outcome: "throws MixedTenantBatchError (TENANT_BATCH_MIXED)",
-    run: async (p) => {
-      const [rows, bare] = await p.$transaction([p.$forTenant(A()).customer.findMany(), p.customer.findMany()]);
-      return whose([...rows, ...bare]);
-    },
+    run: (p) => batchRunsAs(p, p.$forTenant(A()), p),
   },
-  {
-    call: "prisma.$transaction([bare, bare])",
-    outcome: "no tenant",
-    run: async (p) => {
-      const [rows, others] = await p.$transaction([p.customer.findMany(), p.customer.findMany()]);
-      return whose([...rows, ...others]);
-    },
-  },
+  { call: "prisma.$transaction([bare, bare])", outcome: "no tenant", run: (p) => batchRunsAs(p, p, p) },
   { call: "prisma.$transaction(fn)", outcome: "no tenant", run: (p) => p.$transaction((tx) => runsAs(tx)) },
   {
     call: "tx.$forTenant(A), tx of prisma.$transaction(fn)",
@@ -164,7 +169,11 @@ const cells: Cell[] = [
     run: (p) => p.$transaction(async (tx) => runsAs((tx as unknown as Client).$forTenant(A()))),
   },
   // Inside the callback of $withTenant(A, async (tx) => ...), after tx wrote a row it has not committed:
-  { call: "in $withTenant(A): tx.customer.findMany()", outcome: "A, in the open transaction", run: (p) => insideWithTenantA(p, (tx) => runsInside(tx)) },
+  {
+    call: "in $withTenant(A): tx.customer.findMany()",
+    outcome: "A, in the open transaction",
+    run: (p) => insideWithTenantA(p, (tx) => runsInside(tx)),
+  },
   {
     call: "in $withTenant(A): prisma.customer.findMany()",
     outcome: "no tenant, outside the open transaction",
@@ -183,7 +192,7 @@ const cells: Cell[] = [
   {
     call: "in $withTenant(A): $withTenant(A, fn)",
     outcome: "A, in the open transaction (fn gets tx)",
-    run: (p) => insideWithTenantA(p, (tx) => p.$withTenant(A(), async (inner) => `${await runsInside(inner)}${inner === tx ? " (fn gets tx)" : ""}`)),
+    run: (p) => insideWithTenantA(p, (tx) => p.$withTenant(A(), (inner) => runsInsideJoined(inner, tx))),
   },
   {
     call: "in $withTenant(A): $withTenant(B, fn)",
@@ -193,8 +202,7 @@ const cells: Cell[] = [
   {
     call: "in $withTenant(A): $forTenant(A).$transaction(fn)",
     outcome: "A, in the open transaction (fn gets tx)",
-    run: (p) =>
-      insideWithTenantA(p, (tx) => p.$forTenant(A()).$transaction(async (inner) => `${await runsInside(inner)}${inner === tx ? " (fn gets tx)" : ""}`)),
+    run: (p) => insideWithTenantA(p, (tx) => p.$forTenant(A()).$transaction((inner) => runsInsideJoined(inner, tx))),
   },
   {
     call: "in $withTenant(A): $forTenant(B).$transaction(fn)",
@@ -209,12 +217,7 @@ const cells: Cell[] = [
   {
     call: "in $withTenant(A): tx.$transaction(fn)",
     outcome: "A, in the open transaction (fn gets tx)",
-    run: (p) =>
-      insideWithTenantA(p, (tx) =>
-        (tx as unknown as { $transaction(fn: (inner: Client) => Promise<string>): Promise<string> }).$transaction(
-          async (inner) => `${await runsInside(inner)}${inner === tx ? " (fn gets tx)" : ""}`,
-        ),
-      ),
+    run: (p) => insideWithTenantA(p, (tx) => tx.$transaction((inner) => runsInsideJoined(inner, tx))),
   },
   {
     call: "in $withTenant(A): tx.$forTenant(A)",
@@ -234,47 +237,35 @@ const cells: Cell[] = [
   {
     call: "in $withTenant(A): $forTenant(A).$transaction([...])",
     outcome: "A, outside the open transaction",
-    run: (p) =>
-      insideWithTenantA(p, async () => {
-        const db = p.$forTenant(A());
-        const [rows, markers] = await db.$transaction([db.customer.findMany(), db.auditLog.count({ where: { action: MARKER } })]);
-        return `${whose(rows)}, ${markers > 0 ? "in" : "outside"} the open transaction`;
-      }),
+    run: (p) => insideWithTenantA(p, () => batchRunsInside(p.$forTenant(A()), p.$forTenant(A()))),
   },
   {
     call: "in $withTenant(A): tx.$transaction([...])",
     outcome: "A, in the open transaction",
-    run: (p) =>
-      insideWithTenantA(p, async (tx) => {
-        const [rows, markers] = await (tx as unknown as Client).$transaction([tx.customer.findMany(), tx.auditLog.count({ where: { action: MARKER } })]);
-        return `${whose(rows)}, ${markers > 0 ? "in" : "outside"} the open transaction`;
-      }),
+    run: (p) => insideWithTenantA(p, (tx) => batchRunsInside(tx, tx)),
   },
 ];
 
 // With tenantExtension({ strict: true }), only the cells whose outcome differs: a query without a tenant throws.
+const MISSING = "TenantContextMissingError (TENANT_CONTEXT_MISSING)";
 const strictCells: Cell[] = [
-  { call: "prisma.customer.findMany()", outcome: "throws TenantContextMissingError (TENANT_CONTEXT_MISSING)", run: (p) => runsAs(p) },
+  { call: "prisma.customer.findMany()", outcome: `throws ${MISSING}`, run: (p) => runsAs(p) },
   { call: "$forTenant(A).customer.findMany()", outcome: "A", run: (p) => runsAs(p.$forTenant(A())) },
   { call: "$withTenant(A, fn)", outcome: "A", run: (p) => p.$withTenant(A(), (tx) => runsAs(tx)) },
   {
     call: "prisma.$transaction([A, A])",
     outcome: "A",
-    run: async (p) => {
-      const db = p.$forTenant(A());
-      const [rows, others] = await p.$transaction([db.customer.findMany(), db.customer.findMany()]);
-      return whose([...rows, ...others]);
-    },
+    run: (p) => batchRunsAs(p, p.$forTenant(A()), p.$forTenant(A())),
   },
   {
     call: "prisma.$transaction([bare, bare])",
-    outcome: "throws TenantContextMissingError (TENANT_CONTEXT_MISSING)",
-    run: async (p) => whose((await p.$transaction([p.customer.findMany(), p.customer.findMany()])).flat()),
+    outcome: `throws ${MISSING}`,
+    run: (p) => batchRunsAs(p, p, p),
   },
-  { call: "prisma.$transaction(fn)", outcome: "throws TenantContextMissingError (TENANT_CONTEXT_MISSING)", run: (p) => p.$transaction((tx) => runsAs(tx)) },
+  { call: "prisma.$transaction(fn)", outcome: `throws ${MISSING}`, run: (p) => p.$transaction((tx) => runsAs(tx)) },
   {
     call: "in $withTenant(A): prisma.customer.findMany()",
-    outcome: "throws TenantContextMissingError (TENANT_CONTEXT_MISSING)",
+    outcome: `throws ${MISSING}`,
     run: (p) => insideWithTenantA(p, () => runsInside(p)),
   },
   {
@@ -297,7 +288,7 @@ describe("composition table, strict client", () => {
 
   it("points a bare query inside a $withTenant callback at tx", async () => {
     const run = insideWithTenantA(strict, () => runsAs(strict));
-    await expect(run).rejects.toThrow(/prisma\.customer\.findMany\(\) ran without a tenant inside a \$withTenant callback/);
+    await expect(run).rejects.toThrow(/findMany\(\) ran without a tenant inside a \$withTenant callback/);
     await expect(run).rejects.toThrow(/callback's tx argument/);
   });
 });

@@ -19,9 +19,8 @@ const {
 
 // Bad input to the client gets a typed error before anything is sent: the adapter points at a port nothing listens
 // on, so a call that tried to reach the database would fail with a connection error instead.
-const prisma = new PrismaClient({ adapter: createTenantAdapter({ connectionString: "postgres://app@127.0.0.1:1/none" }) }).$extends(
-  tenantExtension(),
-);
+const adapter = createTenantAdapter({ connectionString: "postgres://app@127.0.0.1:1/none" });
+const prisma = new PrismaClient({ adapter }).$extends(tenantExtension());
 afterAll(() => prisma.$disconnect());
 
 describe("$withTenant without a callback", () => {
@@ -43,7 +42,8 @@ describe("InvalidTenantIdError says what it got", () => {
     [["tenant-a"], "The tenant id an array is not valid"],
   ])("for %j", (received, message) => {
     expect(() => prisma.$forTenant(received as string)).toThrow(message);
-    return expect(prisma.$withTenant(received as string, async () => 1)).rejects.toMatchObject({ code: "INVALID_TENANT_ID", message: expect.stringContaining(message) });
+    const call = prisma.$withTenant(received as string, async () => 1);
+    return expect(call).rejects.toMatchObject({ code: "INVALID_TENANT_ID", message: expect.stringContaining(message) });
   });
 
   it("shortens a long string and says how long it was", () => {

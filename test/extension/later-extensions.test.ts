@@ -12,7 +12,8 @@ let hiddenEmail: string;
 beforeAll(async () => {
   database = await initTest();
   [a] = (await seedTestTenants(database, { tenants: 2 })) as [SeededTenant];
-  const { rows } = await database.admin.query<{ email: string }>(`SELECT email FROM "Customer" WHERE id = $1`, [a.customerIds[0]]);
+  const sql = `SELECT email FROM "Customer" WHERE id = $1`;
+  const { rows } = await database.admin.query<{ email: string }>(sql, [a.customerIds[0]]);
   hiddenEmail = rows[0]!.email;
 });
 afterAll(() => database.drop());
@@ -55,7 +56,8 @@ function clientWithLaterExtensions(strict: boolean) {
       },
       client: {
         $visibleCustomers(): Promise<number> {
-          return (Prisma.getExtensionContext(this) as unknown as { customer: { count(): Promise<number> } }).customer.count();
+          const client = Prisma.getExtensionContext(this) as unknown as { customer: { count(): Promise<number> } };
+          return client.customer.count();
         },
       },
     });
@@ -68,7 +70,10 @@ type Extended = ReturnType<typeof clientWithLaterExtensions>["prisma"];
 const scopes: [string, (prisma: Extended, use: (db: Extended) => Promise<void>) => Promise<void>][] = [
   ["$forTenant(A)", (prisma, use) => use(prisma.$forTenant(a.id))],
   ["$withTenant(A, fn)", (prisma, use) => prisma.$withTenant(a.id, (tx) => use(tx as unknown as Extended))],
-  ["$forTenant(A).$transaction(fn)", (prisma, use) => prisma.$forTenant(a.id).$transaction((tx) => use(tx as unknown as Extended))],
+  [
+    "$forTenant(A).$transaction(fn)",
+    (prisma, use) => prisma.$forTenant(a.id).$transaction((tx) => use(tx as unknown as Extended)),
+  ],
 ];
 
 describe.each([false, true])("extensions applied after tenantExtension({ strict: %s })", (strict) => {
@@ -77,7 +82,7 @@ describe.each([false, true])("extensions applied after tenantExtension({ strict:
   beforeAll(() => ({ prisma, hooks } = clientWithLaterExtensions(strict)));
   afterAll(() => prisma.$disconnect());
 
-  it.each(scopes)("run for %s: query hooks in order, result fields, model and client methods", async (_name, inScope) => {
+  it.each(scopes)("run for %s: query hooks in order, result fields, model and client methods", async (_, inScope) => {
     await inScope(prisma, async (db) => {
       hooks.splice(0);
       const customers = await db.customer.findMany();

@@ -6,6 +6,8 @@ export { TenantKitError } from "./errors/tenant-kit-error.ts";
 export { TenantContextMissingError } from "./errors/tenant-context-missing-error.ts";
 export { TenantMismatchError } from "./errors/tenant-mismatch-error.ts";
 export { InvalidTenantIdError } from "./errors/invalid-tenant-id-error.ts";
+export { InvalidTransactionCallbackError } from "./errors/invalid-transaction-callback-error.ts";
+export { MixedTenantBatchError } from "./errors/mixed-tenant-batch-error.ts";
 export { InvalidTenantKitOptionError } from "./errors/invalid-tenant-kit-option-error.ts";
 export { RlsBypassingRoleError } from "./errors/rls-bypassing-role-error.ts";
 export { ConnectionStringMissingError } from "./errors/connection-string-missing-error.ts";

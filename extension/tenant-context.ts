@@ -1,13 +1,19 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 
 /**
- * What the kit knows about the current call: the tenant whose RLS context queries carry and, inside
- * `$withTenant`, the transaction client so a nested `$withTenant` for the same tenant can join it.
+ * What the kit knows about the current call. Only `tenantId` reaches the database; the rest decides how calls compose
+ * (docs/design.md, "Composition").
  */
 export interface TenantContext {
-  readonly tenantId: string;
-  /** The interactive transaction client of the enclosing `$withTenant`, if any. */
-  readonly transaction?: unknown;
+  /**
+   * The tenant the current query runs as: set around each query of a `$forTenant` client (and its transaction
+   * clients) and absent for the bare client, also inside a `$withTenant` callback. The pool reads it.
+   */
+  readonly tenantId?: string;
+  /** The open `$withTenant` transaction around the current code: a nested one of the same tenant joins it. */
+  readonly transaction?: { readonly tenantId: string; readonly client: unknown };
+  /** Inside `$forTenant(id).$transaction([...])`: the tenant every query of that batch must have. */
+  readonly batchTenantId?: string;
 }
 
 /**

@@ -1,6 +1,9 @@
 import { Prisma } from "@prisma/client/extension";
+import { InvalidTransactionCallbackError } from "./errors/invalid-transaction-callback-error.ts";
+import { MIXED_TENANT_BATCH_CODE, MixedTenantBatchError } from "./errors/mixed-tenant-batch-error.ts";
 import { TenantContextMissingError } from "./errors/tenant-context-missing-error.ts";
 import { TenantMismatchError } from "./errors/tenant-mismatch-error.ts";
+import { UnsupportedPrismaVersionError } from "./errors/unsupported-prisma-version-error.ts";
 import { guardRequestBatching } from "./prisma/batching-guard.ts";
 import { tenantContext } from "./tenant-context.ts";
 import { assertTenantId } from "./tenant-id.ts";
@@ -29,13 +32,17 @@ export type TenantTransactionClient<T> = Omit<T, "$connect" | "$disconnect" | "$
 /**
  * The Prisma Client extension half of the kit (the other half is {@link createTenantAdapter}). Adds:
  *
- * - `$forTenant(tenantId)`: the same client, every query of which runs with the tenant's RLS context, per query and
- *   without a transaction. Model queries, `$queryRaw`, `$executeRaw`, relation loads over several statements and
- *   `$transaction(...)` in both forms all carry it.
- * - `$withTenant(tenantId, fn, options?)`: one short interactive transaction with the tenant set before its first
- *   statement; rolls back if `fn` throws; a nested call for the same tenant joins it, for another tenant throws.
+ * - `$forTenant(tenantId)`: the same client (every extension it has, in order), every query of which runs with the
+ *   tenant's RLS context, per query and without a transaction. Model queries, `$queryRaw`, `$executeRaw`, relation
+ *   loads over several statements and `$transaction(...)` in both forms all carry it.
+ * - `$withTenant(tenantId, fn, options?)`: `$forTenant(tenantId).$transaction(fn)`, one short interactive transaction
+ *   with the tenant set before its first statement; rolls back if `fn` throws; a nested call for the same tenant joins
+ *   it, for another tenant throws.
  *
- * The tenant is sent as (one round trip, no BEGIN/COMMIT outside `$withTenant`):
+ * A query runs as the tenant of the client it is called on; the bare client has none, also inside a `$withTenant`
+ * callback. Every composition is in the table of docs/design.md ("Composition").
+ *
+ * The tenant is sent as (one round trip, no BEGIN/COMMIT outside transactions):
  * ```sql
  * SELECT set_config('app.tenant_id', $tenantId, true); SELECT ... -- before one Sync
  * ```
@@ -43,7 +50,8 @@ export type TenantTransactionClient<T> = Omit<T, "$connect" | "$disconnect" | "$
  * @example
  * ```ts
  * export const prisma = new PrismaClient({ adapter: createTenantAdapter({ connectionString }) })
- *   .$extends(tenantExtension({ strict: true }));
+ *   .$extends(tenantExtension({ strict: true }))
+ *   .$extends(softDelete); // kept by $forTenant and $withTenant, in order
  * const db = prisma.$forTenant(session.tenantId);
  * const customers = await db.customer.findMany();
  * await prisma.$withTenant(session.tenantId, async (tx) => {
@@ -51,74 +59,150 @@ export type TenantTransactionClient<T> = Omit<T, "$connect" | "$disconnect" | "$
  *   await tx.auditLog.create({ data: { tenantId: session.tenantId, action: "order.created", entityId: order.id } });
  * });
  * ```
- * @throws {UnsupportedPrismaVersionError} when applied to a Prisma Client whose request batching it cannot guard.
+ * @throws {UnsupportedPrismaVersionError} when applied to a Prisma Client whose request batching or extension list it
+ *   cannot handle.
  */
 export function tenantExtension(options: TenantExtensionOptions = {}) {
   return Prisma.defineExtension((client) => {
     guardRequestBatching(client);
+    // Prisma's own $transaction: the one `$forTenant` clients override has to reach it on the scoped client itself.
+    const prismaTransaction = (client as unknown as TransactionRunner).$transaction;
+    const scopeTenants = new WeakMap<object, string>();
 
-    const withTenant = async (on: TransactionRunner, tenantId: unknown, fn: (tx: unknown) => Promise<unknown>, txOptions?: unknown) => {
-      const id = assertTenantId(tenantId);
-      const active = tenantContext.getStore();
-      if (active?.transaction !== undefined) {
-        if (active.tenantId !== id) throw new TenantMismatchError(active.tenantId, id);
-        return fn(active.transaction);
-      }
-      return tenantContext.run({ tenantId: id }, () =>
-        on.$transaction((tx: unknown) => tenantContext.run({ tenantId: id, transaction: tx }, () => fn(tx)), txOptions),
-      );
-    };
-
-    const methods = client.$extends({
+    const kitExtension = {
       name: "prisma-tenant-kit",
+      query: {
+        // First of the client's hooks, for every query: a query starts without a tenant (a $forTenant client's hook
+        // sets one next), so none leaks to the bare client; and kit errors raised below Prisma get their class back.
+        $allOperations: async ({ args, query }: QueryHookArgs) => {
+          const { tenantId: _dropped, ...outer } = tenantContext.getStore() ?? {};
+          try {
+            // A Prisma query is a lazy promise: awaited outside run() it would start outside the context.
+            return await tenantContext.run(outer, async () => await query(args));
+          } catch (error) {
+            throw restoreKitError(error);
+          }
+        },
+      },
       client: {
         /**
-         * The same client with every query scoped to `tenantId`: the RLS context is set per query, without a
-         * transaction. `$transaction(fn)` on it is `$withTenant(tenantId, fn)`.
+         * The same client, with every extension it has, whose every query is scoped to `tenantId`: the RLS context is
+         * set per query, without a transaction. `$transaction(fn)` on it is `$withTenant(tenantId, fn)`.
          * @example `const db = prisma.$forTenant(tenantId); await db.customer.findMany();`
+         * @throws {TenantMismatchError} when called on a client or transaction of another tenant.
          */
         $forTenant<T>(this: T, tenantId: string): T {
-          const context = { tenantId: assertTenantId(tenantId) };
-          // Built on `methods`, not on `this`: a strict client's hook would run before this one sets the context.
-          const scoped = (methods as unknown as Extendable).$extends({
-            name: "prisma-tenant-kit:for-tenant",
-            query: {
-              // A Prisma query is a lazy promise: awaited outside run() it would start outside the context.
-              $allOperations: ({ args, query }: QueryHookArgs) => tenantContext.run(context, async () => await query(args)),
-            },
-            client: {
-              $transaction(arg: unknown, txOptions?: unknown) {
-                const parent = methods as unknown as TransactionRunner;
-                if (typeof arg === "function") return withTenant(parent, context.tenantId, arg as (tx: unknown) => Promise<unknown>, txOptions);
-                return tenantContext.run(context, () => parent.$transaction(arg, txOptions));
-              },
-            },
-          });
-          return scoped as T;
+          const id = assertTenantId(tenantId);
+          return scopeOf(this as object, id, `$forTenant(${JSON.stringify(id)})`) as T;
         },
         /**
-         * Runs `fn` in one interactive transaction whose first statement carries the tenant's RLS context.
+         * Runs `fn` in one interactive transaction whose first statement carries the tenant's RLS context: the same as
+         * `this.$forTenant(tenantId).$transaction(fn, options)`. Inside the callback of another `$withTenant` of the
+         * same tenant it joins that transaction.
          * @example `await prisma.$withTenant(tenantId, (tx) => tx.order.create({ data }))`
+         * @throws {TenantMismatchError} inside a transaction, or on a client, of another tenant.
          */
-        $withTenant<T, R>(
+        async $withTenant<T, R>(
           this: T,
           tenantId: string,
           fn: (tx: TenantTransactionClient<T>) => Promise<R>,
           txOptions?: TenantTransactionOptions,
         ): Promise<R> {
-          const self = Prisma.getExtensionContext(this) as unknown as TransactionRunner;
-          return withTenant(self, tenantId, fn as (tx: unknown) => Promise<unknown>, txOptions) as Promise<R>;
+          const id = assertTenantId(tenantId);
+          if (typeof fn !== "function") throw new InvalidTransactionCallbackError(fn);
+          const call = `$withTenant(${JSON.stringify(id)})`;
+          const scoped = scopeOf(this as object, id, call);
+          return (await runTransaction(scoped, id, fn as TransactionCallback, txOptions, call)) as R;
         },
       },
-    });
+    };
 
+    /** `on` scoped to `tenantId`: `on` itself when it already is, else `on` with the tenant inserted after the kit. */
+    function scopeOf(on: object, tenantId: string, call: string): object {
+      const { tenantId: owner, later } = inspect(on);
+      if (owner !== undefined) {
+        if (owner !== tenantId) throw new TenantMismatchError(call, `a client of tenant ${JSON.stringify(owner)}`);
+        return on;
+      }
+      if ((on as Record<symbol, unknown>)[TRANSACTION_SCOPE] !== undefined) {
+        throw new TenantMismatchError(call, "the client of a transaction without a tenant (prisma.$transaction)");
+      }
+      const scope = forTenantExtension(tenantId);
+      scopeTenants.set(scope, tenantId);
+      // Inserted right after the kit, before the strict hook and every extension applied later, so their query hooks
+      // run with the tenant set, and re-applied in order so their result fields and methods stay.
+      let scoped = methods.$extends(scope) as Extendable;
+      for (const extension of later) scoped = scoped.$extends(extension) as Extendable;
+      return scoped;
+    }
+
+    /** The tenant `client` is scoped to, if any, and the extensions applied after the kit's, in order. */
+    function inspect(client: object): { tenantId?: string; later: object[] } {
+      const later: object[] = [];
+      for (let node = (client as ClientInternals)._extensions?.head; node !== undefined; node = node.previous) {
+        if (node.extension === kitExtension) return { later };
+        const tenantId = scopeTenants.get(node.extension);
+        if (tenantId !== undefined) return { tenantId, later };
+        later.unshift(node.extension);
+      }
+      throw new UnsupportedPrismaVersionError("its extension list (client._extensions) does not hold the kit's own");
+    }
+
+    function forTenantExtension(tenantId: string) {
+      return {
+        name: "prisma-tenant-kit:for-tenant",
+        query: {
+          $allOperations: ({ args, query }: QueryHookArgs) =>
+            tenantContext.run({ ...tenantContext.getStore(), tenantId }, async () => await query(args)),
+        },
+        client: {
+          $transaction(this: unknown, arg: unknown, txOptions?: unknown) {
+            const self = Prisma.getExtensionContext(this) as object;
+            if (typeof arg === "function") {
+              const call = `$forTenant(${JSON.stringify(tenantId)}).$transaction(fn)`;
+              return runTransaction(self, tenantId, arg as TransactionCallback, txOptions, call);
+            }
+            // The batching guard refuses the batch if one of its queries is not this tenant's.
+            return tenantContext.run({ ...tenantContext.getStore(), batchTenantId: tenantId }, () =>
+              prismaTransaction.call(self, arg, txOptions),
+            );
+          },
+        },
+      };
+    }
+
+    /**
+     * Runs `fn` in a transaction of tenant `id` on `scoped` (a client scoped to it), or joins the open transaction of
+     * the same tenant. The callback's context names the transaction, not a tenant: the bare client stays bare in it.
+     */
+    async function runTransaction(scoped: object, id: string, fn: TransactionCallback, options: unknown, call: string) {
+      const open = tenantContext.getStore()?.transaction;
+      if (open !== undefined) {
+        const owner = `a transaction of tenant ${JSON.stringify(open.tenantId)}`;
+        if (open.tenantId !== id) throw new TenantMismatchError(call, owner);
+        return fn(open.client);
+      }
+      // Started under the tenant: the pool marks the connection it checks out for BEGIN with it.
+      return tenantContext.run({ tenantId: id }, () =>
+        prismaTransaction.call(
+          scoped,
+          (tx: unknown) => tenantContext.run({ transaction: { tenantId: id, client: tx } }, () => fn(tx)),
+          options,
+        ),
+      );
+    }
+
+    const methods = client.$extends(kitExtension);
+    inspect(methods);
     if (!options.strict) return methods;
     return methods.$extends({
       name: "prisma-tenant-kit:strict",
       query: {
         $allOperations({ args, query, operation, model }) {
-          if (tenantContext.getStore() === undefined) {
-            throw new TenantContextMissingError(model ? `prisma.${lowerFirst(model)}.${operation}()` : `prisma.${operation}()`);
+          const context = tenantContext.getStore();
+          if (context?.tenantId === undefined) {
+            const call = model ? `prisma.${lowerFirst(model)}.${operation}()` : `prisma.${operation}()`;
+            throw new TenantContextMissingError(call, { inTransactionCallback: context?.transaction !== undefined });
           }
           return query(args);
         },
@@ -127,9 +211,25 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
   });
 }
 
-type TransactionRunner = { $transaction(arg: unknown, options?: unknown): Promise<unknown> };
+/** Marks Prisma's interactive transaction clients (src/runtime/getPrismaClient.ts, @prisma/client 7.x). */
+const TRANSACTION_SCOPE = Symbol.for("prisma.client.transaction.scope_context");
+
+type TransactionCallback = (tx: unknown) => Promise<unknown>;
+type TransactionRunner = { $transaction(this: unknown, arg: unknown, options?: unknown): Promise<unknown> };
 type Extendable = { $extends(extension: object): unknown };
 type QueryHookArgs = { args: unknown; query: (args: unknown) => Promise<unknown> };
+/** Prisma Client's list of applied extensions, newest first (src/runtime/core/extensions/MergedExtensionsList.ts). */
+type ClientInternals = { _extensions?: { head?: ExtensionNode } };
+type ExtensionNode = { extension: object; previous?: ExtensionNode };
+
+/** Prisma re-throws errors raised below it as `PrismaClientKnownRequestError`, keeping `code` and `meta` only. */
+function restoreKitError(error: unknown): unknown {
+  const { code, meta } = (error ?? {}) as { code?: unknown; meta?: { tenants?: unknown } };
+  if (code !== MIXED_TENANT_BATCH_CODE || error instanceof MixedTenantBatchError || !Array.isArray(meta?.tenants)) {
+    return error;
+  }
+  return new MixedTenantBatchError(meta.tenants as (string | null)[], { cause: error });
+}
 
 function lowerFirst(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);

@@ -5,6 +5,7 @@ import { TenantKitError } from "./tenant-kit-error.ts";
  * no tenant rows. Connect the admin adapter as a dedicated role with BYPASSRLS (never the application's role).
  */
 export class AdminRoleError extends TenantKitError {
+  override readonly name = "AdminRoleError";
   readonly code = "ADMIN_ROLE_CANNOT_BYPASS_RLS";
 
   constructor(role: string) {

@@ -10,6 +10,7 @@ import { TenantKitError } from "./tenant-kit-error.ts";
  * ```
  */
 export class InvalidTenantKitOptionError extends TenantKitError {
+  override readonly name = "InvalidTenantKitOptionError";
   readonly code = "INVALID_OPTION";
 
   constructor(option: string, problem: string) {

@@ -13,6 +13,7 @@ import { TenantKitError } from "./tenant-kit-error.ts";
  * ```
  */
 export class PoolTimeoutError extends TenantKitError {
+  override readonly name = "PoolTimeoutError";
   readonly code = "POOL_TIMEOUT";
 
   constructor(

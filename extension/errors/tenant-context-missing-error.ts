@@ -11,12 +11,20 @@ import { TenantKitError } from "./tenant-kit-error.ts";
  * ```
  */
 export class TenantContextMissingError extends TenantKitError {
+  override readonly name = "TenantContextMissingError";
   readonly code = "TENANT_CONTEXT_MISSING";
 
-  constructor(operation: string) {
+  /**
+   * @param operation the call that ran without a tenant, e.g. `prisma.customer.findMany()`
+   * @param where `inTransactionCallback`: it ran on the bare client inside a `$withTenant` callback
+   */
+  constructor(operation: string, where: { inTransactionCallback?: boolean } = {}) {
     super(
-      `${operation} ran without a tenant. Run it through prisma.$forTenant(tenantId) or inside ` +
-        `prisma.$withTenant(tenantId, fn); for cross-tenant admin work use createAdminAdapter with its own role.`,
+      where.inTransactionCallback
+        ? `${operation} ran without a tenant inside a $withTenant callback, on the bare client: that query is not ` +
+            `part of the transaction. Run it on the callback's tx argument: prisma.$withTenant(id, (tx) => tx...).`
+        : `${operation} ran without a tenant. Run it through prisma.$forTenant(tenantId) or inside ` +
+            `prisma.$withTenant(tenantId, fn); for cross-tenant admin work use createAdminAdapter with its own role.`,
     );
   }
 }

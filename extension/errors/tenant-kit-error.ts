@@ -1,5 +1,6 @@
 /**
  * Base class of every error the kit throws. `code` is stable across releases: match on it, not on the message.
+ * Every subclass sets `name` as a string literal, so minified builds still show e.g. `TenantMismatchError`.
  *
  * @example
  * ```ts
@@ -9,9 +10,9 @@
  */
 export abstract class TenantKitError extends Error {
   abstract readonly code: string;
+  abstract override readonly name: string;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
   }
 }

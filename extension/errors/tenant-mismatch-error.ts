@@ -1,9 +1,11 @@
 import { TenantKitError } from "./tenant-kit-error.ts";
 
 /**
- * Thrown when `$withTenant(b, fn)` is called inside a `$withTenant(a, ...)` transaction for another tenant. A
- * transaction belongs to exactly one tenant; the inner call did not run and the outer transaction rolls back if the
- * error propagates.
+ * Thrown when a call asks a client or a transaction that belongs to one tenant for another tenant:
+ * `$forTenant(a).$forTenant(b)`, `$forTenant(a).$withTenant(b, fn)`, `$forTenant(a).$transaction(fn)` or
+ * `$withTenant(b, fn)` inside the callback of `$withTenant(a, ...)`, `tx.$forTenant(b)`. A client and a transaction
+ * serve exactly one tenant (see the composition table in docs/design.md). Nothing was sent to the database; inside a
+ * transaction, the transaction rolls back if the error propagates.
  *
  * @example
  * ```ts
@@ -11,13 +13,17 @@ import { TenantKitError } from "./tenant-kit-error.ts";
  * ```
  */
 export class TenantMismatchError extends TenantKitError {
+  override readonly name = "TenantMismatchError";
   readonly code = "TENANT_MISMATCH";
 
-  constructor(activeTenantId: string, requestedTenantId: string) {
+  /**
+   * @param call what was called, e.g. `$withTenant("b")`
+   * @param owner what it was called on or inside, e.g. `a transaction of tenant "a"`
+   */
+  constructor(call: string, owner: string) {
     super(
-      `$withTenant(${JSON.stringify(requestedTenantId)}) was called inside a transaction of tenant ` +
-        `${JSON.stringify(activeTenantId)}. A transaction serves one tenant: finish it first, or run the other ` +
-        `tenant's work with prisma.$forTenant(otherTenantId) outside it.`,
+      `${call} was called on ${owner}. A client or transaction serves one tenant: finish the transaction first, or ` +
+        `start the other tenant's work from the bare client (prisma.$forTenant(otherTenantId)) outside it.`,
     );
   }
 }

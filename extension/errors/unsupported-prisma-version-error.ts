@@ -6,6 +6,7 @@ import { TenantKitError } from "./tenant-kit-error.ts";
  * into one statement.
  */
 export class UnsupportedPrismaVersionError extends TenantKitError {
+  override readonly name = "UnsupportedPrismaVersionError";
   readonly code = "UNSUPPORTED_PRISMA_VERSION";
 
   constructor(detail: string) {

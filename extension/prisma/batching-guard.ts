@@ -1,25 +1,37 @@
+import { MixedTenantBatchError } from "../errors/mixed-tenant-batch-error.ts";
 import { UnsupportedPrismaVersionError } from "../errors/unsupported-prisma-version-error.ts";
 import { type TenantContext, tenantContext } from "../tenant-context.ts";
 
 /** The options object of Prisma Client's request DataLoader (src/runtime/DataLoader.ts, @prisma/client 7.x). */
 interface DataLoaderOptions {
-  batchBy(request: object): string | undefined;
-  singleLoader(request: object): Promise<unknown>;
-  batchLoader(requests: object[]): Promise<unknown[]>;
+  batchBy(request: Request): string | undefined;
+  singleLoader(request: Request): Promise<unknown>;
+  batchLoader(requests: Request[]): Promise<unknown[]>;
+}
+
+/** The part of Prisma's RequestParams the guard reads: a batch `$transaction([...])` marks its requests `batch`. */
+interface Request {
+  transaction?: { kind?: string };
 }
 
 const guarded = new WeakSet<DataLoaderOptions>();
 
 /**
- * Makes Prisma's request batching tenant-safe. Prisma queues `findUnique` / `findUniqueOrThrow` calls and batch
- * `$transaction([...])` requests and runs them from ONE `process.nextTick`, whose AsyncLocalStorage context is that of
- * whichever caller scheduled the tick. Unguarded, tenant B's findUnique can be merged into tenant A's statement, or run
- * alone but under A's context, and come back with A's row.
+ * Makes Prisma's request batching tenant-safe. Prisma queues `findUnique` / `findUniqueOrThrow` calls and the
+ * requests of a batch `$transaction([...])` (keyed `transaction-<id>`, all sent as ONE transaction) and runs them from
+ * one `process.nextTick`, whose AsyncLocalStorage context is that of whichever caller scheduled the tick. Unguarded,
+ * tenant B's findUnique can be merged into tenant A's statement, or run alone but under A's context, and come back
+ * with A's row.
  *
  * The guard wraps the DataLoader's three hooks:
- * - `batchBy` (called synchronously in the caller's context) records the caller's tenant on the request and appends it
- *   to the batch key, so one batch never holds two tenants;
- * - `singleLoader` / `batchLoader` run under the tenant recorded on their requests, not under the tick's context.
+ * - `batchBy` (called synchronously in the caller's context, after every query extension ran) records the caller's
+ *   context on the request and, for findUnique batching, appends its tenant to the batch key, so one merged statement
+ *   never holds two tenants. A batch `$transaction` keeps its key: splitting it would run its parts as separate
+ *   statements, outside any transaction;
+ * - `singleLoader` / `batchLoader` run under the tenant recorded on their requests, not under the tick's context, and
+ *   reject a batch `$transaction` whose requests have different tenants (or another tenant than the
+ *   `$forTenant(id).$transaction([...])` it was started from) with {@link MixedTenantBatchError}, before anything is
+ *   sent.
  *
  * @throws {UnsupportedPrismaVersionError} when the client does not have the internals this relies on.
  */
@@ -37,7 +49,7 @@ export function guardRequestBatching(client: object): void {
   if (guarded.has(loader)) return;
   guarded.add(loader);
 
-  const contextOf = new WeakMap<object, TenantContext | undefined>();
+  const contextOf = new WeakMap<Request, TenantContext | undefined>();
   const { batchBy, singleLoader, batchLoader } = loader;
 
   loader.batchBy = (request) => {
@@ -45,9 +57,32 @@ export function guardRequestBatching(client: object): void {
     if (key === undefined) return undefined;
     const context = tenantContext.getStore();
     contextOf.set(request, context);
-    return `${key}\u0000tenant=${context?.tenantId ?? ""}`;
+    return isBatchTransaction(request) ? key : `${key}\u0000tenant=${context?.tenantId ?? ""}`;
   };
-  loader.singleLoader = (request) =>
-    contextOf.has(request) ? tenantContext.run(contextOf.get(request), () => singleLoader(request)) : singleLoader(request);
-  loader.batchLoader = (requests) => tenantContext.run(contextOf.get(requests[0]!), () => batchLoader(requests));
+  loader.singleLoader = (request) => {
+    if (!contextOf.has(request)) return singleLoader(request);
+    return runForOneTenant([request], () => singleLoader(request));
+  };
+  loader.batchLoader = (requests) => runForOneTenant(requests, () => batchLoader(requests));
+
+  /** Runs `load` under the requests' one tenant; rejects (DataLoader needs a promise) when they have several. */
+  function runForOneTenant<T>(requests: Request[], load: () => Promise<T>): Promise<T> {
+    const context = contextOf.get(requests[0]!);
+    if (isBatchTransaction(requests[0]!)) {
+      const tenants = new Set<string | undefined>();
+      for (const request of requests) {
+        const { tenantId, batchTenantId } = contextOf.get(request) ?? {};
+        tenants.add(tenantId);
+        if (batchTenantId !== undefined) tenants.add(batchTenantId);
+      }
+      if (tenants.size > 1) {
+        return Promise.reject(new MixedTenantBatchError([...tenants].map((tenant) => tenant ?? null)));
+      }
+    }
+    return tenantContext.run(context, load);
+  }
+}
+
+function isBatchTransaction(request: Request): boolean {
+  return request.transaction?.kind === "batch";
 }

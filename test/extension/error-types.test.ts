@@ -1,0 +1,88 @@
+import { afterAll, describe, expect, it } from "vitest";
+import * as admin from "../../extension/admin/index.ts";
+import * as kit from "../../extension/index.ts";
+import { PrismaClient } from "../../fixtures/sales-app/src/generated/prisma/client.ts";
+
+const {
+  createTenantAdapter,
+  tenantExtension,
+  InvalidTenantIdError,
+  InvalidTenantKitOptionError,
+  InvalidTransactionCallbackError,
+  MixedTenantBatchError,
+  PoolTimeoutError,
+  TenantContextMissingError,
+  TenantKitError,
+  TenantMismatchError,
+  UnsupportedPrismaVersionError,
+} = kit;
+
+// Bad input to the client gets a typed error before anything is sent: the adapter points at a port nothing listens
+// on, so a call that tried to reach the database would fail with a connection error instead.
+const adapter = createTenantAdapter({ connectionString: "postgres://app@127.0.0.1:1/none" });
+const prisma = new PrismaClient({ adapter }).$extends(tenantExtension());
+afterAll(() => prisma.$disconnect());
+
+describe("$withTenant without a callback", () => {
+  it.each([undefined, null, "not a function"])("rejects %s with InvalidTransactionCallbackError", async (fn) => {
+    const call = prisma.$withTenant("tenant-a", fn as unknown as () => Promise<void>);
+    await expect(call).rejects.toBeInstanceOf(InvalidTransactionCallbackError);
+    await expect(call).rejects.toMatchObject({ code: "INVALID_TRANSACTION_CALLBACK", message: /needs fn, a function/ });
+  });
+});
+
+describe("InvalidTenantIdError says what it got", () => {
+  it.each([
+    [undefined, "The tenant id undefined is not valid"],
+    [null, "The tenant id null is not valid"],
+    [42, "The tenant id the number 42 is not valid"],
+    [true, "The tenant id the boolean true is not valid"],
+    ["", 'The tenant id "" is not valid'],
+    [{ id: "tenant-a" }, "The tenant id an object is not valid"],
+    [["tenant-a"], "The tenant id an array is not valid"],
+  ])("for %j", (received, message) => {
+    expect(() => prisma.$forTenant(received as string)).toThrow(message);
+    const call = prisma.$withTenant(received as string, async () => 1);
+    return expect(call).rejects.toMatchObject({ code: "INVALID_TENANT_ID", message: expect.stringContaining(message) });
+  });
+
+  it("shortens a long string and says how long it was", () => {
+    expect(() => prisma.$forTenant("x".repeat(300))).toThrow(`"${"x".repeat(80)}"... (300 characters) is not valid`);
+  });
+});
+
+describe("every error class names itself", () => {
+  const instances: [abstract new (...args: never[]) => Error, () => Error][] = [
+    [admin.AdminRoleError, () => new admin.AdminRoleError("app")],
+    [InvalidTenantIdError, () => new InvalidTenantIdError(42)],
+    [InvalidTenantKitOptionError, () => new InvalidTenantKitOptionError("pool.max", "must be positive")],
+    [InvalidTransactionCallbackError, () => new InvalidTransactionCallbackError(undefined)],
+    [MixedTenantBatchError, () => new MixedTenantBatchError(["a", null])],
+    [PoolTimeoutError, () => new PoolTimeoutError(10, 3)],
+    [TenantContextMissingError, () => new TenantContextMissingError("prisma.customer.findMany()")],
+    [TenantMismatchError, () => new TenantMismatchError('$withTenant("b")', 'a transaction of tenant "a"')],
+    [UnsupportedPrismaVersionError, () => new UnsupportedPrismaVersionError("no DataLoader")],
+  ];
+
+  it("covers every exported TenantKitError", () => {
+    const exported = [...Object.values(kit), ...Object.values(admin)].filter(
+      (value) => typeof value === "function" && value.prototype instanceof TenantKitError,
+    );
+    expect(new Set(instances.map(([errorClass]) => errorClass))).toEqual(new Set(exported));
+  });
+
+  it.each(instances)("%o keeps its name when a minifier renames the class", (errorClass, create) => {
+    const name = errorClass.name;
+    // What a minifier does: the class is called `d`; `new.target.name` would then report "d".
+    Object.defineProperty(errorClass, "name", { value: "d", configurable: true });
+    try {
+      const error = create();
+      expect(error.name).toBe(name);
+      expect(error).toBeInstanceOf(TenantKitError);
+      expect(String(error)).toMatch(new RegExp(`^${name}: `));
+      expect((error as { code?: unknown }).code).toMatch(/^[A-Z_]+$/);
+    } finally {
+      Object.defineProperty(errorClass, "name", { value: name, configurable: true });
+    }
+  });
+});

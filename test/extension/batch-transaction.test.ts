@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import type { WireProxy } from "../../fixtures/database/wire-proxy.ts";
-import { MixedTenantBatchError } from "../../extension/index.ts";
-import { SET_TENANT_SQL } from "../../extension/pg/tenant-prelude.ts";
+import { MixedTenantBatchError } from "prisma-tenant-kit";
+// The prelude exactly as the kit sends it.
+const SET_TENANT_SQL = "SELECT set_config($1, $2, true)";
 import { type AppClient, createAppClient, initTest, seedTestTenants, startProxyFor } from "../setup/init-test.ts";
 import type { TestDatabase } from "../setup/init-test.ts";
 import { clearDatabase } from "../setup/clear-database.ts";

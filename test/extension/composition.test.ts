@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
-import { TenantKitError } from "../../extension/index.ts";
+import { TenantKitError } from "prisma-tenant-kit";
 import { type AppClient, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
 
 // One test per cell of the composition table in docs/design.md ("Composition"): the call, and what it runs as. A cell

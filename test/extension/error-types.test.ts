@@ -1,16 +1,19 @@
 import { afterAll, describe, expect, it } from "vitest";
-import * as admin from "../../extension/admin/index.ts";
-import * as kit from "../../extension/index.ts";
+import * as admin from "prisma-tenant-kit/admin";
+import * as kit from "prisma-tenant-kit";
+import * as doctor from "prisma-tenant-kit/doctor";
 import { PrismaClient } from "../../fixtures/sales-app/src/generated/prisma/client.ts";
 
 const {
   createTenantAdapter,
   tenantExtension,
+  ConnectionStringMissingError,
   InvalidTenantIdError,
   InvalidTenantKitOptionError,
   InvalidTransactionCallbackError,
   MixedTenantBatchError,
   PoolTimeoutError,
+  RlsBypassingRoleError,
   TenantContextMissingError,
   TenantKitError,
   TenantMismatchError,
@@ -54,6 +57,9 @@ describe("InvalidTenantIdError says what it got", () => {
 describe("every error class names itself", () => {
   const instances: [abstract new (...args: never[]) => Error, () => Error][] = [
     [admin.AdminRoleError, () => new admin.AdminRoleError("app")],
+    [ConnectionStringMissingError, () => new ConnectionStringMissingError(undefined, false)],
+    [doctor.DoctorConnectionError, () => new doctor.DoctorConnectionError("postgres://app@h/d", { cause: new Error("x") })],
+    [RlsBypassingRoleError, () => new RlsBypassingRoleError("postgres", ["SUPERUSER"])],
     [InvalidTenantIdError, () => new InvalidTenantIdError(42)],
     [InvalidTenantKitOptionError, () => new InvalidTenantKitOptionError("pool.max", "must be positive")],
     [InvalidTransactionCallbackError, () => new InvalidTransactionCallbackError(undefined)],
@@ -65,7 +71,7 @@ describe("every error class names itself", () => {
   ];
 
   it("covers every exported TenantKitError", () => {
-    const exported = [...Object.values(kit), ...Object.values(admin)].filter(
+    const exported = [...Object.values(kit), ...Object.values(admin), ...Object.values(doctor)].filter(
       (value) => typeof value === "function" && value.prototype instanceof TenantKitError,
     );
     expect(new Set(instances.map(([errorClass]) => errorClass))).toEqual(new Set(exported));

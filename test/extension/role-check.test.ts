@@ -8,7 +8,7 @@ import {
   InvalidTenantKitOptionError,
   RlsBypassingRoleError,
   tenantExtension,
-} from "../../extension/index.ts";
+} from "prisma-tenant-kit";
 import type { TenantAdapterOptions } from "prisma-tenant-kit";
 import {
   availableRoutes,

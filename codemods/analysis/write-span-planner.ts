@@ -59,17 +59,23 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
   const uses = site.uses;
   const own = uses.filter((u) => u.ownTransaction);
   if (own.length > 0) {
-    const outside = uses.filter((u) => u.access === "write" && !u.ownTransaction);
+    // Writes inside the own transaction's call (`db.$transaction([db.a.create(...), ...])`) are part of it.
+    const ownCalls = own.map((u) => u.node.getFirstAncestorByKind(SyntaxKind.CallExpression)).filter((c) => c !== undefined);
+    const insideOwn = (u: DbUse): boolean => ownCalls.some((c) => c.getStart() <= u.node.getStart() && u.node.getEnd() <= c.getEnd());
+    const outside = uses.filter((u) => u.access === "write" && !u.ownTransaction && !insideOwn(u));
     if (outside.length > 0) {
       return { reason: "mixed-own-transaction", detail: `writes outside its own $transaction at line ${outside.map((u) => u.location.line).join(", ")}` };
     }
-    const notes = own.map((u) => `line ${u.location.line}: keeps its own transaction (${u.description.split(" → ")[0]}), now tenant-scoped`);
+    const notes = own.map((u) => `line ${u.location.line}: keeps its own transaction (${u.description.split(" → ")[0]!.replace(/ \(own transaction\)$/, "")}), now tenant-scoped`);
     return { edits: [], notes, slowAwaits: [], dbUsedOutside: true, ownTransaction: true };
   }
   const writes = uses.filter((u) => u.access === "write");
   const relevant = [...writes, ...uses.filter((u) => u.access === "read" && flowsIntoWrite(u, writes, callback))];
   const renameEdits = (start: number, end: number): TextEdit[] =>
-    uses.filter((u) => u.node.getStart() >= start && u.node.getEnd() <= end).map((u) => ({ start: u.node.getStart(), end: u.node.getEnd(), text: options.txName }));
+    uses
+      .filter((u) => u.node.getStart() >= start && u.node.getEnd() <= end)
+      // `{ db, tenantId }` keeps its key: `{ db: tx, tenantId }`.
+      .map((u) => ({ start: u.node.getStart(), end: u.node.getEnd(), text: Node.isShorthandPropertyAssignment(u.node.getParent()) ? `${u.node.getText()}: ${options.txName}` : options.txName }));
 
   const body = callback.getBody();
   if (!Node.isBlock(body)) {

@@ -1,0 +1,5 @@
+/** A carrier's price for shipping to `address` (an HTTP call to the carrier's API). */
+export async function quoteShipping(address: string): Promise<{ cents: number }> {
+  const response = await fetch(`https://carrier.example.com/quote?to=${encodeURIComponent(address)}`);
+  return (await response.json()) as { cents: number };
+}

@@ -16,7 +16,7 @@ export const MARKER_PREFIX = "// tenant-kit:";
  * ```
  */
 export function markerEdit(source: string, node: Node, lines: readonly string[]): TextEdit | undefined {
-  const statement = enclosingStatement(node);
+  const statement = markerAnchor(node);
   const lineStart = source.lastIndexOf("\n", statement.getStart() - 1) + 1;
   const indent = /^[ \t]*/.exec(source.slice(lineStart))![0];
   // Existing marker block: the contiguous marker lines right above the statement's line.
@@ -33,8 +33,11 @@ export function markerEdit(source: string, node: Node, lines: readonly string[])
   return { start: blockStart, end: lineStart, text: wanted };
 }
 
-/** The statement of a block (or the file) that holds `node`, so the marker sits on its own line above it. */
-function enclosingStatement(node: Node): Node {
+/**
+ * The statement of a block (or the file) that holds `node`: the marker sits on its own line above it, and handlers in
+ * one statement share one marker block. @example markerAnchor(site.call).getStartLineNumber()
+ */
+export function markerAnchor(node: Node): Node {
   let current = node;
   for (let parent = node.getParent(); parent; current = parent, parent = parent.getParent()) {
     if ((Node.isBlock(parent) || Node.isSourceFile(parent) || Node.isCaseClause(parent) || Node.isDefaultClause(parent)) && Node.isStatement(current)) return current;

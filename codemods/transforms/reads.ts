@@ -1,8 +1,8 @@
-import type { SourceFile } from "ts-morph";
+import type { Node, SourceFile } from "ts-morph";
 import { findHandlerSites } from "../analysis/handler-finder.ts";
 import { identifierNames, ImportEditor } from "../edits/import-editor.ts";
 import type { TextEdit } from "../edits/text-edit.ts";
-import { markerEdit, markerLine } from "../edits/review-marker.ts";
+import { markerAnchor, markerEdit, markerLine } from "../edits/review-marker.ts";
 import { manualReview, reviewSites, siteReport, unknownSiteItems, type Codemod, type CodemodContext, type FileTransformResult, type ManualReviewItem, type ReviewSite, type SiteReport } from "../runner/codemod-types.ts";
 import { dropUnusedV1Imports, swapToV2 } from "./wrapper-swap.ts";
 import type { HandlerSite } from "../analysis/handler-finder.ts";
@@ -60,10 +60,11 @@ export function migrateSites(
     sitesForReview.push(...marked);
     mark(site, marked);
   };
+  // Marker lines per statement (two handlers in one `export const GET = ..., POST = ...;` share one block).
+  const markers = new Map<Node, string[]>();
   const mark = (site: HandlerSite, marked: readonly ReviewSite[]): void => {
-    if (context.markers === false) return;
-    const edit = markerEdit(source, site.call, marked.map((m) => markerLine(m.reason, m.fix)));
-    if (edit) edits.push(edit);
+    const anchor = markerAnchor(site.call);
+    markers.set(anchor, [...(markers.get(anchor) ?? []), ...marked.map((m) => markerLine(m.reason, m.fix))]);
   };
   for (const site of sites) {
     if (site.ref.version === 2) {
@@ -102,6 +103,12 @@ export function migrateSites(
     const marked = reviewSites(site, flagged);
     sitesForReview.push(...marked);
     mark(site, marked);
+  }
+  if (context.markers !== false) {
+    for (const [anchor, lines] of markers) {
+      const edit = markerEdit(source, anchor, lines);
+      if (edit) edits.push(edit);
+    }
   }
   dropUnusedV1Imports(context, file, migrated, imports);
   if (migrated.length > 0) edits.push(...imports.edits());

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, ts, type CallExpression, type SourceFile } from "ts-morph";
+import { Node, SyntaxKind, ts, type BinaryExpression, type CallExpression, type ObjectBindingPattern, type SourceFile } from "ts-morph";
 import type { SourceLocation } from "../errors/codemod-error.ts";
 import type { CodemodProject } from "../project/codemod-project.ts";
 import { importBindings, localFunction } from "./import-bindings.ts";
@@ -29,7 +29,7 @@ export interface DbUse {
    * never ran; on V2 it runs (and writes).
    */
   readonly v1Threw?: boolean;
-  /** Inside a helper: the use hands db to the helper's own parameter #index (a callback), as its argument #dbArgument. */
+  /** In a helper: the use hands db to the helper's own parameter #index (a callback), as its argument #dbArgument. */
   readonly callsParameter?: { readonly index: number; readonly dbArgument: number };
 }
 
@@ -151,19 +151,22 @@ export class DbUsageClassifier {
       const index = parent.getArguments().indexOf(node);
       const ownParameter = parameterIndex(root, parent.getExpression());
       if (ownParameter !== undefined) {
-        return [{ ...this.use(useNode, "read", `${parent.getExpression().getText()}(${dbText}) (the callback parameter)`), callsParameter: { index: ownParameter, dbArgument: index } }];
+        const description = `${parent.getExpression().getText()}(${dbText}) (the callback parameter)`;
+        return [{ ...this.use(useNode, "read", description), callsParameter: { index: ownParameter, dbArgument: index } }];
       }
       return [this.followCall(useNode, parent, index, file, (param) => plainParameter(param))];
     }
     // `helper(rows, { db, tenantId })`: followed into the helper's `{ db }` pattern or `options.db`.
     const property = objectArgumentProperty(node);
     if (property) {
-      return [this.followCall(useNode, property.call, property.index, file, (param) => optionsParameter(param, property.key))];
+      const bind = (param: Node | undefined): DbAccessor | undefined => optionsParameter(param, property.key);
+      return [this.followCall(useNode, property.call, property.index, file, bind)];
     }
     // `const client = db || (await import("@/lib/db")).default`: db is always set in a handler, so client is db.
     const alias = fallbackAlias(node);
     if (alias) {
-      return [this.use(useNode, "read", `${alias.name} = ${dbText} || ... (an alias of ${dbText})`), ...this.usesIn(alias.scope, { kind: "name", name: alias.name })];
+      const aliasUse = this.use(useNode, "read", `${alias.name} = ${dbText} || ... (an alias of ${dbText})`);
+      return [aliasUse, ...this.usesIn(alias.scope, { kind: "name", name: alias.name })];
     }
     return [this.unknown(useNode, "db-escapes", `${dbText} is ${describeParent(node)}`)];
   }
@@ -197,7 +200,8 @@ export class DbUsageClassifier {
         } else {
           const ownParameter = first ? parameterIndex(root, first) : undefined;
           if (ownParameter !== undefined) {
-            return { ...this.use(useNode, "read", `${description}(${first!.getText()}) (own transaction around the callback parameter)`), ownTransaction: true, v1Threw, callsParameter: { index: ownParameter, dbArgument: 0 } };
+            const around = `${description}(${first!.getText()}) (own transaction around the callback parameter)`;
+            return { ...this.use(useNode, "read", around), ownTransaction: true, v1Threw, callsParameter: { index: ownParameter, dbArgument: 0 } };
           }
           return this.unknown(useNode, "unknown-db-operation", `${description} with an argument the kit cannot see into`);
         }
@@ -213,7 +217,13 @@ export class DbUsageClassifier {
    * Follows db into the repo function called by `call`, where it arrives as argument #index and `bind` tells how the
    * callee's parameter reaches it (a plain parameter, or an options object's key).
    */
-  private followCall(useNode: Node, call: CallExpression, index: number, file: SourceFile, bind: (param: Node | undefined) => DbAccessor | undefined): DbUse {
+  private followCall(
+    useNode: Node,
+    call: CallExpression,
+    index: number,
+    file: SourceFile,
+    bind: (param: Node | undefined) => DbAccessor | undefined,
+  ): DbUse {
     const callee = call.getExpression();
     const calleeText = callee.getText();
     if (call.getArguments().some((a, i) => i <= index && Node.isSpreadElement(a))) {
@@ -229,10 +239,12 @@ export class DbUsageClassifier {
     const params = (target.fn as unknown as { getParameters(): Node[] }).getParameters();
     const accessor = bind(params[index]);
     if (!accessor) {
-      return this.unknown(useNode, "unresolved-callee", `${calleeText}() does not take db as a plain parameter (or options key) #${index + 1}`);
+      const detail = `${calleeText}() does not take db as a plain parameter (or options key) #${index + 1}`;
+      return this.unknown(useNode, "unresolved-callee", detail);
     }
     const where = `${calleeText} (${this.project.relative(target.fn.getSourceFile().getFilePath())}:${target.fn.getStartLineNumber()})`;
-    const key = `${target.fn.getSourceFile().getFilePath()}:${target.fn.getStart()}:${index}:${accessor.kind === "property" ? accessor.property : ""}`;
+    const keyProperty = accessor.kind === "property" ? accessor.property : "";
+    const key = `${target.fn.getSourceFile().getFilePath()}:${target.fn.getStart()}:${index}:${keyProperty}`;
     let summary = this.helperCache.get(key);
     if (!summary) {
       if (this.inProgress.has(key)) return this.use(useNode, "read", `${calleeText}(db) (recursive call)`, [where]);
@@ -250,9 +262,11 @@ export class DbUsageClassifier {
     for (const use of summary.uses) {
       if (!use.callsParameter) continue;
       const argument = call.getArguments()[use.callsParameter.index];
-      const txParam = argument && (Node.isArrowFunction(argument) || Node.isFunctionExpression(argument)) ? argument.getParameters()[use.callsParameter.dbArgument] : undefined;
+      const inline = argument && (Node.isArrowFunction(argument) || Node.isFunctionExpression(argument)) ? argument : undefined;
+      const txParam = inline?.getParameters()[use.callsParameter.dbArgument];
       if (!txParam) {
-        callbackUses.push(this.unknown(useNode, "unresolved-callee", `${calleeText}() runs its argument #${use.callsParameter.index + 1} with db, which is not an inline function`));
+        const detail = `${calleeText}() runs its argument #${use.callsParameter.index + 1} with db, which is not an inline function`;
+        callbackUses.push(this.unknown(useNode, "unresolved-callee", detail));
       } else if (Node.isIdentifier(txParam.getNameNode())) {
         callbackUses.push(...this.usesIn(argument!, { kind: "name", name: txParam.getName() }));
       }
@@ -267,7 +281,8 @@ export class DbUsageClassifier {
     if (innerUnknown) {
       return { node: useNode, access: "unknown", reason: innerUnknown.reason, description: `${calleeText}(${useNode.getText()}) → ${innerUnknown.description} at ${innerUnknown.location.file}:${innerUnknown.location.line}`, location: locate(this.project, useNode), via, ownTransaction: false };
     }
-    return { node: useNode, access: combineAccess(all.map((u) => u.access)), description, location: locate(this.project, useNode), via, ownTransaction, v1Threw: ownTransaction && v1Threw };
+    const access = combineAccess(all.map((u) => u.access));
+    return { node: useNode, access, description, location: locate(this.project, useNode), via, ownTransaction, v1Threw: ownTransaction && v1Threw };
   }
 
   /** The function declaration `name` refers to in `file`: declared there, or imported from a repo module (re-exports followed). */
@@ -403,39 +418,45 @@ function describeParent(node: Node): string {
   if (Node.isArrayLiteralExpression(parent)) return "put in an array";
   if (Node.isSpreadElement(parent) || Node.isSpreadAssignment(parent)) return "spread";
   if (Node.isAwaitExpression(parent)) return "awaited as a value";
+  if (Node.isCallExpression(parent)) return `passed to ${parent.getExpression().getText().slice(0, 60)}()`;
   return `used in ${parent.getKindName()}`;
 }
 
 /** `"$transaction" in db` or `typeof db.$transaction`: a check of what db is, not a use. */
 function isTransactionProbe(node: Node): boolean {
   const parent = node.getParent();
-  if (Node.isBinaryExpression(parent) && parent.getRight() === node && parent.getOperatorToken().getKind() === SyntaxKind.InKeyword) return true;
-  return Node.isPropertyAccessExpression(parent) && Node.isTypeOfExpression(parent.getParent()) && parent.getName() === "$transaction";
+  if (Node.isBinaryExpression(parent) && parent.getRight() === node && isOperator(parent, SyntaxKind.InKeyword)) return true;
+  return Node.isPropertyAccessExpression(parent) && parent.getName() === "$transaction" && Node.isTypeOfExpression(parent.getParent());
 }
 
 /** Whether `call` only runs when a `"$transaction" in db` (or `typeof db.$transaction`) check says db has one. */
 function isGuardedByProbe(call: Node, root: Node): boolean {
-  const probes = (condition: Node): boolean =>
-    [condition, ...condition.getDescendants()].some((n) => (Node.isBinaryExpression(n) && n.getOperatorToken().getKind() === SyntaxKind.InKeyword && /^["'`]\$transaction["'`]$/.test(n.getLeft().getText())) || (Node.isTypeOfExpression(n) && /\.\$transaction$/.test(n.getExpression().getText())));
+  const isProbe = (n: Node): boolean =>
+    (Node.isBinaryExpression(n) && isOperator(n, SyntaxKind.InKeyword) && /^["'`]\$transaction["'`]$/.test(n.getLeft().getText())) ||
+    (Node.isTypeOfExpression(n) && /\.\$transaction$/.test(n.getExpression().getText()));
+  const probes = (condition: Node): boolean => [condition, ...condition.getDescendants()].some(isProbe);
   for (let child: Node = call, node = call.getParent(); node && child !== root; child = node, node = node.getParent()) {
     if (Node.isIfStatement(node) && node.getThenStatement() === child && probes(node.getExpression())) return true;
     if (Node.isConditionalExpression(node) && node.getWhenTrue() === child && probes(node.getCondition())) return true;
-    if (Node.isBinaryExpression(node) && node.getRight() === child && node.getOperatorToken().getKind() === SyntaxKind.AmpersandAmpersandToken && probes(node.getLeft())) return true;
+    if (Node.isBinaryExpression(node) && node.getRight() === child && isOperator(node, SyntaxKind.AmpersandAmpersandToken) && probes(node.getLeft())) {
+      return true;
+    }
   }
   return false;
 }
 
 /** The index of the parameter of `root` (a function) that `expression` names, if it names one. */
 function parameterIndex(root: Node, expression: Node): number | undefined {
-  if (!Node.isIdentifier(expression) || !(Node.isFunctionLikeDeclaration(root) || Node.isArrowFunction(root) || Node.isFunctionExpression(root))) return undefined;
-  const index = root.getParameters().findIndex((p) => Node.isIdentifier(p.getNameNode()) && p.getName() === expression.getText());
+  if (!Node.isIdentifier(expression)) return undefined;
+  if (!(Node.isFunctionLikeDeclaration(root) || Node.isArrowFunction(root) || Node.isFunctionExpression(root))) return undefined;
+  const index = root.getParameters().findIndex((p) => p.getNameNode().getText() === expression.getText());
   return index >= 0 ? index : undefined;
 }
 
 /** A callee's parameter that receives db as is. */
 function plainParameter(param: Node | undefined): DbAccessor | undefined {
-  if (!param || !Node.isParameterDeclaration(param) || param.isRestParameter() || !Node.isIdentifier(param.getNameNode())) return undefined;
-  return { kind: "name", name: param.getName() };
+  if (!param || !Node.isParameterDeclaration(param) || param.isRestParameter()) return undefined;
+  return Node.isIdentifier(param.getNameNode()) ? { kind: "name", name: param.getName() } : undefined;
 }
 
 /** A callee's parameter that receives db as the `key` of an options object: `{ db }` or `options` (then `options.db`). */
@@ -444,17 +465,18 @@ function optionsParameter(param: Node | undefined, key: string): DbAccessor | un
   const nameNode = param.getNameNode();
   if (Node.isIdentifier(nameNode)) return { kind: "property", objectName: nameNode.getText(), property: key, wholeUse: "db-escapes" };
   if (!Node.isObjectBindingPattern(nameNode) || nameNode.getElements().some((e) => e.getDotDotDotToken())) return undefined;
-  const element = nameNode.getElements().find((e) => (e.getPropertyNameNode()?.getText() ?? e.getNameNode().getText()) === key);
-  const bound = element?.getNameNode();
-  return bound && Node.isIdentifier(bound) ? { kind: "name", name: bound.getText() } : undefined;
+  const bound = boundKey(nameNode, key);
+  return bound ? { kind: "name", name: bound } : undefined;
 }
 
-/** For db as a property of an object literal passed straight to a call (`helper(rows, { db, tenantId })`): the call, argument index and key. */
+/** For db as a property of an object literal passed straight to a call (`helper(rows, { db, tenantId })`). */
 function objectArgumentProperty(node: Node): { call: CallExpression; index: number; key: string } | undefined {
   const property = node.getParent();
   let key: string | undefined;
   if (Node.isShorthandPropertyAssignment(property)) key = property.getName();
-  else if (Node.isPropertyAssignment(property) && property.getInitializer() === node && Node.isIdentifier(property.getNameNode())) key = property.getName();
+  else if (Node.isPropertyAssignment(property) && property.getInitializer() === node && Node.isIdentifier(property.getNameNode())) {
+    key = property.getName();
+  }
   const literal = property?.getParent();
   const call = literal?.getParent();
   if (!key || !Node.isObjectLiteralExpression(literal) || !Node.isCallExpression(call)) return undefined;
@@ -491,7 +513,21 @@ function contextDestructuring(identifier: Node, dbKey: string): { name: string; 
   if (pattern.getElements().some((e) => e.getDotDotDotToken())) return undefined;
   const element = pattern.getElements().find((e) => (e.getPropertyNameNode()?.getText() ?? e.getNameNode().getText()) === dbKey);
   if (!element) return "no-db";
-  const bound = element.getNameNode();
+  const bound = boundKey(pattern, dbKey);
   const scope = statement.getParent();
-  return Node.isIdentifier(bound) && scope ? { name: bound.getText(), scope } : undefined;
+  return bound && scope ? { name: bound, scope } : undefined;
+}
+
+function isOperator(binary: BinaryExpression, kind: SyntaxKind): boolean {
+  return binary.getOperatorToken().getKind() === kind;
+}
+
+/**
+ * The name a `{ ... }` pattern binds the property `key` to (`{ db }` → "db", `{ db: client }` → "client"), when it binds
+ * it to a plain name. @example boundKey(pattern, "db")
+ */
+export function boundKey(pattern: ObjectBindingPattern, key: string): string | undefined {
+  const element = pattern.getElements().find((e) => (e.getPropertyNameNode()?.getText() ?? e.getNameNode().getText()) === key);
+  const name = element?.getNameNode();
+  return name && Node.isIdentifier(name) ? name.getText() : undefined;
 }

@@ -1,7 +1,7 @@
 import { Node, type ArrowFunction, type CallExpression, type FunctionExpression, type ObjectBindingPattern, type SourceFile } from "ts-morph";
 import type { SourceLocation } from "../errors/codemod-error.ts";
 import type { CodemodProject } from "../project/codemod-project.ts";
-import { combineAccess, DbUsageClassifier, locate, type Access, type DbAccessor, type DbUse } from "./db-usage-classifier.ts";
+import { boundKey, combineAccess, DbUsageClassifier, locate, type Access, type DbAccessor, type DbUse } from "./db-usage-classifier.ts";
 import { localFunction } from "./import-bindings.ts";
 import { identifiersNamed } from "./named-identifiers.ts";
 import type { ManualReviewReason } from "./manual-review-reason.ts";
@@ -120,7 +120,10 @@ function bindContext(
     const db: DbAccessor = { kind: "property", objectName: context, property: shape.dbKey };
     const destructured = contextDestructuring(callback, context, shape);
     // The destructured tenant id only when nothing reads `context.db` (a span could then sit above the destructuring).
-    const dbReadAsProperty = identifiersNamed(callback, context).some((id) => { const parent = id.getParent(); return Node.isPropertyAccessExpression(parent) && parent.getExpression() === id && parent.getName() === shape.dbKey; });
+    const dbReadAsProperty = identifiersNamed(callback, context).some((id) => {
+      const parent = id.getParent();
+      return Node.isPropertyAccessExpression(parent) && parent.getExpression() === id && parent.getName() === shape.dbKey;
+    });
     const tenantIdExpression = destructured?.tenantId && !dbReadAsProperty ? destructured.tenantId : `${context}.${shape.tenantIdKey}`;
     return { db, tenantIdExpression, dbPattern: destructured?.dbBound ? destructured.pattern : undefined };
   }
@@ -155,12 +158,7 @@ function contextDestructuring(
       const pattern = declaration.getNameNode();
       if (declaration.getInitializer()?.getText() !== context || !Node.isObjectBindingPattern(pattern)) continue;
       if (pattern.getElements().some((e) => e.getDotDotDotToken())) return undefined;
-      const bound = (key: string): string | undefined => {
-        const element = pattern.getElements().find((e) => (e.getPropertyNameNode()?.getText() ?? e.getNameNode().getText()) === key);
-        const name = element?.getNameNode();
-        return name && Node.isIdentifier(name) ? name.getText() : undefined;
-      };
-      return { pattern, tenantId: bound(shape.tenantIdKey), dbBound: bound(shape.dbKey) !== undefined };
+      return { pattern, tenantId: boundKey(pattern, shape.tenantIdKey), dbBound: boundKey(pattern, shape.dbKey) !== undefined };
     }
   }
   return undefined;

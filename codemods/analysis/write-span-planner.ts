@@ -66,7 +66,8 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
     if (outside.length > 0) {
       return { reason: "mixed-own-transaction", detail: `writes outside its own $transaction at line ${outside.map((u) => u.location.line).join(", ")}` };
     }
-    const notes = own.map((u) => `line ${u.location.line}: keeps its own transaction (${u.description.split(" → ")[0]!.replace(/ \(own transaction\)$/, "")}), now tenant-scoped`);
+    const opener = (u: DbUse): string => u.description.split(" → ")[0]!.replace(/ \(own transaction\)$/, "");
+    const notes = own.map((u) => `line ${u.location.line}: keeps its own transaction (${opener(u)}), now tenant-scoped`);
     return { edits: [], notes, slowAwaits: [], dbUsedOutside: true, ownTransaction: true };
   }
   const writes = uses.filter((u) => u.access === "write");
@@ -75,7 +76,10 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
     uses
       .filter((u) => u.node.getStart() >= start && u.node.getEnd() <= end)
       // `{ db, tenantId }` keeps its key: `{ db: tx, tenantId }`.
-      .map((u) => ({ start: u.node.getStart(), end: u.node.getEnd(), text: Node.isShorthandPropertyAssignment(u.node.getParent()) ? `${u.node.getText()}: ${options.txName}` : options.txName }));
+      .map((u) => {
+        const shorthand = Node.isShorthandPropertyAssignment(u.node.getParent());
+        return { start: u.node.getStart(), end: u.node.getEnd(), text: shorthand ? `${u.node.getText()}: ${options.txName}` : options.txName };
+      });
 
   const body = callback.getBody();
   if (!Node.isBlock(body)) {
@@ -123,7 +127,9 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
   const unit = options.indentUnit;
   // Hoisted statements (with their leading comments) go above the span, in their order, at the span's indentation.
   const hoistedText = hoisted.map((h) => `${source.slice(h.getFullStart(), h.getEnd()).trimStart()}\n${indent}`).join("");
-  const notes = hoisted.map((h) => `line ${h.getStartLineNumber()}: moved above the transaction span (it awaits non-database work that needs nothing the span computes)`);
+  const notes = hoisted.map(
+    (h) => `line ${h.getStartLineNumber()}: moved above the transaction span (it awaits non-database work that needs nothing the span computes)`,
+  );
   const slowAwaits = nonDatabaseAwaits(span, callback, uses);
   const dbUsedOutside = uses.some((u) => u.node.getStart() < spanStart || u.node.getEnd() > spanEnd);
   const txArrow = (async: boolean): string => `${async ? "async " : ""}(${options.txName}) =>`;
@@ -145,7 +151,7 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
   const protocol = returns.length > 0 && !reachesBodyEnd;
   const removed = hoisted.map((h): [number, number] => [h.getFullStart(), h.getEnd()]);
   const innerEdits: TextEdit[] = [
-    ...[...renameEdits(spanStart, spanEnd), ...indentEdits(source, span, unit)].filter((e) => !removed.some(([s, e2]) => e.start >= s && e.start < e2)),
+    ...[...renameEdits(spanStart, spanEnd), ...indentEdits(source, span, unit)].filter((e) => !removed.some(([from, to]) => e.start >= from && e.start < to)),
     ...removed.map(([start, end]) => ({ start, end, text: "" })),
   ];
   if (protocol) {
@@ -364,8 +370,9 @@ function hoistableAwaits(span: Statement[], callback: Node, uses: readonly DbUse
     const statement = span[i]!;
     if (!Node.isVariableStatement(statement)) continue;
     if (uses.some((u) => statement.getStart() <= u.node.getStart() && u.node.getEnd() <= statement.getEnd())) continue;
-    if (!statement.getDeclarations().some((d) => { const init = d.getInitializer(); return init !== undefined && hasOwnAwait(init); })) continue;
-    if (ownReturns(statement, callback).length > 0 || statement.getDescendants().some((n) => Node.isBreakStatement(n) || Node.isContinueStatement(n))) continue;
+    if (!statement.getDeclarations().some((d) => hasOwnAwait(d.getInitializer() ?? d))) continue;
+    if (ownReturns(statement, callback).length > 0) continue;
+    if (statement.getDescendants().some((n) => Node.isBreakStatement(n) || Node.isContinueStatement(n))) continue;
     const names = new Set(statement.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()));
     const passed = span.slice(0, i).filter((p) => !hoisted.includes(p));
     if (passed.some((p) => changesAny(p, names, uses))) continue;
@@ -378,14 +385,24 @@ function hoistableAwaits(span: Statement[], callback: Node, uses: readonly DbUse
 function changesAny(statement: Statement, names: ReadonlySet<string>, uses: readonly DbUse[]): boolean {
   const rootName = (node: Node): string | undefined => {
     let current = node;
-    while (Node.isPropertyAccessExpression(current) || Node.isElementAccessExpression(current) || Node.isParenthesizedExpression(current) || Node.isNonNullExpression(current)) current = current.getExpression();
+    while (
+      Node.isPropertyAccessExpression(current) ||
+      Node.isElementAccessExpression(current) ||
+      Node.isParenthesizedExpression(current) ||
+      Node.isNonNullExpression(current)
+    ) {
+      current = current.getExpression();
+    }
     return Node.isIdentifier(current) ? current.getText() : undefined;
   };
   const hits = (node: Node | undefined): boolean => node !== undefined && names.has(rootName(node) ?? "");
-  const isDbCall = (call: Node): boolean => uses.some((u) => call.getStart() <= u.node.getStart() && u.node.getEnd() <= call.getEnd() && u.node.getStart() === call.getStart());
+  // `db.order.create(...)`: the call starts with a use of db.
+  const isDbCall = (call: Node): boolean => uses.some((u) => u.node.getStart() === call.getStart());
   for (const node of [statement, ...statement.getDescendants()]) {
     if (Node.isVariableDeclaration(node) && boundNames(node.getNameNode()).some((n) => names.has(n))) return true;
-    if (Node.isBinaryExpression(node) && isAssignmentOperator(node.getOperatorToken().getKind()) && (hits(node.getLeft()) || boundNames(node.getLeft()).some((n) => names.has(n)))) return true;
+    if (Node.isBinaryExpression(node) && isAssignmentOperator(node.getOperatorToken().getKind())) {
+      if (hits(node.getLeft()) || boundNames(node.getLeft()).some((n) => names.has(n))) return true;
+    }
     if ((Node.isPrefixUnaryExpression(node) || Node.isPostfixUnaryExpression(node)) && hits(node.getOperand())) return true;
     if (Node.isCallExpression(node) && !isDbCall(node)) {
       const callee = node.getExpression();

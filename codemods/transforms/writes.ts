@@ -1,4 +1,4 @@
-import { Node, SyntaxKind } from "ts-morph";
+import { Node, SyntaxKind, type BindingElement } from "ts-morph";
 import type { HandlerSite } from "../analysis/handler-finder.ts";
 import { planWriteSpan } from "../analysis/write-span-planner.ts";
 import { ProjectLoadError } from "../errors/project-load-error.ts";
@@ -89,9 +89,10 @@ function rewriteWriteSite(
   const plan = planWriteSpan(site, source, { helper, tenantId, txName, resultName, indentUnit: unit });
   if ("reason" in plan) return manualReview(plan.reason, plan.detail, site.location);
   const notes = plan.notes.map((n) => `${site.location.file}: ${n}`);
-  const review = plan.slowAwaits.map((node) =>
-    manualReview("await-in-span", `line ${node.getStartLineNumber()}: ${node.getText().slice(0, 60)} stays inside the transaction span (it needs what the span computes before it)`, locate(context.project, node)),
-  );
+  const review = plan.slowAwaits.map((node) => {
+    const detail = `line ${node.getStartLineNumber()}: ${node.getText().slice(0, 60)} stays inside the transaction span`;
+    return manualReview("await-in-span", detail, locate(context.project, node));
+  });
   if (plan.ownTransaction) return { edits: [], notes, review };
 
   // Drop db from the pattern binding it (`{ tenantId, db }` parameter, or `const { db, user } = context;`) when the span
@@ -99,7 +100,8 @@ function rewriteWriteSite(
   const pattern = binding.dbPattern ?? (firstParam && Node.isObjectBindingPattern(firstParam) ? firstParam : undefined);
   if (pattern && shape?.kind === "object") {
     const dropDb = !plan.dbUsedOutside;
-    const elements = pattern.getElements().filter((e) => !(dropDb && (e.getPropertyNameNode()?.getText() ?? e.getNameNode().getText()) === shape.dbKey));
+    const isDb = (e: BindingElement): boolean => (e.getPropertyNameNode()?.getText() ?? e.getNameNode().getText()) === shape.dbKey;
+    const elements = pattern.getElements().filter((e) => !(dropDb && isDb(e)));
     const isParameter = pattern === firstParam;
     if ((isParameter && addTenantElement) || elements.length !== pattern.getElements().length) {
       const texts = elements.map((e) => e.getText());

@@ -259,8 +259,11 @@ export class DbUsageClassifier {
     }
     // Callbacks the helper runs with db (`runWithTransaction(db, async (tx) => ...)`): their own uses count here.
     const callbackUses: DbUse[] = [];
+    const seen = new Set<string>();
     for (const use of summary.uses) {
-      if (!use.callsParameter) continue;
+      // `$transaction(fn)` and `fn(db)` run the same callback: analyze it once.
+      if (!use.callsParameter || seen.has(`${use.callsParameter.index}:${use.callsParameter.dbArgument}`)) continue;
+      seen.add(`${use.callsParameter.index}:${use.callsParameter.dbArgument}`);
       const argument = call.getArguments()[use.callsParameter.index];
       const inline = argument && (Node.isArrowFunction(argument) || Node.isFunctionExpression(argument)) ? argument : undefined;
       const txParam = inline?.getParameters()[use.callsParameter.dbArgument];

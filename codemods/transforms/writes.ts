@@ -98,7 +98,9 @@ function rewriteWriteSite(
   // Drop db from the pattern binding it (`{ tenantId, db }` parameter, or `const { db, user } = context;`) when the span
   // takes every use, and add the tenant id to the parameter when it is missing.
   const pattern = binding.dbPattern ?? (firstParam && Node.isObjectBindingPattern(firstParam) ? firstParam : undefined);
-  if (pattern && shape?.kind === "object") {
+  // A destructuring the span itself holds (after a `ctx.db` use) is moved with it, left as it is.
+  const insideSpan = pattern !== undefined && plan.edits.some((e) => e.start <= pattern.getStart() && pattern.getEnd() <= e.end);
+  if (pattern && shape?.kind === "object" && !insideSpan) {
     const dropDb = !plan.dbUsedOutside;
     const isDb = (e: BindingElement): boolean => (e.getPropertyNameNode()?.getText() ?? e.getNameNode().getText()) === shape.dbKey;
     const elements = pattern.getElements().filter((e) => !(dropDb && isDb(e)));
@@ -108,7 +110,6 @@ function rewriteWriteSite(
       if (isParameter && addTenantElement) texts.push(addTenantElement);
       const statement = pattern.getFirstAncestorByKind(SyntaxKind.VariableStatement);
       if (!isParameter && texts.length === 0 && statement) {
-        const source = statement.getSourceFile().getFullText();
         paramEdits.push({ start: source.lastIndexOf("\n", statement.getStart() - 1), end: statement.getEnd(), text: "" });
       } else {
         paramEdits.push({ start: pattern.getStart(), end: pattern.getEnd(), text: texts.length ? `{ ${texts.join(", ")} }` : "{}" });

@@ -19,6 +19,8 @@ export interface FixtureCase {
   readonly output: string | undefined;
   /** Manual-review reasons the case must report (in any order), from `<case>.expect.json`. */
   readonly manualReview: readonly string[];
+  /** Texts the case's notes must contain (each in some note), from `<case>.expect.json`. */
+  readonly notes: readonly string[];
   /** Where the input goes in the app, from its first line `// @tenant-kit-fixture path=...`. */
   readonly casePath: string;
 }
@@ -35,12 +37,13 @@ export function listCases(codemod: CodemodId): FixtureCase[] {
       const input = readFileSync(path.join(dir, file), "utf8");
       const outputPath = path.join(dir, `${name}.output.ts`);
       const expectPath = path.join(dir, `${name}.expect.json`);
-      const expectation = existsSync(expectPath) ? (JSON.parse(readFileSync(expectPath, "utf8")) as { manualReview?: string[] }) : {};
+      const expectation = existsSync(expectPath) ? (JSON.parse(readFileSync(expectPath, "utf8")) as { manualReview?: string[]; notes?: string[] }) : {};
       return {
         name,
         input,
         output: existsSync(outputPath) ? readFileSync(outputPath, "utf8") : undefined,
         manualReview: expectation.manualReview ?? [],
+        notes: expectation.notes ?? [],
         casePath: /^\/\/ @tenant-kit-fixture path=(\S+)/.exec(input)?.[1] ?? DEFAULT_CASE_PATH,
       };
     });
@@ -70,7 +73,7 @@ export function runOnSource(codemod: CodemodId, source: string, casePath: string
 
 /**
  * The next-codemod style suite of one transform: for every case, output matches, a second run changes nothing, and
- * the manual-review reasons are the expected ones.
+ * the manual-review reasons (and notes, when the case lists some) are the expected ones.
  */
 export function describeCodemodFixtures(codemod: CodemodId): void {
   const cases = listCases(codemod);
@@ -82,9 +85,10 @@ export function describeCodemodFixtures(codemod: CodemodId): void {
       describe(fixture.name, () => {
         it("transforms the input into the output", () => {
           expect(fixture.output, `${fixture.name}.output.ts is missing`).toBeDefined();
-          const { after, manualReview } = runOnSource(codemod, fixture.input, fixture.casePath);
+          const { after, manualReview, notes } = runOnSource(codemod, fixture.input, fixture.casePath);
           expect(after).toBe(fixture.output);
           expect([...manualReview].sort()).toEqual([...fixture.manualReview].sort());
+          for (const text of fixture.notes) expect(notes.some((note) => note.includes(text)), `a note containing "${text}" in ${JSON.stringify(notes)}`).toBe(true);
         });
         it("is idempotent (running it on the output changes nothing)", () => {
           const { after } = runOnSource(codemod, fixture.output ?? "", fixture.casePath);

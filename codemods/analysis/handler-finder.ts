@@ -1,7 +1,7 @@
-import { Node, type ArrowFunction, type CallExpression, type FunctionExpression, type SourceFile } from "ts-morph";
+import { Node, type ArrowFunction, type CallExpression, type FunctionExpression, type ObjectBindingPattern, type SourceFile } from "ts-morph";
 import type { SourceLocation } from "../errors/codemod-error.ts";
 import type { CodemodProject } from "../project/codemod-project.ts";
-import { combineAccess, DbUsageClassifier, locate, type Access, type DbAccessor, type DbUse } from "./db-usage-classifier.ts";
+import { boundKey, combineAccess, DbUsageClassifier, locate, type Access, type DbAccessor, type DbUse } from "./db-usage-classifier.ts";
 import { localFunction } from "./import-bindings.ts";
 import { identifiersNamed } from "./named-identifiers.ts";
 import type { ManualReviewReason } from "./manual-review-reason.ts";
@@ -16,6 +16,12 @@ export interface HandlerBinding {
   readonly db: DbAccessor | undefined;
   /** Expression for the tenant id inside the callback, when bound (`tenantId`, `tid`, `ctx.tenantId`). */
   readonly tenantIdExpression: string | undefined;
+  /**
+   * The pattern that binds db by name: the parameter (`async ({ tenantId, db }) =>`) or, for a context parameter,
+   * a top-level `const { tenantId, db, user } = context;` of the body. The writes phase drops db from it when the span
+   * takes every use.
+   */
+  readonly dbPattern?: ObjectBindingPattern;
 }
 
 /** One call of a wrapper (V1 or V2) in a file, with its handler callback analyzed. */
@@ -110,7 +116,16 @@ function bindContext(
   const first = params[0]?.getNameNode();
   if (!first) return { db: undefined, tenantIdExpression: undefined };
   if (Node.isIdentifier(first)) {
-    return { db: { kind: "property", objectName: first.getText(), property: shape.dbKey }, tenantIdExpression: `${first.getText()}.${shape.tenantIdKey}` };
+    const context = first.getText();
+    const db: DbAccessor = { kind: "property", objectName: context, property: shape.dbKey };
+    const destructured = contextDestructuring(callback, context, shape);
+    // The destructured tenant id only when nothing reads `context.db` (a span could then sit above the destructuring).
+    const dbReadAsProperty = identifiersNamed(callback, context).some((id) => {
+      const parent = id.getParent();
+      return Node.isPropertyAccessExpression(parent) && parent.getExpression() === id && parent.getName() === shape.dbKey;
+    });
+    const tenantIdExpression = destructured?.tenantId && !dbReadAsProperty ? destructured.tenantId : `${context}.${shape.tenantIdKey}`;
+    return { db, tenantIdExpression, dbPattern: destructured?.dbBound ? destructured.pattern : undefined };
   }
   if (!Node.isObjectBindingPattern(first)) return { problem: { reason: "context-escapes", detail: "the handler context parameter is not an object" } };
   let db: DbAccessor | undefined;
@@ -126,7 +141,27 @@ function bindContext(
       tenantIdExpression = nameNode.getText();
     }
   }
-  return { db, tenantIdExpression };
+  return { db, tenantIdExpression, dbPattern: first };
+}
+
+/** A top-level `const { ..., db, ... } = context;` of the handler body (no `...rest`): its pattern and the names bound. */
+function contextDestructuring(
+  callback: ArrowFunction | FunctionExpression,
+  context: string,
+  shape: { readonly dbKey: string; readonly tenantIdKey: string },
+): { pattern: ObjectBindingPattern; tenantId: string | undefined; dbBound: boolean } | undefined {
+  const body = callback.getBody();
+  if (!Node.isBlock(body)) return undefined;
+  for (const statement of body.getStatements()) {
+    if (!Node.isVariableStatement(statement) || statement.getDeclarationKind() !== "const") continue;
+    for (const declaration of statement.getDeclarations()) {
+      const pattern = declaration.getNameNode();
+      if (declaration.getInitializer()?.getText() !== context || !Node.isObjectBindingPattern(pattern)) continue;
+      if (pattern.getElements().some((e) => e.getDotDotDotToken())) return undefined;
+      return { pattern, tenantId: boundKey(pattern, shape.tenantIdKey), dbBound: boundKey(pattern, shape.dbKey) !== undefined };
+    }
+  }
+  return undefined;
 }
 
 type TopLevel = Node;

@@ -16,6 +16,7 @@ export type ManualReviewReason =
   | "no-v2-wrapper"
   | "mixed-own-transaction"
   | "span-not-provable"
+  | "await-in-span"
   | "v1-still-used"
   | "scaffold-precondition"
   | "no-pool-timeout-handler";
@@ -33,7 +34,32 @@ export const MANUAL_REVIEW_HINTS: Readonly<Record<ManualReviewReason, string>> =
   "no-v2-wrapper": "the V2 of this wrapper does not exist yet; run the scaffold phase first.",
   "mixed-own-transaction": "the handler opens its own db.$transaction and also writes outside it; merge them by hand.",
   "span-not-provable": "the transaction span cannot be placed without changing behavior (see the detail).",
+  "await-in-span": "an await of non-database work stays inside the write transaction (it needs what the span computes before it), so the transaction holds its connection while it waits.",
   "v1-still-used": "a V1 wrapper is still used here, so finalize cannot remove it yet.",
   "scaffold-precondition": "the module lacks something the generated V2 code needs (see the detail).",
   "no-pool-timeout-handler": "the V2 wrapper has no catch that turns a pool timeout into a 503 with Retry-After, so under load clients get 500s; add the two poolTimeoutResponse lines to its catch by hand.",
+};
+
+/**
+ * What to do, in a few words: the `<what to do>` of the `// tenant-kit: <reason> - <what to do>` marker and the `fix`
+ * of the JSON output. The full fix, with an example, is in docs/migration-guide.md.
+ *
+ * @example MANUAL_REVIEW_FIXES["db-escapes"] // "pass db as a plain argument, or migrate by hand"
+ */
+export const MANUAL_REVIEW_FIXES: Readonly<Record<ManualReviewReason, string>> = {
+  "dynamic-db-access": "replace db[model] with a switch over the models, or migrate by hand",
+  "db-escapes": "pass db as a plain argument, or migrate by hand",
+  "unresolved-callee": "check what the callee does with db, then migrate by hand",
+  "db-captured-by-callback": "await the work in the handler, or give the callback its own withTenant",
+  "unknown-db-operation": "decide if the call reads or writes, then migrate by hand",
+  "context-escapes": "destructure { tenantId, db } from the context instead of passing it on",
+  "handler-not-inline": "inline the handler at the wrapper call, or migrate by hand",
+  "wrapper-shape-unknown": "pass { tenantId, db } to the handler as one object, or migrate by hand",
+  "no-v2-wrapper": "run the scaffold phase, then this phase again",
+  "mixed-own-transaction": "move the outside writes into the $transaction callback",
+  "span-not-provable": "see the detail; make the code provable or write the withTenant span by hand",
+  "await-in-span": "move the awaited work out of the transaction if it can run before or after it",
+  "v1-still-used": "migrate the remaining V1 uses, then run finalize again",
+  "scaffold-precondition": "add the missing name to the module (or the config) and re-run scaffold",
+  "no-pool-timeout-handler": "add the two poolTimeoutResponse lines to the V2 catch by hand",
 };

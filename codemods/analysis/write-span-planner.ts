@@ -22,6 +22,8 @@ export interface SpanOptions {
 export interface SpanPlan {
   readonly edits: TextEdit[];
   readonly notes: string[];
+  /** Awaits of non-database work that stay inside the span (they use what the span computes): for manual review. */
+  readonly slowAwaits: Node[];
   readonly dbUsedOutside: boolean;
   /** The handler keeps its own `db.$transaction` (no span added). */
   readonly ownTransaction: boolean;
@@ -40,7 +42,10 @@ export interface SpanProblem {
  * block, never inside a loop body (a loop's iterations stay in one transaction) nor a nested function, and as deep
  * as possible otherwise (inside a `try`, so its `catch` still sees the span's errors). Inside it `db` becomes `tx`;
  * variables used after it are returned from it; early returns inside it return from the handler; awaits after the
- * last write stay outside.
+ * last write stay outside. A declaration between the database calls whose initializer awaits other work
+ * (`const body = await request.json()`, `const quote = await fetchQuote(body)`) and that depends on nothing the span
+ * computes before it moves above the span, so the transaction does not wait on it; other such awaits stay and are
+ * returned as `slowAwaits`.
  *
  * @example
  * ```ts
@@ -54,16 +59,27 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
   const uses = site.uses;
   const own = uses.filter((u) => u.ownTransaction);
   if (own.length > 0) {
-    const outside = uses.filter((u) => u.access === "write" && !u.ownTransaction);
+    // Writes inside the own transaction's call (`db.$transaction([db.a.create(...), ...])`) are part of it.
+    const ownCalls = own.map((u) => u.node.getFirstAncestorByKind(SyntaxKind.CallExpression)).filter((c) => c !== undefined);
+    const insideOwn = (u: DbUse): boolean => ownCalls.some((c) => c.getStart() <= u.node.getStart() && u.node.getEnd() <= c.getEnd());
+    const outside = uses.filter((u) => u.access === "write" && !u.ownTransaction && !insideOwn(u));
     if (outside.length > 0) {
       return { reason: "mixed-own-transaction", detail: `writes outside its own $transaction at line ${outside.map((u) => u.location.line).join(", ")}` };
     }
-    return { edits: [], notes: [`line ${own[0]!.location.line}: keeps its own db.$transaction, now tenant-scoped`], dbUsedOutside: true, ownTransaction: true };
+    const opener = (u: DbUse): string => u.description.split(" → ")[0]!.replace(/ \(own transaction\)$/, "");
+    const notes = own.map((u) => `line ${u.location.line}: keeps its own transaction (${opener(u)}), now tenant-scoped`);
+    return { edits: [], notes, slowAwaits: [], dbUsedOutside: true, ownTransaction: true };
   }
   const writes = uses.filter((u) => u.access === "write");
   const relevant = [...writes, ...uses.filter((u) => u.access === "read" && flowsIntoWrite(u, writes, callback))];
   const renameEdits = (start: number, end: number): TextEdit[] =>
-    uses.filter((u) => u.node.getStart() >= start && u.node.getEnd() <= end).map((u) => ({ start: u.node.getStart(), end: u.node.getEnd(), text: options.txName }));
+    uses
+      .filter((u) => u.node.getStart() >= start && u.node.getEnd() <= end)
+      // `{ db, tenantId }` keeps its key: `{ db: tx, tenantId }`.
+      .map((u) => {
+        const shorthand = Node.isShorthandPropertyAssignment(u.node.getParent());
+        return { start: u.node.getStart(), end: u.node.getEnd(), text: shorthand ? `${u.node.getText()}: ${options.txName}` : options.txName };
+      });
 
   const body = callback.getBody();
   if (!Node.isBlock(body)) {
@@ -71,7 +87,7 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
     const end = body.getEnd();
     const inner = applyEdits(source.slice(start, end), editsWithin(renameEdits(start, end), start, end));
     const asyncKw = hasOwnAwait(body) ? "async " : "";
-    return { edits: [{ start, end, text: `${options.helper}(${options.tenantId}, ${asyncKw}(${options.txName}) => ${inner})` }], notes: [], dbUsedOutside: false, ownTransaction: false };
+    return { edits: [{ start, end, text: `${options.helper}(${options.tenantId}, ${asyncKw}(${options.txName}) => ${inner})` }], notes: [], slowAwaits: [], dbUsedOutside: false, ownTransaction: false };
   }
 
   const chains = relevant.map((u) => eligibleBlocks(u.node, callback));
@@ -81,10 +97,10 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
   const indexes = relevant.map((u) => statements.findIndex((s) => s.getStart() <= u.node.getStart() && u.node.getEnd() <= s.getEnd()));
   const first = Math.min(...indexes);
   const last = Math.max(...indexes);
-  const span = statements.slice(first, last + 1);
+  const whole = statements.slice(first, last + 1);
   const after = statements.slice(last + 1);
 
-  for (const statement of span) {
+  for (const statement of whole) {
     if (Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement)) {
       return { reason: "span-not-provable", detail: `line ${statement.getStartLineNumber()}: a declaration inside the span would change scope` };
     }
@@ -95,6 +111,8 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
       return { reason: "span-not-provable", detail: `line ${statement.getStartLineNumber()}: yield inside the span` };
     }
   }
+  const hoisted = hoistableAwaits(whole, callback, uses);
+  const span = whole.filter((statement) => !hoisted.includes(statement));
   const declared = new Map<string, "const" | "let">();
   for (const statement of span) {
     if (!Node.isVariableStatement(statement)) continue;
@@ -107,7 +125,12 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
   const spanEnd = span[span.length - 1]!.getEnd();
   const indent = lineIndent(source, spanStart);
   const unit = options.indentUnit;
-  const notes = nonDatabaseAwaits(span, callback, uses).map((line) => `line ${line}: a non-database await stays inside the transaction span (it sits between database calls)`);
+  // Hoisted statements (with their leading comments) go above the span, in their order, at the span's indentation.
+  const hoistedText = hoisted.map((h) => `${source.slice(h.getFullStart(), h.getEnd()).trimStart()}\n${indent}`).join("");
+  const notes = hoisted.map(
+    (h) => `line ${h.getStartLineNumber()}: moved above the transaction span (it awaits non-database work that needs nothing the span computes)`,
+  );
+  const slowAwaits = nonDatabaseAwaits(span, callback, uses);
   const dbUsedOutside = uses.some((u) => u.node.getStart() < spanStart || u.node.getEnd() > spanEnd);
   const txArrow = (async: boolean): string => `${async ? "async " : ""}(${options.txName}) =>`;
 
@@ -120,13 +143,17 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
       const end = target.operand.getEnd();
       const inner = applyEdits(source.slice(start, end), editsWithin(renameEdits(start, end), start, end));
       const wrapped = `${options.helper}(${options.tenantId}, ${txArrow(hasOwnAwait(target.operand))} ${inner})`;
-      return { edits: [{ start, end, text: target.needsAwait ? `await ${wrapped}` : wrapped }], notes, dbUsedOutside, ownTransaction: false };
+      return { edits: [{ start, end, text: target.needsAwait ? `await ${wrapped}` : wrapped }], notes, slowAwaits, dbUsedOutside, ownTransaction: false };
     }
   }
 
   const reachesBodyEnd = block === callback.getBody() && last === statements.length - 1;
   const protocol = returns.length > 0 && !reachesBodyEnd;
-  const innerEdits: TextEdit[] = [...renameEdits(spanStart, spanEnd), ...indentEdits(source, span, unit)];
+  const removed = hoisted.map((h): [number, number] => [h.getFullStart(), h.getEnd()]);
+  const innerEdits: TextEdit[] = [
+    ...[...renameEdits(spanStart, spanEnd), ...indentEdits(source, span, unit)].filter((e) => !removed.some(([from, to]) => e.start >= from && e.start < to)),
+    ...removed.map(([start, end]) => ({ start, end, text: "" })),
+  ];
   if (protocol) {
     for (const ret of returns) {
       const expression = ret.getExpression();
@@ -156,7 +183,7 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
     text = `const ${options.resultName} = await ${open}${inner}${tail}${close};\n${indent}if (${options.resultName}.returned) return ${options.resultName}.value;`;
     if (usedAfter.length > 0) text += `\n${indent}${kw} { ${usedAfter.join(", ")} } = ${options.resultName};`;
   }
-  return { edits: [{ start: spanStart, end: spanEnd, text }], notes, dbUsedOutside, ownTransaction: false };
+  return { edits: [{ start: spanStart, end: spanEnd, text: hoistedText + text }], notes, slowAwaits, dbUsedOutside, ownTransaction: false };
 }
 
 /** Blocks between `node` and the handler that a span may sit in, innermost first: none inside loops or nested functions. */
@@ -316,18 +343,78 @@ function conditionOf(node: Node): Node | undefined {
   return undefined;
 }
 
-/** Lines of awaits inside the span that involve no database use. */
-function nonDatabaseAwaits(span: Statement[], callback: Node, uses: readonly DbUse[]): number[] {
-  const lines: number[] = [];
+/** Awaits inside the span (of the handler itself) that involve no database use. */
+function nonDatabaseAwaits(span: Statement[], callback: Node, uses: readonly DbUse[]): Node[] {
+  const found: Node[] = [];
   for (const statement of span) {
     for (const awaited of statement.getDescendantsOfKind(SyntaxKind.AwaitExpression)) {
       if (enclosingFunction(awaited) !== callback) continue;
       const operand = awaited.getExpression();
       const touchesDb = uses.some((u) => operand.getStart() <= u.node.getStart() && u.node.getEnd() <= operand.getEnd());
-      if (!touchesDb) lines.push(awaited.getStartLineNumber());
+      if (!touchesDb) found.push(awaited);
     }
   }
-  return lines;
+  return found;
+}
+
+/**
+ * The statements strictly between the span's first and last database statement that can move above it: a `const` or
+ * `let` declaration with no database use whose initializers await something, with no own `return`, `break` or
+ * `continue`, and that uses nothing an earlier statement of the span (not itself moved) declares, assigns, updates,
+ * calls a method on or passes to a call. Bare `await notify()` statements stay: their order against the writes may be
+ * what the author meant.
+ */
+function hoistableAwaits(span: Statement[], callback: Node, uses: readonly DbUse[]): Statement[] {
+  const hoisted: Statement[] = [];
+  for (let i = 1; i < span.length - 1; i++) {
+    const statement = span[i]!;
+    if (!Node.isVariableStatement(statement)) continue;
+    if (uses.some((u) => statement.getStart() <= u.node.getStart() && u.node.getEnd() <= statement.getEnd())) continue;
+    if (!statement.getDeclarations().some((d) => hasOwnAwait(d.getInitializer() ?? d))) continue;
+    if (ownReturns(statement, callback).length > 0) continue;
+    if (statement.getDescendants().some((n) => Node.isBreakStatement(n) || Node.isContinueStatement(n))) continue;
+    const names = new Set(statement.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()));
+    const passed = span.slice(0, i).filter((p) => !hoisted.includes(p));
+    if (passed.some((p) => changesAny(p, names, uses))) continue;
+    hoisted.push(statement);
+  }
+  return hoisted;
+}
+
+/** Whether `statement` declares, assigns, updates, calls a method on, or passes to a non-database call any of `names`. */
+function changesAny(statement: Statement, names: ReadonlySet<string>, uses: readonly DbUse[]): boolean {
+  const rootName = (node: Node): string | undefined => {
+    let current = node;
+    while (
+      Node.isPropertyAccessExpression(current) ||
+      Node.isElementAccessExpression(current) ||
+      Node.isParenthesizedExpression(current) ||
+      Node.isNonNullExpression(current)
+    ) {
+      current = current.getExpression();
+    }
+    return Node.isIdentifier(current) ? current.getText() : undefined;
+  };
+  const hits = (node: Node | undefined): boolean => node !== undefined && names.has(rootName(node) ?? "");
+  // `db.order.create(...)`: the call starts with a use of db.
+  const isDbCall = (call: Node): boolean => uses.some((u) => u.node.getStart() === call.getStart());
+  for (const node of [statement, ...statement.getDescendants()]) {
+    if (Node.isVariableDeclaration(node) && boundNames(node.getNameNode()).some((n) => names.has(n))) return true;
+    if (Node.isBinaryExpression(node) && isAssignmentOperator(node.getOperatorToken().getKind())) {
+      if (hits(node.getLeft()) || boundNames(node.getLeft()).some((n) => names.has(n))) return true;
+    }
+    if ((Node.isPrefixUnaryExpression(node) || Node.isPostfixUnaryExpression(node)) && hits(node.getOperand())) return true;
+    if (Node.isCallExpression(node) && !isDbCall(node)) {
+      const callee = node.getExpression();
+      if (Node.isPropertyAccessExpression(callee) && hits(callee.getExpression())) return true;
+      if (node.getArguments().some((a) => hits(a))) return true;
+    }
+  }
+  return false;
+}
+
+function isAssignmentOperator(kind: SyntaxKind): boolean {
+  return kind >= SyntaxKind.FirstAssignment && kind <= SyntaxKind.LastAssignment;
 }
 
 /** Exposed for tests of the flow rule. */

@@ -98,10 +98,11 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .option("--force", "write even when the git tree has uncommitted changes")
     .option("--report <file>", "also write a self-contained HTML review page")
     .option("--keep-v2-names", "finalize: keep the V2 names instead of renaming them to V1's")
-    .action(async (target: string, options: CommonOptions & { phase: string; dryRun?: boolean; force?: boolean; report?: string }) => {
+    .option("--no-markers", "reads, writes: no `// tenant-kit: <reason> - <fix>` comment above handlers left for manual review")
+    .action(async (target: string, options: CommonOptions & { phase: string; dryRun?: boolean; force?: boolean; report?: string; markers: boolean }) => {
       const codemod = (await loadRegistry()).getCodemod(options.phase);
       const { openContext, runPhase } = await loadRunner();
-      const base = runOptions(target, options);
+      const base = { ...runOptions(target, options), markers: options.markers };
       if (!options.dryRun) {
         const context = openContext(base);
         const { assertCleanTree } = await import("./git-tree-check.ts");
@@ -259,6 +260,7 @@ function phaseJson(result: PhaseResult): object {
     rootDir: result.rootDir,
     written: result.written,
     summary: result.summary,
+    reviewSites: result.reviewSites,
     files: result.files
       .filter((f) => f.changed || f.manualReview.length || f.error || f.sites.length)
       .map((f) => ({ file: f.file, changed: f.changed, sites: f.sites, manualReview: f.manualReview, notes: f.notes, error: f.error, diff: f.changed ? coloredDiff(f.file, f.before, f.after, false) : undefined })),

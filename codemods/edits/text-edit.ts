@@ -35,12 +35,29 @@ export function lineIndent(source: string, offset: number): string {
   return /^[ \t]*/.exec(source.slice(lineStart))?.[0] ?? "";
 }
 
-/** The file's indentation unit: a tab, or the smallest run of leading spaces (2 when none is found). */
+/**
+ * The file's indentation unit: a tab, or the most frequent step by which a code line is indented deeper than the code
+ * line before it (2 spaces when no line is). Comment lines are skipped: a JSDoc block's ` * ` lines sit one space deeper
+ * than its `/**`, which is alignment, not indentation.
+ *
+ * @example indentUnit("/**\n * doc\n *\/\nfunction f() {\n  return 1;\n}\n") // "  "
+ */
 export function indentUnit(source: string): string {
-  if (/^\t/m.test(source)) return "\t";
-  let smallest = Infinity;
-  for (const match of source.matchAll(/^( +)\S/gm)) smallest = Math.min(smallest, match[1]!.length);
-  return " ".repeat(Number.isFinite(smallest) && smallest <= 8 ? smallest : 2);
+  const steps = new Map<string, number>();
+  let previous: string | undefined;
+  for (const line of source.split(/\r?\n/)) {
+    const [, indent = "", rest = ""] = /^([ \t]*)(.*)$/.exec(line) ?? [];
+    if (rest === "" || rest.startsWith("*") || rest.startsWith("//") || rest.startsWith("/*")) continue;
+    if (previous !== undefined && indent.length > previous.length && indent.startsWith(previous)) {
+      const step = indent.slice(previous.length);
+      if (step === "\t" || /^ {1,8}$/.test(step)) steps.set(step, (steps.get(step) ?? 0) + 1);
+    }
+    previous = indent;
+  }
+  let best = "  ";
+  let bestCount = 0;
+  for (const [step, count] of steps) if (count > bestCount || (count === bestCount && step.length < best.length)) [best, bestCount] = [step, count];
+  return best;
 }
 
 /**

@@ -9,7 +9,7 @@ import { TransformFailureError } from "../errors/transform-failure-error.ts";
 import { applyEdits } from "../edits/text-edit.ts";
 import { CodemodProject } from "../project/codemod-project.ts";
 import { getCodemod } from "./codemod-registry.ts";
-import { siteReport, type CodemodContext, type CodemodId, type ManualReviewItem, type SiteReport } from "./codemod-types.ts";
+import { reviewSites, siteReport, unknownSiteItems, type CodemodContext, type CodemodId, type ManualReviewItem, type ReviewSite, type SiteReport } from "./codemod-types.ts";
 
 /** Where to run and how. */
 export interface RunOptions {
@@ -22,6 +22,8 @@ export interface RunOptions {
   readonly config?: TenantKitConfig;
   /** Called after each file, for a progress bar. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Write `// tenant-kit:` markers above the handlers left for manual review (default true). */
+  readonly markers?: boolean;
 }
 
 /** One file's outcome of a phase. */
@@ -35,6 +37,8 @@ export interface FileOutcome {
   readonly sites: readonly SiteReport[];
   readonly manualReview: readonly ManualReviewItem[];
   readonly notes: readonly string[];
+  /** The handlers left for manual review, as their markers name them. */
+  readonly reviewSites: readonly ReviewSite[];
   readonly error: { readonly code: string; readonly message: string } | undefined;
 }
 
@@ -54,6 +58,8 @@ export interface PhaseResult {
   readonly summary: PhaseSummary;
   readonly wrappers: readonly WrapperInfo[];
   readonly written: boolean;
+  /** Every file's review sites, in file order: the `// tenant-kit:` markers of this run. */
+  readonly reviewSites: readonly ReviewSite[];
 }
 
 /** A wrapper with the handlers that use it. */
@@ -74,6 +80,8 @@ export interface ScanResult {
   readonly rootDir: string;
   readonly wrappers: readonly ScanWrapper[];
   readonly handlers: readonly SiteReport[];
+  /** The `unknown` handlers, one entry per reason: the sites the reads and writes phases mark. */
+  readonly reviewSites: readonly ReviewSite[];
   readonly filesScanned: number;
 }
 
@@ -87,7 +95,7 @@ export function openContext(options: RunOptions): CodemodContext {
   const config = options.config ?? loadConfig(probe.rootDir, { configFile: options.configFile, flags: options.flags });
   const project = CodemodProject.open(options.target, config, options.tsconfig);
   const index = WrapperIndex.discover(project);
-  return { project, config, index, classifier: new DbUsageClassifier(project), targetFiles: project.filesUnder(options.target) };
+  return { project, config, index, classifier: new DbUsageClassifier(project), targetFiles: project.filesUnder(options.target), markers: options.markers ?? true };
 }
 
 /**
@@ -103,12 +111,14 @@ export function openContext(options: RunOptions): CodemodContext {
 export function runScan(options: RunOptions): ScanResult {
   const context = openContext(options);
   const handlers: SiteReport[] = [];
+  const sites: ReviewSite[] = [];
   const total = context.targetFiles.length;
   context.targetFiles.forEach((file, i) => {
     const text = context.project.readText(file);
     if (context.index.all.some((w) => text.includes(w.name))) {
       for (const site of findHandlerSites(context.project, context.index, context.classifier, context.project.sourceFile(file))) {
         handlers.push(siteReport(site, site.classification === "unknown" ? "manual-review" : site.ref.version === 2 ? "already-v2" : "other-phase"));
+        if (site.classification === "unknown" && site.ref.version === 1) sites.push(...reviewSites(site, unknownSiteItems(site)));
       }
     }
     options.onProgress?.(i + 1, total);
@@ -123,7 +133,7 @@ export function runScan(options: RunOptions): ScanResult {
     source: w.source,
     routes: handlers.filter((h) => h.wrapper === w.name).map((h) => `${h.methods.join(",") || h.functionName} ${h.location.file}:${h.location.line}${h.wrapperVersion === 2 ? " (V2)" : ""}`),
   }));
-  return { rootDir: context.project.rootDir, wrappers, handlers, filesScanned: total };
+  return { rootDir: context.project.rootDir, wrappers, handlers, reviewSites: sites, filesScanned: total };
 }
 
 /**
@@ -150,11 +160,11 @@ export function runPhase(phase: string, options: RunOptions, mode: { write: bool
     try {
       const result = codemod.transformFile(context, file);
       const after = result.edits.length > 0 ? applyEdits(before, result.edits) : before;
-      files.push({ file: relative, absolutePath, before, after, changed: after !== before, sites: result.sites, manualReview: result.manualReview, notes: result.notes, error: undefined });
+      files.push({ file: relative, absolutePath, before, after, changed: after !== before, sites: result.sites, manualReview: result.manualReview, notes: result.notes, reviewSites: result.reviewSites ?? [], error: undefined });
     } catch (cause) {
       if (cause instanceof ProjectLoadError) throw cause;
       const error = cause instanceof CodemodError ? cause : new TransformFailureError(codemod.id, { file: relative, line: 1, column: 1 }, cause);
-      files.push({ file: relative, absolutePath, before, after: before, changed: false, sites: [], manualReview: [], notes: [], error: { code: error.code, message: error.message } });
+      files.push({ file: relative, absolutePath, before, after: before, changed: false, sites: [], manualReview: [], notes: [], reviewSites: [], error: { code: error.code, message: error.message } });
     }
     options.onProgress?.(i + 1, candidates.length);
   });
@@ -168,6 +178,7 @@ export function runPhase(phase: string, options: RunOptions, mode: { write: bool
     summary: summarize(files),
     wrappers: context.index.all,
     written: mode.write,
+    reviewSites: files.flatMap((f) => f.reviewSites),
   };
 }
 

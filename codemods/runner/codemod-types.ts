@@ -2,7 +2,7 @@ import type { SourceFile } from "ts-morph";
 import type { DbUsageClassifier, Access } from "../analysis/db-usage-classifier.ts";
 import type { HandlerSite } from "../analysis/handler-finder.ts";
 import type { ManualReviewReason } from "../analysis/manual-review-reason.ts";
-import { MANUAL_REVIEW_HINTS } from "../analysis/manual-review-reason.ts";
+import { MANUAL_REVIEW_FIXES, MANUAL_REVIEW_HINTS } from "../analysis/manual-review-reason.ts";
 import type { WrapperIndex } from "../analysis/wrapper-discovery.ts";
 import type { TenantKitConfig } from "../config/tenant-kit-config.ts";
 import type { SourceLocation } from "../errors/codemod-error.ts";
@@ -16,6 +16,20 @@ export interface ManualReviewItem {
   readonly location: SourceLocation;
   /** One sentence from {@link MANUAL_REVIEW_HINTS}. */
   readonly hint: string;
+  /** What to do, from {@link MANUAL_REVIEW_FIXES} (the full fix is in docs/migration-guide.md). */
+  readonly fix: string;
+}
+
+/**
+ * A handler a phase left for manual review, where its `// tenant-kit: <reason> - <fix>` marker goes (the wrapper
+ * call; the marker is on the line above its statement). Scan and the phases list the same sites.
+ */
+export interface ReviewSite {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly reason: ManualReviewReason;
+  readonly fix: string;
 }
 
 /** What a phase did with one handler. */
@@ -41,6 +55,8 @@ export interface FileTransformResult {
   readonly manualReview: readonly ManualReviewItem[];
   /** Informational remarks (e.g. a fetch left inside a transaction span). */
   readonly notes: readonly string[];
+  /** The handlers left for manual review, one entry per reason (reads and writes only). */
+  readonly reviewSites?: readonly ReviewSite[];
 }
 
 /** What every transform gets. */
@@ -51,6 +67,11 @@ export interface CodemodContext {
   readonly classifier: DbUsageClassifier;
   /** Absolute paths of the files the user pointed at. */
   readonly targetFiles: readonly string[];
+  /**
+   * Whether reads and writes write a `// tenant-kit: <reason> - <fix>` comment above each handler they leave for
+   * manual review (default true; `--no-markers`).
+   */
+  readonly markers?: boolean;
 }
 
 /** The registry ids, kebab-case, also the names of the transform files and fixture folders. */
@@ -76,7 +97,7 @@ export interface Codemod {
 
 /** Builds a manual-review item with its hint. @example manualReview("db-escapes", "db is returned", location) */
 export function manualReview(reason: ManualReviewReason, detail: string, location: SourceLocation): ManualReviewItem {
-  return { reason, detail, location, hint: MANUAL_REVIEW_HINTS[reason] };
+  return { reason, detail, location, hint: MANUAL_REVIEW_HINTS[reason], fix: MANUAL_REVIEW_FIXES[reason] };
 }
 
 /** The report line of a handler site. */
@@ -96,6 +117,12 @@ export function siteReport(site: HandlerSite, action: SiteAction): SiteReport {
     evidence,
     action,
   };
+}
+
+/** The review sites of a handler from its manual-review items: one per distinct reason, at the wrapper call. */
+export function reviewSites(site: HandlerSite, items: readonly ManualReviewItem[]): ReviewSite[] {
+  const reasons = [...new Set(items.map((item) => item.reason))];
+  return reasons.map((reason) => ({ file: site.location.file, line: site.location.line, column: site.location.column, reason, fix: MANUAL_REVIEW_FIXES[reason] }));
 }
 
 /** Manual-review items of an `unknown` site: one per unknown use, or the site's own problem. */

@@ -1,10 +1,11 @@
-import { Node } from "ts-morph";
+import { Node, SyntaxKind, type BindingElement } from "ts-morph";
 import type { HandlerSite } from "../analysis/handler-finder.ts";
 import { planWriteSpan } from "../analysis/write-span-planner.ts";
 import { ProjectLoadError } from "../errors/project-load-error.ts";
 import { identifierNames, type ImportEditor } from "../edits/import-editor.ts";
 import { topLevelFunction } from "../analysis/handler-finder.ts";
 import { indentUnit, type TextEdit } from "../edits/text-edit.ts";
+import { locate } from "../analysis/db-usage-classifier.ts";
 import { manualReview, type Codemod, type CodemodContext, type ManualReviewItem } from "../runner/codemod-types.ts";
 import { mentionsWrapper, migrateSites } from "./reads.ts";
 
@@ -61,7 +62,7 @@ function rewriteWriteSite(
   source: string,
   unit: string,
   taken: Set<string>,
-): { edits: TextEdit[]; notes: string[] } | ManualReviewItem {
+): { edits: TextEdit[]; notes: string[]; review: ManualReviewItem[] } | ManualReviewItem {
   const callback = site.callback;
   const binding = site.binding;
   if (!callback || !binding) return manualReview("handler-not-inline", "the handler is not an inline function", site.location);
@@ -87,17 +88,33 @@ function rewriteWriteSite(
   const helper = ownTransactionOnly ? "" : imports.use(helperModuleFile(context), context.config.transactionHelper.module, context.config.transactionHelper.name);
   const plan = planWriteSpan(site, source, { helper, tenantId, txName, resultName, indentUnit: unit });
   if ("reason" in plan) return manualReview(plan.reason, plan.detail, site.location);
-  if (plan.ownTransaction) return { edits: [], notes: plan.notes.map((n) => `${site.location.file}: ${n}`) };
+  const notes = plan.notes.map((n) => `${site.location.file}: ${n}`);
+  const review = plan.slowAwaits.map((node) => {
+    const detail = `line ${node.getStartLineNumber()}: ${node.getText().slice(0, 60)} stays inside the transaction span`;
+    return manualReview("await-in-span", detail, locate(context.project, node));
+  });
+  if (plan.ownTransaction) return { edits: [], notes, review };
 
-  // Rebuild `{ tenantId, db }` when the tenant id must be added or db is no longer used outside the span.
-  if (firstParam && Node.isObjectBindingPattern(firstParam) && shape?.kind === "object") {
+  // Drop db from the pattern binding it (`{ tenantId, db }` parameter, or `const { db, user } = context;`) when the span
+  // takes every use, and add the tenant id to the parameter when it is missing.
+  const pattern = binding.dbPattern ?? (firstParam && Node.isObjectBindingPattern(firstParam) ? firstParam : undefined);
+  // A destructuring the span itself holds (after a `ctx.db` use) is moved with it, left as it is.
+  const insideSpan = pattern !== undefined && plan.edits.some((e) => e.start <= pattern.getStart() && pattern.getEnd() <= e.end);
+  if (pattern && shape?.kind === "object" && !insideSpan) {
     const dropDb = !plan.dbUsedOutside;
-    const elements = firstParam.getElements().filter((e) => !(dropDb && (e.getPropertyNameNode()?.getText() ?? e.getNameNode().getText()) === shape.dbKey));
-    if (addTenantElement || elements.length !== firstParam.getElements().length) {
+    const isDb = (e: BindingElement): boolean => (e.getPropertyNameNode()?.getText() ?? e.getNameNode().getText()) === shape.dbKey;
+    const elements = pattern.getElements().filter((e) => !(dropDb && isDb(e)));
+    const isParameter = pattern === firstParam;
+    if ((isParameter && addTenantElement) || elements.length !== pattern.getElements().length) {
       const texts = elements.map((e) => e.getText());
-      if (addTenantElement) texts.push(addTenantElement);
-      paramEdits.push({ start: firstParam.getStart(), end: firstParam.getEnd(), text: texts.length ? `{ ${texts.join(", ")} }` : "{}" });
+      if (isParameter && addTenantElement) texts.push(addTenantElement);
+      const statement = pattern.getFirstAncestorByKind(SyntaxKind.VariableStatement);
+      if (!isParameter && texts.length === 0 && statement) {
+        paramEdits.push({ start: source.lastIndexOf("\n", statement.getStart() - 1), end: statement.getEnd(), text: "" });
+      } else {
+        paramEdits.push({ start: pattern.getStart(), end: pattern.getEnd(), text: texts.length ? `{ ${texts.join(", ")} }` : "{}" });
+      }
     }
   }
-  return { edits: [...paramEdits, ...plan.edits], notes: plan.notes.map((n) => `${site.location.file}: ${n}`) };
+  return { edits: [...paramEdits, ...plan.edits], notes, review };
 }

@@ -5,6 +5,8 @@ export const afterImportHooks: Array<(db: TenantDb, tenantId: string) => Promise
 
 /** A runner the codemods cannot see into: it keeps `db` for later. */
 export type Exporter = { db: TenantDb; tenantId: string };
+const queuedExports: Exporter[] = [];
 export function startExport(exporter: Exporter): { id: string } {
+  queuedExports.push(exporter);
   return { id: `${exporter.tenantId}-${Date.now()}` };
 }

@@ -1,0 +1,11 @@
+import { NextRequest, NextResponse } from "next/server";
+import { withSalesSession } from "@/lib/auth/sales";
+
+// A marker left by an earlier run; the handler was fixed by hand since, so the marker goes with the migration.
+export async function GET(request: NextRequest) {
+  // tenant-kit: unresolved-callee - check what the callee does with db, then migrate by hand
+  return withSalesSession(request, async ({ tenantId, db }) => {
+    const count = await db.customer.count({ where: { tenantId } });
+    return NextResponse.json({ count });
+  });
+}

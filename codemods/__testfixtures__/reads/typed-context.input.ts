@@ -1,0 +1,10 @@
+import { NextRequest, NextResponse } from "next/server";
+import { withSalesSession, type SalesSessionContext } from "@/lib/auth/sales";
+
+// A destructured context with its type, and a function expression with a return type.
+export async function GET(request: NextRequest) {
+  return withSalesSession(request, async function listOrders({ tenantId, db }: SalesSessionContext): Promise<Response> {
+    const orders = await db.order.findMany({ where: { tenantId }, take: 10 });
+    return NextResponse.json(orders);
+  });
+}

@@ -1,0 +1,347 @@
+import { Node, SyntaxKind, type ArrowFunction, type Block, type CallExpression, type FunctionDeclaration, type FunctionExpression, type Identifier } from "ts-morph";
+import { locate } from "../analysis/db-usage-classifier.ts";
+import type { SourceLocation } from "../errors/codemod-error.ts";
+import { applyEdits, editsWithin, indentUnit, lineIndent, type TextEdit } from "../edits/text-edit.ts";
+import type { CodemodContext } from "../runner/codemod-types.ts";
+
+/** The tenant wrapper's V2 as derived from V1, or why it cannot be. */
+export type TenantV2Derivation =
+  | {
+      readonly kind: "derived";
+      /** The V2 declaration (without JSDoc), V1's text with the transaction taken out. */
+      readonly text: string;
+      /** The client V1 opened its transaction on (`prisma`); V2's handler gets `<client>.$forTenant(tenantId)`. */
+      readonly client: string;
+      /** What changed beyond the transaction itself (a session-level setting removed, options dropped). */
+      readonly notes: readonly string[];
+    }
+  | { readonly kind: "refused"; readonly detail: string; readonly location: SourceLocation };
+
+type Callback = ArrowFunction | FunctionExpression;
+type WrapperFunction = FunctionDeclaration | ArrowFunction | FunctionExpression;
+
+/** A statement that sets the RLS setting on the transaction client: `SELECT set_config(...)` or `SET [LOCAL] ...`. */
+interface ContextSetter {
+  readonly statement: Node;
+  /** The tenant id expression it sets. */
+  readonly value: Node;
+  readonly setting: string | undefined;
+  readonly sessionLevel: boolean;
+}
+
+class Refusal extends Error {
+  constructor(
+    readonly node: Node,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+const RAW_METHODS = new Set(["$executeRaw", "$executeRawUnsafe", "$queryRaw", "$queryRawUnsafe"]);
+const SET_CONFIG = /\bset_config\s*\(\s*'([^']+)'\s*,[^,]*,\s*(true|false)\s*\)/i;
+const SET_STATEMENT = /^\s*SET\s+(LOCAL\s+|SESSION\s+)?([\w.]+)\s*(=|\bTO\b)/i;
+
+/**
+ * Derives the tenant wrapper's V2 from V1's own code: V1 with its interactive transaction taken out. The statements
+ * that set the tenant's RLS context on `tx` (`set_config(...)`, `SET LOCAL ...`, through `$executeRaw` or
+ * `$executeRawUnsafe`) go; `tx` used before them (the tenant lookup, when no tenant is known yet) becomes the client
+ * the transaction was opened on, and `tx` used after them (the handler's client) becomes
+ * `<client>.$forTenant(<the tenant id V1 set>)`. Everything else (headers read, lookups, thrown errors, return shape)
+ * is V1's text. A `return client.$transaction(async (tx) => { ... })` is replaced by the callback's statements;
+ * any other position by an immediately called `async () => { ... }`, so no name and no control flow moves.
+ *
+ * Refuses, naming the code to change, what it cannot prove: no or several transactions, a context set to another
+ * tenant than the handler gets, a raw statement on `tx` other than the context setting (V2 has no transaction for it).
+ *
+ * @example
+ * ```ts
+ * // V1: return prisma.$transaction(async (tx) => { ...; await tx.$executeRaw`SELECT set_config('app.tenant_id', ${id}, true)`;
+ * //       return { result: await fn(id, tx) }; });
+ * // V2: ...; return { result: await fn(id, prisma.$forTenant(id)) };
+ * const v2 = deriveTenantV2(context, declarationStatement(tenantFile, "withTenantFromRequest"));
+ * ```
+ */
+export function deriveTenantV2(context: CodemodContext, declaration: Node): TenantV2Derivation {
+  try {
+    return derive(context, declaration);
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    return { kind: "refused", detail: error.detail, location: locate(context.project, error.node) };
+  }
+}
+
+function derive(context: CodemodContext, declaration: Node): TenantV2Derivation {
+  const tenant = context.index.tenantWrapper;
+  const wrapper = wrapperFunction(declaration);
+  if (!wrapper) throw new Refusal(declaration, `${tenant.name} is not a function; write ${tenant.v2Name} by hand`);
+  const transactions = wrapper.getDescendantsOfKind(SyntaxKind.CallExpression).filter(isTransactionCall);
+  const how = `write ${tenant.v2Name} by hand (V1 without its transaction, handing fn \`client.$forTenant(tenantId)\`) and re-run scaffold`;
+  if (transactions.length === 0) {
+    throw new Refusal(
+      wrapper.getFirstChild() ?? declaration,
+      `${tenant.name} opens no interactive transaction \`client.$transaction(async (tx) => ...)\` that scaffold can take out; open it there, or ${how}`,
+    );
+  }
+  if (transactions.length > 1) {
+    throw new Refusal(transactions[1]!, `${tenant.name} opens ${transactions.length} transactions; scaffold takes out exactly one. Merge them into one, or ${how}`);
+  }
+  const transaction = transactions[0]!;
+  const receiver = transaction.getExpressionIfKindOrThrow(SyntaxKind.PropertyAccessExpression).getExpression();
+  if (!isPlainReference(receiver)) {
+    throw new Refusal(receiver, `the transaction is opened on \`${receiver.getText()}\`, which V2 cannot call again for each query; put that client in a const and open the transaction on it`);
+  }
+  const client = receiver.getText();
+  const callback = transaction.getArguments()[0] as Callback;
+  const txParam = callback.getParameters()[0];
+  const txNode = txParam?.getNameNode();
+  if (txNode && !Node.isIdentifier(txNode)) throw new Refusal(txNode, "the transaction callback destructures its client; name it (`async (tx) => ...`)");
+  const notes: string[] = [];
+  if (transaction.getArguments().length > 1) notes.push(`dropped the transaction options \`${transaction.getArguments()[1]!.getText()}\` (V2 opens no transaction)`);
+
+  const txName = txNode?.getText();
+  const txRefs = txName ? references(callback, txName) : [];
+  const setters = contextSetters(callback, txRefs);
+  if (setters.length === 0) {
+    throw new Refusal(
+      transaction,
+      `the transaction of ${tenant.name} sets no tenant context on its client (no \`SELECT set_config(...)\` or \`SET LOCAL ...\` statement on ${txName ?? "it"}), so scaffold cannot tell which tenant its queries ran for; set it there, or ${how}`,
+    );
+  }
+  const tenantNode = setters[0]!.value;
+  if (!isPlainReference(tenantNode)) {
+    throw new Refusal(tenantNode, `the tenant context is set to \`${tenantNode.getText()}\`, which V2 would evaluate again for every $forTenant; assign it to a const before the transaction and set that`);
+  }
+  const tenantId = tenantNode.getText();
+  for (const setter of setters.slice(1)) {
+    if (setter.value.getText() !== tenantId) throw new Refusal(setter.statement, `the tenant context is set to both \`${tenantId}\` and \`${setter.value.getText()}\`; set it once`);
+  }
+  for (const setter of setters) {
+    if (setter.sessionLevel) {
+      notes.push(`removed V1's session-level \`${setter.statement.getText()}\`, which outlived the request on a pooled connection; V2's queries get the tenant from $forTenant, per query`);
+    }
+  }
+  const firstSetterEnd = setters[0]!.statement.getEnd();
+  const inSetter = (node: Node): boolean => setters.some((s) => node.getStart() >= s.statement.getStart() && node.getEnd() <= s.statement.getEnd());
+  const scoped = `${client}.$forTenant(${tenantId})`;
+  const edits: TextEdit[] = [];
+  for (const ref of txRefs) {
+    if (inSetter(ref)) continue;
+    const parent = ref.getParent();
+    if (Node.isPropertyAccessExpression(parent) && parent.getName().startsWith("$")) {
+      throw new Refusal(parent, `\`${parent.getText()}\` needs the transaction V2 no longer has; move it into the handler (inside ${context.config.transactionHelper.name}) or remove it`);
+    }
+    edits.push({ start: ref.getStart(), end: ref.getEnd(), text: ref.getStart() < firstSetterEnd ? client : scoped });
+  }
+  checkHandlerTenant(wrapper, txRefs, tenantId);
+  for (const setter of setters) edits.push(removal(setter.statement));
+
+  const inline = inlining(wrapper, transaction, callback);
+  if (inline) {
+    const body = callback.getBody() as Block;
+    const source = declaration.getSourceFile().getFullText();
+    const open = body.getStart() + 1;
+    const close = body.getEnd() - 1;
+    const last = body.getStatements().at(-1);
+    if (inline.assign !== undefined && Node.isReturnStatement(last)) {
+      const expression = last.getExpressionOrThrow();
+      const value = applyEdits(expression.getText(), editsWithin(edits, expression.getStart(), expression.getEnd()));
+      const assigned = `${inline.assign}${Node.isAwaitExpression(expression) ? value : `await ${value}`};`;
+      const outside = edits.filter((e) => e.start < last.getStart() || e.end > last.getEnd());
+      edits.length = 0;
+      edits.push(...outside, { start: last.getStart(), end: last.getEnd(), text: assigned });
+    }
+    const inner = applyEdits(source.slice(open, close), shift(edits, open)).trim();
+    const from = lineIndent(source, body.getStatements()[0]!.getStart());
+    const outer = lineIndent(source, declaration.getStart());
+    const text = inline.concise
+      ? `{\n${outer}${indentUnit(source)}${dedent(inner, from, outer + indentUnit(source))}\n${outer}}`
+      : dedent(inner, from, lineIndent(source, inline.statement.getStart()));
+    edits.length = 0;
+    const arrow = inline.concise ? wrapper.getFirstChildByKind(SyntaxKind.EqualsGreaterThanToken) : undefined;
+    edits.push(arrow ? { start: arrow.getEnd(), end: inline.statement.getEnd(), text: ` ${text}` } : { start: inline.statement.getStart(), end: inline.statement.getEnd(), text });
+    if (!wrapper.isAsync()) edits.push({ start: asyncInsertion(declaration, wrapper), end: asyncInsertion(declaration, wrapper), text: "async " });
+  } else {
+    const open = callback.getFirstChildByKind(SyntaxKind.OpenParenToken);
+    const close = callback.getFirstChildByKind(SyntaxKind.CloseParenToken);
+    if (open && close) edits.push({ start: open.getEnd(), end: close.getStart(), text: "" });
+    else if (txParam) edits.push({ start: txParam.getStart(), end: txParam.getEnd(), text: "()" });
+    edits.push({ start: transaction.getStart(), end: callback.getStart(), text: "(" });
+    edits.push({ start: callback.getEnd(), end: transaction.getEnd(), text: ")()" });
+  }
+  const nameNode = Node.isFunctionDeclaration(declaration)
+    ? declaration.getNameNode()
+    : declaration.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => d.getName() === tenant.name)?.getNameNode();
+  if (nameNode) edits.push({ start: nameNode.getStart(), end: nameNode.getEnd(), text: tenant.v2Name });
+  const source = declaration.getSourceFile().getFullText();
+  const text = applyEdits(source.slice(declaration.getStart(), declaration.getEnd()), shift(edits, declaration.getStart()));
+  return { kind: "derived", text, client, notes };
+}
+
+function wrapperFunction(declaration: Node): WrapperFunction | undefined {
+  if (Node.isFunctionDeclaration(declaration)) return declaration;
+  const init = declaration.getFirstDescendantByKind(SyntaxKind.VariableDeclaration)?.getInitializer();
+  return init && (Node.isArrowFunction(init) || Node.isFunctionExpression(init)) ? init : undefined;
+}
+
+/**
+ * Where the callback's statements can replace the transaction: `return [await] tx-call` or `const x = await tx-call`
+ * at the top of the wrapper's body, or the wrapper's concise body (which becomes a block), an arrow callback (same `this`) with a block body whose names clash with nothing
+ * else in the wrapper; for the `const`, its only `return` must be its last statement (`assign` is `const x = `).
+ */
+function inlining(wrapper: WrapperFunction, transaction: CallExpression, callback: Callback): { statement: Node; assign?: string; concise?: true } | undefined {
+  const body = callback.getBody();
+  if (!Node.isArrowFunction(callback) || !Node.isBlock(body) || body.getStatements().length === 0 || clashes(wrapper, callback)) return undefined;
+  const awaitNode = transaction.getParentIfKind(SyntaxKind.AwaitExpression);
+  const holder = (awaitNode ?? transaction).getParent();
+  if (holder === wrapper) return { statement: awaitNode ?? transaction, concise: true };
+  if (Node.isReturnStatement(holder) && holder.getParent() === wrapper.getBody()) return { statement: holder };
+  const statement = holder?.getParent()?.getParent();
+  if (!awaitNode || !Node.isVariableDeclaration(holder) || !Node.isVariableStatement(statement) || statement.getParent() !== wrapper.getBody()) return undefined;
+  if (statement.getDeclarations().length !== 1) return undefined;
+  const returns = body.getDescendantsOfKind(SyntaxKind.ReturnStatement).filter((r) => r.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a)) === callback);
+  const last = body.getStatements().at(-1);
+  if (returns.length !== 1 || returns[0] !== last || !returns[0]?.getExpression()) return undefined;
+  const source = statement.getSourceFile().getFullText();
+  return { statement, assign: source.slice(statement.getStart(), awaitNode.getStart()) };
+}
+
+/** Where `async ` goes: before `function` of a declaration, before the parameters of an arrow or function expression. */
+function asyncInsertion(declaration: Node, wrapper: Node): number {
+  if (Node.isFunctionDeclaration(declaration)) return declaration.getFirstChildByKindOrThrow(SyntaxKind.FunctionKeyword).getStart();
+  return wrapper.getStart();
+}
+
+/** `x.$transaction(async (tx) => ...)` with a function as first argument (the interactive form). */
+function isTransactionCall(call: CallExpression): boolean {
+  const callee = call.getExpression();
+  const callback = call.getArguments()[0];
+  return Node.isPropertyAccessExpression(callee) && callee.getName() === "$transaction" && callback !== undefined && (Node.isArrowFunction(callback) || Node.isFunctionExpression(callback));
+}
+
+function isPlainReference(node: Node): boolean {
+  if (Node.isIdentifier(node) || node.getKind() === SyntaxKind.ThisKeyword) return true;
+  return Node.isPropertyAccessExpression(node) && isPlainReference(node.getExpression());
+}
+
+/** The identifiers of `callback` that refer to the variable `name` (not property names, not shadowing declarations). */
+function references(callback: Callback, name: string): Identifier[] {
+  const declared = callback.getParameters()[0]?.getNameNode();
+  return callback.getDescendantsOfKind(SyntaxKind.Identifier).filter((id) => {
+    if (id === declared || id.getText() !== name) return false;
+    const parent = id.getParent();
+    if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id) return false;
+    if ((Node.isPropertyAssignment(parent) || Node.isBindingElement(parent)) && parent.getNameNode() === id) return false;
+    if (Node.isParameterDeclaration(parent) || Node.isVariableDeclaration(parent)) {
+      throw new Refusal(id, `\`${name}\` is declared again inside the transaction callback; rename that one`);
+    }
+    return true;
+  });
+}
+
+/** The statements of `callback` that set the RLS setting on `tx`, with the tenant expression each sets. */
+function contextSetters(callback: Callback, txRefs: readonly Identifier[]): ContextSetter[] {
+  const out: ContextSetter[] = [];
+  for (const ref of txRefs) {
+    const access = ref.getParentIfKind(SyntaxKind.PropertyAccessExpression);
+    if (!access || !RAW_METHODS.has(access.getName())) continue;
+    const use = access.getParent();
+    const sql = rawSql(use, access);
+    if (!sql) continue;
+    const match = SET_CONFIG.exec(sql.text) ?? SET_STATEMENT.exec(sql.text);
+    if (!match) continue;
+    const statement = use?.getParentIfKind(SyntaxKind.AwaitExpression)?.getParentIfKind(SyntaxKind.ExpressionStatement) ?? use?.getParentIfKind(SyntaxKind.ExpressionStatement);
+    if (!statement || statement.getParent() !== callback.getBody()) {
+      throw new Refusal(access, "the tenant context is set inside an expression; make `await tx.$executeRaw`SELECT set_config(...)`` a statement of its own in the transaction callback");
+    }
+    if (sql.values.length !== 1) {
+      throw new Refusal(statement, `the tenant context statement passes ${sql.values.length} values; pass the tenant id as its only parameter`);
+    }
+    const setConfig = SET_CONFIG.exec(sql.text);
+    const sessionLevel = setConfig ? setConfig[2]!.toLowerCase() === "false" : !/^\s*SET\s+LOCAL/i.test(sql.text);
+    out.push({ statement, value: sql.values[0]!, setting: setConfig?.[1] ?? SET_STATEMENT.exec(sql.text)?.[2], sessionLevel });
+  }
+  return out;
+}
+
+/** The SQL text (placeholders for values) and the value expressions of a raw call or tagged template on `access`. */
+function rawSql(use: Node | undefined, access: Node): { text: string; values: Node[] } | undefined {
+  if (Node.isTaggedTemplateExpression(use) && use.getTag() === access) return template(use.getTemplate());
+  if (!Node.isCallExpression(use) || use.getExpression() !== access) return undefined;
+  const [first, ...rest] = use.getArguments();
+  if (!first) return undefined;
+  if (Node.isStringLiteral(first) || Node.isNoSubstitutionTemplateLiteral(first)) return { text: first.getLiteralValue(), values: rest };
+  if (Node.isTemplateExpression(first)) return template(first);
+  if (Node.isTaggedTemplateExpression(first)) return template(first.getTemplate());
+  return undefined;
+}
+
+function template(node: Node): { text: string; values: Node[] } {
+  if (!Node.isTemplateExpression(node)) return { text: Node.isNoSubstitutionTemplateLiteral(node) ? node.getLiteralValue() : node.getText(), values: [] };
+  const spans = node.getTemplateSpans();
+  const text = node.getHead().getLiteralText() + spans.map((s, i) => `$${i + 1}${s.getLiteral().getLiteralText()}`).join("");
+  return { text, values: spans.map((s) => s.getExpression()) };
+}
+
+/** Where V1 hands `tx` to its handler (a parameter), the handler's tenant must be the tenant the context was set to. */
+function checkHandlerTenant(wrapper: WrapperFunction, txRefs: readonly Identifier[], tenantId: string): void {
+  const params = new Set(wrapper.getParameters().map((p) => p.getName()));
+  for (const ref of txRefs) {
+    const call = ref.getParentIfKind(SyntaxKind.CallExpression);
+    if (!call || !call.getArguments().includes(ref) || !params.has(call.getExpression().getText())) continue;
+    const tenantArg = call.getArguments()[0];
+    if (tenantArg && tenantArg.getText() !== tenantId) {
+      throw new Refusal(
+        tenantArg,
+        `\`${call.getExpression().getText()}\` gets \`${tenantArg.getText()}\` as its tenant but the RLS context was set to \`${tenantId}\`; pass the same value to both`,
+      );
+    }
+  }
+}
+
+/** Whether a name declared at the top of `callback`'s body is used anywhere else in `wrapper` (inlining would clash). */
+function clashes(wrapper: Node, callback: Callback): boolean {
+  const body = callback.getBody();
+  if (!Node.isBlock(body)) return true;
+  const declared = new Set<string>();
+  for (const statement of body.getStatements()) {
+    if (Node.isVariableStatement(statement)) {
+      for (const d of statement.getDeclarations()) for (const id of [d.getNameNode(), ...d.getNameNode().getDescendantsOfKind(SyntaxKind.Identifier)]) if (Node.isIdentifier(id)) declared.add(id.getText());
+    } else if (Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement)) {
+      const name = statement.getName();
+      if (name) declared.add(name);
+    }
+  }
+  return wrapper.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => {
+    if (!declared.has(id.getText()) || (id.getStart() >= callback.getStart() && id.getEnd() <= callback.getEnd())) return false;
+    const parent = id.getParent();
+    if ((Node.isPropertyAccessExpression(parent) || Node.isPropertyAssignment(parent)) && parent.getNameNode() === id) return false;
+    // Parameter names of a function type (`fn: (tenantId: string) => ...`) name nothing in the body.
+    return id.getFirstAncestor((a) => Node.isTypeNode(a)) === undefined;
+  });
+}
+
+/** Removes a statement with its own comment lines (and the newline before them). */
+function removal(statement: Node): TextEdit {
+  const source = statement.getSourceFile().getFullText();
+  const start = statement.getLeadingCommentRanges()[0]?.getPos() ?? statement.getStart();
+  return { start: source.lastIndexOf("\n", start - 1), end: statement.getEnd(), text: "" };
+}
+
+function shift(edits: readonly TextEdit[], offset: number): TextEdit[] {
+  return edits.map((e) => ({ start: e.start - offset, end: e.end - offset, text: e.text }));
+}
+
+/** Re-indents lines 2.. of `text` from `from` to `to` (lines inside a template literal keep their whitespace). */
+function dedent(text: string, from: string, to: string): string {
+  let inTemplate = false;
+  return text
+    .split("\n")
+    .map((line, i) => {
+      const keep = inTemplate;
+      inTemplate = (line.match(/(?<!\\)`/g)?.length ?? 0) % 2 === 1 ? !inTemplate : inTemplate;
+      if (i === 0 || keep || !line.startsWith(from)) return line;
+      return to + line.slice(from.length);
+    })
+    .join("\n");
+}

@@ -31,18 +31,20 @@ export const SCAFFOLD_MARKER = "tenant-kit scaffold:";
  */
 export const scaffoldCodemod: Codemod = {
   id: "scaffold",
-  summary: "Add the V2 of each wrapper (no transaction) beside V1, and a transaction-free tenant resolver.",
+  summary: "Add beside each V1 wrapper its V2, derived from V1's code with the transaction taken out.",
   candidateFiles: (context) => [...new Set(context.index.all.map((w) => w.file))].sort(),
   transformFile: (context, file) => {
     const edits: TextEdit[] = [];
     const review: ManualReviewItem[] = [];
     const notes: string[] = [];
     const tenant = context.index.tenantWrapper;
-    const derivation = tenant.hasV2 ? undefined : derivedTenantV2(context);
-    const tenantReady = derivation === undefined || derivation.kind === "derived";
     const imports = new ImportEditor(context.project, file, identifierNames(file));
-    if (file.getFilePath() === tenant.file && derivation) {
+    const tenantReady = tenant.hasV2 || derivedTenantV2(context).kind === "derived";
+    if (file.getFilePath() === tenant.file && !tenant.hasV2) {
       const declaration = declarationStatement(file, tenant.name);
+      const derivation = declaration
+        ? deriveTenantV2(context, declaration, (client) => (client.kind === "local" ? client.name : imports.use(client.moduleFile, client.specifier, client.importedName)))
+        : derivedTenantV2(context);
       if (derivation.kind === "refused") {
         review.push(manualReview("tenant-wrapper-not-derivable", derivation.detail, derivation.location));
       } else if (declaration) {
@@ -161,7 +163,7 @@ function withScaffoldLine(declaration: Node, line: string): string {
 
 const derivations = new WeakMap<CodemodContext, TenantV2Derivation>();
 
-/** The tenant wrapper's V2, derived once per run (the tenant module and every session wrapper module ask). */
+/** Whether the tenant wrapper's V2 can be derived, decided once per run (every session wrapper module asks). */
 function derivedTenantV2(context: CodemodContext): TenantV2Derivation {
   const cached = derivations.get(context);
   if (cached) return cached;
@@ -169,7 +171,7 @@ function derivedTenantV2(context: CodemodContext): TenantV2Derivation {
   const file = context.project.sourceFile(tenant.file);
   const declaration = declarationStatement(file, tenant.name);
   const derivation: TenantV2Derivation = declaration
-    ? deriveTenantV2(context, declaration)
+    ? deriveTenantV2(context, declaration, (client) => (client.kind === "local" ? client.name : client.importedName))
     : { kind: "refused", detail: `${tenant.name} is not a top-level declaration; declare it as \`export async function ${tenant.name}(...)\``, location: locate(context.project, file) };
   derivations.set(context, derivation);
   return derivation;

@@ -1,5 +1,7 @@
-import { Node, SyntaxKind, type ArrowFunction, type Block, type CallExpression, type FunctionDeclaration, type FunctionExpression, type Identifier } from "ts-morph";
+import { Node, SyntaxKind, type ArrowFunction, type CallExpression, type FunctionDeclaration, type FunctionExpression, type Identifier, type SourceFile } from "ts-morph";
+import path from "node:path";
 import { locate } from "../analysis/db-usage-classifier.ts";
+import { importBindings, isExported, localFunction } from "../analysis/import-bindings.ts";
 import type { SourceLocation } from "../errors/codemod-error.ts";
 import { applyEdits, editsWithin, indentUnit, lineIndent, type TextEdit } from "../edits/text-edit.ts";
 import type { CodemodContext } from "../runner/codemod-types.ts";
@@ -38,6 +40,25 @@ class Refusal extends Error {
   }
 }
 
+/**
+ * The client V1 opened its transaction on, which V2 calls `$forTenant` on: a name in scope in the tenant module, or
+ * the export of another module (when the transaction is opened by a helper there) that the caller imports.
+ */
+export type ClientRef =
+  | { readonly kind: "local"; readonly name: string }
+  | { readonly kind: "import"; readonly moduleFile: string; readonly specifier: string; readonly importedName: string };
+
+/** The transaction V1 opens: directly (`client.$transaction(cb)`) or through a helper `helper(tenantId, cb)`. */
+interface OpenedTransaction {
+  /** The call V2 replaces by its callback's code. */
+  readonly call: CallExpression;
+  readonly callback: Callback;
+  readonly client: ClientRef;
+  /** Through a helper: the tenant V1 hands it (the helper sets the context first, so every `tx` use is scoped). */
+  readonly tenant?: Node;
+  readonly notes: readonly string[];
+}
+
 const RAW_METHODS = new Set(["$executeRaw", "$executeRawUnsafe", "$queryRaw", "$queryRawUnsafe"]);
 const SET_CONFIG = /\bset_config\s*\(\s*'([^']+)'\s*,[^,]*,\s*(true|false)\s*\)/i;
 const SET_STATEMENT = /^\s*SET\s+(LOCAL\s+|SESSION\s+)?([\w.]+)\s*(=|\bTO\b)/i;
@@ -62,53 +83,37 @@ const SET_STATEMENT = /^\s*SET\s+(LOCAL\s+|SESSION\s+)?([\w.]+)\s*(=|\bTO\b)/i;
  * const v2 = deriveTenantV2(context, declarationStatement(tenantFile, "withTenantFromRequest"));
  * ```
  */
-export function deriveTenantV2(context: CodemodContext, declaration: Node): TenantV2Derivation {
+export function deriveTenantV2(context: CodemodContext, declaration: Node, useClient: (client: ClientRef) => string): TenantV2Derivation {
   try {
-    return derive(context, declaration);
+    return derive(context, declaration, useClient);
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     return { kind: "refused", detail: error.detail, location: locate(context.project, error.node) };
   }
 }
 
-function derive(context: CodemodContext, declaration: Node): TenantV2Derivation {
+function derive(context: CodemodContext, declaration: Node, useClient: (client: ClientRef) => string): TenantV2Derivation {
   const tenant = context.index.tenantWrapper;
   const wrapper = wrapperFunction(declaration);
   if (!wrapper) throw new Refusal(declaration, `${tenant.name} is not a function; write ${tenant.v2Name} by hand`);
-  const transactions = wrapper.getDescendantsOfKind(SyntaxKind.CallExpression).filter(isTransactionCall);
   const how = `write ${tenant.v2Name} by hand (V1 without its transaction, handing fn \`client.$forTenant(tenantId)\`) and re-run scaffold`;
-  if (transactions.length === 0) {
-    throw new Refusal(
-      wrapper.getFirstChild() ?? declaration,
-      `${tenant.name} opens no interactive transaction \`client.$transaction(async (tx) => ...)\` that scaffold can take out; open it there, or ${how}`,
-    );
-  }
-  if (transactions.length > 1) {
-    throw new Refusal(transactions[1]!, `${tenant.name} opens ${transactions.length} transactions; scaffold takes out exactly one. Merge them into one, or ${how}`);
-  }
-  const transaction = transactions[0]!;
-  const receiver = transaction.getExpressionIfKindOrThrow(SyntaxKind.PropertyAccessExpression).getExpression();
-  if (!isPlainReference(receiver)) {
-    throw new Refusal(receiver, `the transaction is opened on \`${receiver.getText()}\`, which V2 cannot call again for each query; put that client in a const and open the transaction on it`);
-  }
-  const client = receiver.getText();
-  const callback = transaction.getArguments()[0] as Callback;
+  const opened = openedTransaction(context, wrapper, how);
+  const { call: transaction, callback } = opened;
+  const client = useClient(opened.client);
   const txParam = callback.getParameters()[0];
   const txNode = txParam?.getNameNode();
   if (txNode && !Node.isIdentifier(txNode)) throw new Refusal(txNode, "the transaction callback destructures its client; name it (`async (tx) => ...`)");
-  const notes: string[] = [];
-  if (transaction.getArguments().length > 1) notes.push(`dropped the transaction options \`${transaction.getArguments()[1]!.getText()}\` (V2 opens no transaction)`);
-
+  const notes: string[] = [...opened.notes];
   const txName = txNode?.getText();
   const txRefs = txName ? references(callback, txName) : [];
-  const setters = contextSetters(callback, txRefs);
-  if (setters.length === 0) {
+  const setters = opened.tenant ? [] : contextSetters(callback, txRefs);
+  if (!opened.tenant && setters.length === 0) {
     throw new Refusal(
       transaction,
       `the transaction of ${tenant.name} sets no tenant context on its client (no \`SELECT set_config(...)\` or \`SET LOCAL ...\` statement on ${txName ?? "it"}), so scaffold cannot tell which tenant its queries ran for; set it there, or ${how}`,
     );
   }
-  const tenantNode = setters[0]!.value;
+  const tenantNode = opened.tenant ?? setters[0]!.value;
   if (!isPlainReference(tenantNode)) {
     throw new Refusal(tenantNode, `the tenant context is set to \`${tenantNode.getText()}\`, which V2 would evaluate again for every $forTenant; assign it to a const before the transaction and set that`);
   }
@@ -117,11 +122,9 @@ function derive(context: CodemodContext, declaration: Node): TenantV2Derivation 
     if (setter.value.getText() !== tenantId) throw new Refusal(setter.statement, `the tenant context is set to both \`${tenantId}\` and \`${setter.value.getText()}\`; set it once`);
   }
   for (const setter of setters) {
-    if (setter.sessionLevel) {
-      notes.push(`removed V1's session-level \`${setter.statement.getText()}\`, which outlived the request on a pooled connection; V2's queries get the tenant from $forTenant, per query`);
-    }
+    if (setter.sessionLevel) notes.push(`removed V1's session-level \`${setter.statement.getText()}\`, which outlived the request on a pooled connection; V2's queries get the tenant from $forTenant, per query`);
   }
-  const firstSetterEnd = setters[0]!.statement.getEnd();
+  const firstSetterEnd = setters[0]?.statement.getEnd() ?? -1;
   const inSetter = (node: Node): boolean => setters.some((s) => node.getStart() >= s.statement.getStart() && node.getEnd() <= s.statement.getEnd());
   const scoped = `${client}.$forTenant(${tenantId})`;
   const edits: TextEdit[] = [];
@@ -137,9 +140,16 @@ function derive(context: CodemodContext, declaration: Node): TenantV2Derivation 
   for (const setter of setters) edits.push(removal(setter.statement));
 
   const inline = inlining(wrapper, transaction, callback);
-  if (inline) {
-    const body = callback.getBody() as Block;
-    const source = declaration.getSourceFile().getFullText();
+  const source = declaration.getSourceFile().getFullText();
+  const body = callback.getBody();
+  if (inline && !Node.isBlock(body)) {
+    // A concise callback: its expression is the value, returned, assigned or (concise wrapper) the wrapper's body.
+    const value = applyEdits(body.getText(), editsWithin(edits, body.getStart(), body.getEnd()));
+    const awaitedValue = Node.isAwaitExpression(body) ? value : `await ${value}`;
+    const text = inline.assign !== undefined ? `${inline.assign}${awaitedValue};` : inline.concise ? value : `return ${value};`;
+    edits.length = 0;
+    edits.push({ start: inline.statement.getStart(), end: inline.statement.getEnd(), text });
+  } else if (inline && Node.isBlock(body)) {
     const open = body.getStart() + 1;
     const close = body.getEnd() - 1;
     const last = body.getStatements().at(-1);
@@ -160,7 +170,7 @@ function derive(context: CodemodContext, declaration: Node): TenantV2Derivation 
     edits.length = 0;
     const arrow = inline.concise ? wrapper.getFirstChildByKind(SyntaxKind.EqualsGreaterThanToken) : undefined;
     edits.push(arrow ? { start: arrow.getEnd(), end: inline.statement.getEnd(), text: ` ${text}` } : { start: inline.statement.getStart(), end: inline.statement.getEnd(), text });
-    if (!wrapper.isAsync()) edits.push({ start: asyncInsertion(declaration, wrapper), end: asyncInsertion(declaration, wrapper), text: "async " });
+    if (callback.isAsync() && !wrapper.isAsync()) edits.push({ start: asyncInsertion(declaration, wrapper), end: asyncInsertion(declaration, wrapper), text: "async " });
   } else {
     const open = callback.getFirstChildByKind(SyntaxKind.OpenParenToken);
     const close = callback.getFirstChildByKind(SyntaxKind.CloseParenToken);
@@ -173,9 +183,111 @@ function derive(context: CodemodContext, declaration: Node): TenantV2Derivation 
     ? declaration.getNameNode()
     : declaration.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => d.getName() === tenant.name)?.getNameNode();
   if (nameNode) edits.push({ start: nameNode.getStart(), end: nameNode.getEnd(), text: tenant.v2Name });
-  const source = declaration.getSourceFile().getFullText();
   const text = applyEdits(source.slice(declaration.getStart(), declaration.getEnd()), shift(edits, declaration.getStart()));
   return { kind: "derived", text, client, notes };
+}
+
+/** Finds the one transaction V1 opens, directly or through a transaction helper of the repo. */
+function openedTransaction(context: CodemodContext, wrapper: WrapperFunction, how: string): OpenedTransaction {
+  const tenant = context.index.tenantWrapper;
+  const direct = wrapper.getDescendantsOfKind(SyntaxKind.CallExpression).filter(isTransactionCall);
+  const helpers = direct.length > 0 ? [] : wrapper.getDescendantsOfKind(SyntaxKind.CallExpression).flatMap((call) => helperTransaction(context, call) ?? []);
+  const found: Array<{ call: CallExpression; helper?: OpenedTransaction }> = [...direct.map((call) => ({ call })), ...helpers];
+  if (found.length === 0) {
+    throw new Refusal(
+      wrapper.getParameters()[0] ?? wrapper,
+      `${tenant.name} opens no interactive transaction (\`client.$transaction(async (tx) => ...)\`, or a helper of the repo whose transaction sets the tenant context first) that scaffold can take out; ${how}`,
+    );
+  }
+  if (found.length > 1) {
+    throw new Refusal(found[1]!.call, `${tenant.name} opens ${found.length} transactions; scaffold takes out exactly one. Merge them into one, or ${how}`);
+  }
+  const only = found[0]!;
+  if (only.helper) return only.helper;
+  const call = only.call;
+  const receiver = call.getExpressionIfKindOrThrow(SyntaxKind.PropertyAccessExpression).getExpression();
+  if (!isPlainReference(receiver)) {
+    throw new Refusal(receiver, `the transaction is opened on \`${receiver.getText()}\`, which V2 cannot call again for each query; put that client in a const and open the transaction on it`);
+  }
+  const options = call.getArguments()[1];
+  return {
+    call,
+    callback: call.getArguments()[0] as Callback,
+    client: { kind: "local", name: receiver.getText() },
+    notes: options ? [`dropped the transaction options \`${options.getText()}\` (V2 opens no transaction)`] : [],
+  };
+}
+
+/**
+ * `call` as a call of a transaction helper: a function of the repo `(…, tenantId, …, fn) => client.$transaction(async
+ * (tx) => { set the context to tenantId; return fn(tx); })`, called with an inline callback. Undefined otherwise.
+ */
+function helperTransaction(context: CodemodContext, call: CallExpression): { call: CallExpression; helper: OpenedTransaction } | undefined {
+  const callee = call.getExpression();
+  if (!Node.isIdentifier(callee)) return undefined;
+  const file = call.getSourceFile();
+  const binding = importBindings(context.project, file).find((b) => b.localName === callee.getText() && !b.isTypeOnly);
+  const helperFile = binding ? (binding.moduleFile ? context.project.sourceFile(binding.moduleFile) : undefined) : file;
+  const helper = helperFile ? localFunction(helperFile, binding?.importedName ?? callee.getText()) : undefined;
+  if (!helperFile || !helper || !(Node.isFunctionDeclaration(helper) || Node.isArrowFunction(helper) || Node.isFunctionExpression(helper))) return undefined;
+  const inner = helper.getDescendantsOfKind(SyntaxKind.CallExpression).filter(isTransactionCall);
+  if (inner.length !== 1) return undefined;
+  const transaction = inner[0]!;
+  const held = transaction.getParentIfKind(SyntaxKind.AwaitExpression) ?? transaction;
+  if (!(Node.isReturnStatement(held.getParent()) || held.getParent() === helper)) return undefined;
+  const txCallback = transaction.getArguments()[0] as Callback;
+  const tx = txCallback.getParameters()[0]?.getNameNode();
+  if (!tx || !Node.isIdentifier(tx)) return undefined;
+  const txRefs = references(txCallback, tx.getText());
+  let setters: ContextSetter[];
+  try {
+    setters = contextSetters(txCallback, txRefs);
+  } catch {
+    return undefined;
+  }
+  const params = helper.getParameters().map((p) => p.getName());
+  const tenantIndex = params.indexOf(setters[0]?.value.getText() ?? "");
+  if (tenantIndex < 0 || setters.some((s) => s.value.getText() !== params[tenantIndex])) return undefined;
+  // The callback's result is the helper's: `return fn(tx)` (or `=> fn(tx)`), fn a parameter.
+  const body = txCallback.getBody();
+  const last = Node.isBlock(body) ? body.getStatements().at(-1) : undefined;
+  const result = Node.isBlock(body) ? (Node.isReturnStatement(last) ? last.getExpression() : undefined) : body;
+  const fnCall = result && (Node.isAwaitExpression(result) ? result.getExpression() : result);
+  if (!fnCall || !Node.isCallExpression(fnCall)) return undefined;
+  const fnIndex = params.indexOf(fnCall.getExpression().getText());
+  if (fnIndex < 0 || fnCall.getArguments().length !== 1 || fnCall.getArguments()[0]!.getText() !== tx.getText()) return undefined;
+  const callback = call.getArguments()[fnIndex];
+  const tenant = call.getArguments()[tenantIndex];
+  if (!tenant || !callback || !(Node.isArrowFunction(callback) || Node.isFunctionExpression(callback))) return undefined;
+  const receiver = transaction.getExpressionIfKindOrThrow(SyntaxKind.PropertyAccessExpression).getExpression();
+  if (!Node.isIdentifier(receiver)) return undefined;
+  const client = clientRef(context, file, helperFile, receiver.getText(), call);
+  const notes = [`${callee.getText()} (${context.project.relative(helperFile.getFilePath())}) opened V1's transaction; V2 runs its callback without it`];
+  for (const setter of setters) {
+    if (setter.sessionLevel) notes.push(`V2 does not call it, so its session-level \`${setter.statement.getText()}\`, which outlives the request on a pooled connection, no longer runs for these requests (it still does for its other callers)`);
+  }
+  return { call, helper: { call, callback, client, tenant, notes } };
+}
+
+/** How the tenant module reaches `name`, the client the helper in `helperFile` opens its transaction on. */
+function clientRef(context: CodemodContext, file: SourceFile, helperFile: SourceFile, name: string, at: Node): ClientRef {
+  if (helperFile === file) return { kind: "local", name };
+  const binding = importBindings(context.project, helperFile).find((b) => b.localName === name && !b.isTypeOnly);
+  const moduleFile = binding ? binding.moduleFile : isExported(helperFile, name) ? helperFile.getFilePath() : undefined;
+  if (!moduleFile) {
+    throw new Refusal(at, `the client \`${name}\` the transaction helper uses is not exported from ${context.project.relative(helperFile.getFilePath())}; export it so ${context.index.tenantWrapper.v2Name} can call its $forTenant`);
+  }
+  const importedName = binding?.importedName ?? name;
+  const reused = binding?.declaration.getModuleSpecifierValue();
+  const candidates = [reused, relativeSpecifier(file.getFilePath(), moduleFile)].filter((s): s is string => s !== undefined);
+  const specifier = candidates.find((s) => context.project.resolveModule(s, file.getFilePath()) === moduleFile);
+  if (!specifier) throw new Refusal(at, `${context.project.relative(moduleFile)} (exporting the client \`${importedName}\`) cannot be imported from the tenant module; import it there by hand`);
+  return { kind: "import", moduleFile, specifier, importedName };
+}
+
+function relativeSpecifier(from: string, to: string): string {
+  const relative = path.relative(path.dirname(from), to).split(path.sep).join("/").replace(/\.(ts|tsx|mts|cts)$/, "");
+  return relative.startsWith(".") ? relative : `./${relative}`;
 }
 
 function wrapperFunction(declaration: Node): WrapperFunction | undefined {
@@ -191,7 +303,8 @@ function wrapperFunction(declaration: Node): WrapperFunction | undefined {
  */
 function inlining(wrapper: WrapperFunction, transaction: CallExpression, callback: Callback): { statement: Node; assign?: string; concise?: true } | undefined {
   const body = callback.getBody();
-  if (!Node.isArrowFunction(callback) || !Node.isBlock(body) || body.getStatements().length === 0 || clashes(wrapper, callback)) return undefined;
+  if (!Node.isArrowFunction(callback)) return undefined;
+  if (Node.isBlock(body) && (body.getStatements().length === 0 || clashes(wrapper, callback))) return undefined;
   const awaitNode = transaction.getParentIfKind(SyntaxKind.AwaitExpression);
   const holder = (awaitNode ?? transaction).getParent();
   if (holder === wrapper) return { statement: awaitNode ?? transaction, concise: true };
@@ -199,11 +312,13 @@ function inlining(wrapper: WrapperFunction, transaction: CallExpression, callbac
   const statement = holder?.getParent()?.getParent();
   if (!awaitNode || !Node.isVariableDeclaration(holder) || !Node.isVariableStatement(statement) || statement.getParent() !== wrapper.getBody()) return undefined;
   if (statement.getDeclarations().length !== 1) return undefined;
+  const source = statement.getSourceFile().getFullText();
+  const assign = source.slice(statement.getStart(), awaitNode.getStart());
+  if (!Node.isBlock(body)) return { statement, assign };
   const returns = body.getDescendantsOfKind(SyntaxKind.ReturnStatement).filter((r) => r.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a)) === callback);
   const last = body.getStatements().at(-1);
   if (returns.length !== 1 || returns[0] !== last || !returns[0]?.getExpression()) return undefined;
-  const source = statement.getSourceFile().getFullText();
-  return { statement, assign: source.slice(statement.getStart(), awaitNode.getStart()) };
+  return { statement, assign };
 }
 
 /** Where `async ` goes: before `function` of a declaration, before the parameters of an arrow or function expression. */

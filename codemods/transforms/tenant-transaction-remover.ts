@@ -119,7 +119,9 @@ function derive(context: CodemodContext, declaration: Node, useClient: (client: 
   }
   const tenantId = tenantNode.getText();
   for (const setter of setters.slice(1)) {
-    if (setter.value.getText() !== tenantId) throw new Refusal(setter.statement, `the tenant context is set to both \`${tenantId}\` and \`${setter.value.getText()}\`; set it once`);
+    if (setter.value.getText() !== tenantId) {
+      throw new Refusal(setter.statement, `the transaction sets ${setters[0]!.setting ?? "a setting"} to \`${tenantId}\` and ${setter.setting ?? "a setting"} to \`${setter.value.getText()}\`; V2 carries only the tenant's (through $forTenant): move the other into the handlers' spans or remove it`);
+    }
   }
   for (const setter of setters) {
     if (setter.sessionLevel) notes.push(`removed V1's session-level \`${setter.statement.getText()}\`, which outlived the request on a pooled connection; V2's queries get the tenant from $forTenant, per query`);
@@ -363,14 +365,11 @@ function contextSetters(callback: Callback, txRefs: readonly Identifier[]): Cont
     const use = access.getParent();
     const sql = rawSql(use, access);
     if (!sql) continue;
-    const match = SET_CONFIG.exec(sql.text) ?? SET_STATEMENT.exec(sql.text);
-    if (!match) continue;
+    // A setting given one value; anything else (`SET LOCAL statement_timeout = 5000`) is not the tenant's.
+    if (!(SET_CONFIG.test(sql.text) || SET_STATEMENT.test(sql.text)) || sql.values.length !== 1) continue;
     const statement = use?.getParentIfKind(SyntaxKind.AwaitExpression)?.getParentIfKind(SyntaxKind.ExpressionStatement) ?? use?.getParentIfKind(SyntaxKind.ExpressionStatement);
     if (!statement || statement.getParent() !== callback.getBody()) {
       throw new Refusal(access, "the tenant context is set inside an expression; make `await tx.$executeRaw`SELECT set_config(...)`` a statement of its own in the transaction callback");
-    }
-    if (sql.values.length !== 1) {
-      throw new Refusal(statement, `the tenant context statement passes ${sql.values.length} values; pass the tenant id as its only parameter`);
     }
     const setConfig = SET_CONFIG.exec(sql.text);
     const sessionLevel = setConfig ? setConfig[2]!.toLowerCase() === "false" : !/^\s*SET\s+LOCAL/i.test(sql.text);

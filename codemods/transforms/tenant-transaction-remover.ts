@@ -240,11 +240,11 @@ function helperTransaction(context: CodemodContext, call: CallExpression): { cal
   const txCallback = transaction.getArguments()[0] as Callback;
   const tx = txCallback.getParameters()[0]?.getNameNode();
   if (!tx || !Node.isIdentifier(tx)) return undefined;
-  const txRefs = references(txCallback, tx.getText());
   let setters: ContextSetter[];
   try {
-    setters = contextSetters(txCallback, txRefs);
+    setters = contextSetters(txCallback, references(txCallback, tx.getText()));
   } catch {
+    // A helper scaffold cannot read is not one: V1 then opens no transaction it can take out, which is refused.
     return undefined;
   }
   const params = helper.getParameters().map((p) => p.getName());

@@ -146,7 +146,8 @@ function derive(context: CodemodContext, declaration: Node, useClient: (client: 
   const body = callback.getBody();
   if (inline && !Node.isBlock(body)) {
     // A concise callback: its expression is the value, returned, assigned or (concise wrapper) the wrapper's body.
-    const value = applyEdits(body.getText(), editsWithin(edits, body.getStart(), body.getEnd()));
+    const bare = Node.isParenthesizedExpression(body) && !inline.concise ? body.getExpression() : body;
+    const value = applyEdits(bare.getText(), editsWithin(edits, bare.getStart(), bare.getEnd()));
     const awaitedValue = Node.isAwaitExpression(body) ? value : `await ${value}`;
     const text = inline.assign !== undefined ? `${inline.assign}${awaitedValue};` : inline.concise ? value : `return ${value};`;
     edits.length = 0;
@@ -158,7 +159,7 @@ function derive(context: CodemodContext, declaration: Node, useClient: (client: 
     if (inline.assign !== undefined && Node.isReturnStatement(last)) {
       const expression = last.getExpressionOrThrow();
       const value = applyEdits(expression.getText(), editsWithin(edits, expression.getStart(), expression.getEnd()));
-      const assigned = `${inline.assign}${Node.isAwaitExpression(expression) ? value : `await ${value}`};`;
+      const assigned = `${inline.assign}${isSettled(expression, body) ? value : `await ${value}`};`;
       const outside = edits.filter((e) => e.start < last.getStart() || e.end > last.getEnd());
       edits.length = 0;
       edits.push(...outside, { start: last.getStart(), end: last.getEnd(), text: assigned });
@@ -192,7 +193,7 @@ function derive(context: CodemodContext, declaration: Node, useClient: (client: 
 /** Finds the one transaction V1 opens, directly or through a transaction helper of the repo. */
 function openedTransaction(context: CodemodContext, wrapper: WrapperFunction, how: string): OpenedTransaction {
   const tenant = context.index.tenantWrapper;
-  const direct = wrapper.getDescendantsOfKind(SyntaxKind.CallExpression).filter(isTransactionCall);
+  const direct = wrapper.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => isTransactionCall(c) || isWithTenantCall(c));
   const helpers = direct.length > 0 ? [] : wrapper.getDescendantsOfKind(SyntaxKind.CallExpression).flatMap((call) => helperTransaction(context, call) ?? []);
   const found: Array<{ call: CallExpression; helper?: OpenedTransaction }> = [...direct.map((call) => ({ call })), ...helpers];
   if (found.length === 0) {
@@ -211,11 +212,16 @@ function openedTransaction(context: CodemodContext, wrapper: WrapperFunction, ho
   if (!isPlainReference(receiver)) {
     throw new Refusal(receiver, `the transaction is opened on \`${receiver.getText()}\`, which V2 cannot call again for each query; put that client in a const and open the transaction on it`);
   }
-  const options = call.getArguments()[1];
+  const scoped = isWithTenantCall(call);
+  const [tenantArg, callbackArg, options] = scoped ? call.getArguments() : [undefined, ...call.getArguments()];
+  if (!callbackArg || !(Node.isArrowFunction(callbackArg) || Node.isFunctionExpression(callbackArg))) {
+    throw new Refusal(callbackArg ?? call, `pass ${call.getExpression().getText()} an inline \`async (tx) => ...\` so scaffold can run its code without the transaction`);
+  }
   return {
     call,
-    callback: call.getArguments()[0] as Callback,
+    callback: callbackArg,
     client: { kind: "local", name: receiver.getText() },
+    ...(tenantArg ? { tenant: tenantArg } : {}),
     notes: options ? [`dropped the transaction options \`${options.getText()}\` (V2 opens no transaction)`] : [],
   };
 }
@@ -232,32 +238,32 @@ function helperTransaction(context: CodemodContext, call: CallExpression): { cal
   const helperFile = binding ? (binding.moduleFile ? context.project.sourceFile(binding.moduleFile) : undefined) : file;
   const helper = helperFile ? localFunction(helperFile, binding?.importedName ?? callee.getText()) : undefined;
   if (!helperFile || !helper || !(Node.isFunctionDeclaration(helper) || Node.isArrowFunction(helper) || Node.isFunctionExpression(helper))) return undefined;
-  const inner = helper.getDescendantsOfKind(SyntaxKind.CallExpression).filter(isTransactionCall);
+  const inner = helper.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => isTransactionCall(c) || isWithTenantCall(c));
   if (inner.length !== 1) return undefined;
   const transaction = inner[0]!;
   const held = transaction.getParentIfKind(SyntaxKind.AwaitExpression) ?? transaction;
   if (!(Node.isReturnStatement(held.getParent()) || held.getParent() === helper)) return undefined;
-  const txCallback = transaction.getArguments()[0] as Callback;
-  const tx = txCallback.getParameters()[0]?.getNameNode();
-  if (!tx || !Node.isIdentifier(tx)) return undefined;
-  let setters: ContextSetter[];
-  try {
-    setters = contextSetters(txCallback, references(txCallback, tx.getText()));
-  } catch {
-    // A helper scaffold cannot read is not one: V1 then opens no transaction it can take out, which is refused.
-    return undefined;
-  }
   const params = helper.getParameters().map((p) => p.getName());
-  const tenantIndex = params.indexOf(setters[0]?.value.getText() ?? "");
-  if (tenantIndex < 0 || setters.some((s) => s.value.getText() !== params[tenantIndex])) return undefined;
-  // The callback's result is the helper's: `return fn(tx)` (or `=> fn(tx)`), fn a parameter.
-  const body = txCallback.getBody();
-  const last = Node.isBlock(body) ? body.getStatements().at(-1) : undefined;
-  const result = Node.isBlock(body) ? (Node.isReturnStatement(last) ? last.getExpression() : undefined) : body;
-  const fnCall = result && (Node.isAwaitExpression(result) ? result.getExpression() : result);
-  if (!fnCall || !Node.isCallExpression(fnCall)) return undefined;
-  const fnIndex = params.indexOf(fnCall.getExpression().getText());
-  if (fnIndex < 0 || fnCall.getArguments().length !== 1 || fnCall.getArguments()[0]!.getText() !== tx.getText()) return undefined;
+  const scoped = isWithTenantCall(transaction);
+  const [first, second] = transaction.getArguments();
+  const txArg = scoped ? second : first;
+  let setters: ContextSetter[] = [];
+  let fnIndex = -1;
+  if (scoped && Node.isIdentifier(txArg)) {
+    fnIndex = params.indexOf(txArg.getText()); // `client.$withTenant(tenantId, fn)`
+  } else if (txArg && (Node.isArrowFunction(txArg) || Node.isFunctionExpression(txArg))) {
+    const tx = txArg.getParameters()[0]?.getNameNode();
+    if (!tx || !Node.isIdentifier(tx)) return undefined;
+    try {
+      setters = contextSetters(txArg, references(txArg, tx.getText()));
+    } catch {
+      // A helper scaffold cannot read is not one: V1 then opens no transaction it can take out, which is refused.
+      return undefined;
+    }
+    fnIndex = forwardedParameter(txArg, tx.getText(), params, setters);
+  }
+  const tenantIndex = params.indexOf((scoped ? first : setters[0]?.value)?.getText() ?? "");
+  if (fnIndex < 0 || tenantIndex < 0 || setters.some((s) => s.value.getText() !== params[tenantIndex])) return undefined;
   const callback = call.getArguments()[fnIndex];
   const tenant = call.getArguments()[tenantIndex];
   if (!tenant || !callback || !(Node.isArrowFunction(callback) || Node.isFunctionExpression(callback))) return undefined;
@@ -269,6 +275,25 @@ function helperTransaction(context: CodemodContext, call: CallExpression): { cal
     if (setter.sessionLevel) notes.push(`V2 does not call it, so its session-level \`${setter.statement.getText()}\`, which outlives the request on a pooled connection, no longer runs for these requests (it still does for its other callers)`);
   }
   return { call, helper: { call, callback, client, tenant, notes } };
+}
+
+/**
+ * The index among `params` of the function the transaction callback forwards `tx` to and whose result it returns
+ * (`fn(tx)`, `return [await] fn(tx)`, or `const r = await fn(tx); return r;`), the context statements aside; -1 if none.
+ */
+function forwardedParameter(callback: Callback, tx: string, params: readonly string[], setters: readonly ContextSetter[]): number {
+  const body = callback.getBody();
+  const statements = Node.isBlock(body) ? body.getStatements().filter((st) => !setters.some((s) => s.statement === st)) : [];
+  let result: Node | undefined = Node.isBlock(body) ? undefined : body;
+  const [only, second] = statements;
+  if (statements.length === 1 && Node.isReturnStatement(only)) result = only.getExpression();
+  if (statements.length === 2 && Node.isVariableStatement(only) && Node.isReturnStatement(second)) {
+    const [declaration] = only.getDeclarations();
+    if (only.getDeclarations().length === 1 && declaration && second.getExpression()?.getText() === declaration.getName()) result = declaration.getInitializer();
+  }
+  const call = result && (Node.isAwaitExpression(result) ? result.getExpression() : result);
+  if (!call || !Node.isCallExpression(call) || call.getArguments().length !== 1 || call.getArguments()[0]!.getText() !== tx) return -1;
+  return params.indexOf(call.getExpression().getText());
 }
 
 /** How the tenant module reaches `name`, the client the helper in `helperFile` opens its transaction on. */
@@ -323,10 +348,26 @@ function inlining(wrapper: WrapperFunction, transaction: CallExpression, callbac
   return { statement, assign };
 }
 
+/** Whether `expression` needs no `await`: an await itself, or a `const` of `body` initialized by one. */
+function isSettled(expression: Node, body: Node): boolean {
+  if (Node.isAwaitExpression(expression)) return true;
+  if (!Node.isIdentifier(expression) || !Node.isBlock(body)) return false;
+  return body.getStatements().some((statement) => {
+    if (!Node.isVariableStatement(statement) || statement.getDeclarationKind() !== "const") return false;
+    return statement.getDeclarations().some((d) => d.getName() === expression.getText() && Node.isAwaitExpression(d.getInitializer()));
+  });
+}
+
 /** Where `async ` goes: before `function` of a declaration, before the parameters of an arrow or function expression. */
 function asyncInsertion(declaration: Node, wrapper: Node): number {
   if (Node.isFunctionDeclaration(declaration)) return declaration.getFirstChildByKindOrThrow(SyntaxKind.FunctionKeyword).getStart();
   return wrapper.getStart();
+}
+
+/** `x.$withTenant(tenantId, fn)`: the kit's tenant transaction (what the install phase rebuilds helpers on). */
+function isWithTenantCall(call: CallExpression): boolean {
+  const callee = call.getExpression();
+  return Node.isPropertyAccessExpression(callee) && callee.getName() === "$withTenant" && call.getArguments().length >= 2;
 }
 
 /** `x.$transaction(async (tx) => ...)` with a function as first argument (the interactive form). */

@@ -19,3 +19,10 @@ export async function runInTenant<T>(tenantId: string, work: (tx: TenantTx) => P
     return work(tx);
   });
 }
+
+/** The same helper as the install phase rebuilds it on the kit: `$withTenant` scopes one short transaction. */
+export const inTenant = async <T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> =>
+  prisma.$withTenant(tenantId, async (tx) => {
+    const result = await work(tx);
+    return result;
+  });

@@ -70,7 +70,9 @@ const SET_STATEMENT = /^\s*SET\s+(LOCAL\s+|SESSION\s+)?([\w.]+)\s*(=|\bTO\b)/i;
  * the transaction was opened on, and `tx` used after them (the handler's client) becomes
  * `<client>.$forTenant(<the tenant id V1 set>)`. Everything else (headers read, lookups, thrown errors, return shape)
  * is V1's text. A `return client.$transaction(async (tx) => { ... })` is replaced by the callback's statements;
- * any other position by an immediately called `async () => { ... }`, so no name and no control flow moves.
+ * any other position by an immediately called `async () => { ... }`, so no name and no control flow moves. The kit's
+ * `client.$withTenant(tenantId, async (tx) => ...)` is taken out the same way, and so is a transaction helper of the
+ * repo that V1 calls (`helper(tenantId, async (tx) => ...)`, whose client the caller imports, see {@link ClientRef}).
  *
  * Refuses, naming the code to change, what it cannot prove: no or several transactions, a context set to another
  * tenant than the handler gets, a raw statement on `tx` other than the context setting (V2 has no transaction for it).

@@ -1,5 +1,14 @@
-import { Node, SyntaxKind, type ArrowFunction, type CallExpression, type FunctionDeclaration, type FunctionExpression, type Identifier, type SourceFile } from "ts-morph";
 import path from "node:path";
+import {
+  Node,
+  SyntaxKind,
+  type ArrowFunction,
+  type CallExpression,
+  type FunctionDeclaration,
+  type FunctionExpression,
+  type Identifier,
+  type SourceFile,
+} from "ts-morph";
 import { locate } from "../analysis/db-usage-classifier.ts";
 import { importBindings, isExported, localFunction } from "../analysis/import-bindings.ts";
 import type { SourceLocation } from "../errors/codemod-error.ts";
@@ -31,7 +40,10 @@ interface ContextSetter {
   readonly sessionLevel: boolean;
 }
 
+/** Why the derivation stops, thrown from deep in the analysis and turned into the `refused` result. */
 class Refusal extends Error {
+  override readonly name = "Refusal";
+
   constructor(
     readonly node: Node,
     readonly detail: string,
@@ -175,7 +187,6 @@ function derive(context: CodemodContext, declaration: Node, useClient: (client: 
     edits.length = 0;
     const arrow = inline.concise ? wrapper.getFirstChildByKind(SyntaxKind.EqualsGreaterThanToken) : undefined;
     edits.push(arrow ? { start: arrow.getEnd(), end: inline.statement.getEnd(), text: ` ${text}` } : { start: inline.statement.getStart(), end: inline.statement.getEnd(), text });
-    if (callback.isAsync() && !wrapper.isAsync()) edits.push({ start: asyncInsertion(declaration, wrapper), end: asyncInsertion(declaration, wrapper), text: "async " });
   } else {
     const open = callback.getFirstChildByKind(SyntaxKind.OpenParenToken);
     const close = callback.getFirstChildByKind(SyntaxKind.CloseParenToken);
@@ -184,6 +195,8 @@ function derive(context: CodemodContext, declaration: Node, useClient: (client: 
     edits.push({ start: transaction.getStart(), end: callback.getStart(), text: "(" });
     edits.push({ start: callback.getEnd(), end: transaction.getEnd(), text: ")()" });
   }
+  // The callback's awaits now run in the wrapper itself (it returned the transaction's promise, so nothing else changes).
+  if (inline && callback.isAsync() && !wrapper.isAsync()) edits.push({ start: asyncInsertion(declaration, wrapper), end: asyncInsertion(declaration, wrapper), text: "async " });
   const nameNode = Node.isFunctionDeclaration(declaration)
     ? declaration.getNameNode()
     : declaration.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => d.getName() === tenant.name)?.getNameNode();

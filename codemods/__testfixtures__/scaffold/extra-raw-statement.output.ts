@@ -15,3 +15,10 @@ export async function withTenantFromRequest<T>(request: NextRequest, fn: (tenant
     return { result: await fn(tenantId, tx) };
   });
 }
+
+/** A session wrapper in the same module: it waits for the tenant wrapper's V2 rather than point at one that is not there. */
+export async function withApiKey(request: NextRequest, handler: (context: { tenantId: string; db: TenantDb }) => Promise<Response>) {
+  if (!request.headers.get("x-api-key")) return new Response("api key required", { status: 401 });
+  const { result } = await withTenantFromRequest(request, (tenantId, db) => handler({ tenantId, db }));
+  return result;
+}

@@ -27,13 +27,17 @@ describe("fixtures/sales-app through every phase", () => {
     expect(result.output).toBe("");
   });
 
-  it("scaffold adds a V2 beside each wrapper and the resolver, and type-checks", () => {
+  it("scaffold adds a V2 beside each wrapper, the tenant one derived from V1, and type-checks", () => {
     const result = run("scaffold");
     expect(result.summary.errors).toBe(0);
     expect(result.files.filter((f) => f.changed).map((f) => f.file).sort()).toEqual(["src/lib/auth/admin.ts", "src/lib/auth/portal.ts", "src/lib/auth/sales.ts", "src/lib/tenant.ts"]);
     expect(read("src/lib/auth/sales.ts")).toContain("export async function withSalesSessionV2(");
-    expect(read("src/lib/tenant.ts")).toContain("export async function getTenantIdFromRequest(");
-    expect(read("src/lib/tenant.ts")).toMatch(/withTenantFromRequestV2[\s\S]*prisma\.\$forTenant\(tenantId\)/);
+    // The tenant wrapper's V2 is V1's code without the transaction: the same lookup and error, fn gets $forTenant.
+    const tenantV2 = read("src/lib/tenant.ts").split("export async function withTenantFromRequestV2<T>(")[1] ?? "";
+    expect(tenantV2).toContain("await prisma.tenant.findUnique({ where: { slug }, select: { id: true } });");
+    expect(tenantV2).toContain("if (!tenant) throw new TenantNotFoundError(`slug \"${slug}\"`);");
+    expect(tenantV2).toContain("return { result: await fn(tenantId, prisma.$forTenant(tenantId)) };");
+    expect(tenantV2).not.toMatch(/\$transaction|set_config|\btx\b/);
     // Each V2 answers a pool timeout with 503 + Retry-After before its other error handling; V1 is unchanged.
     for (const [file, v2] of [["sales", "withSalesSessionV2"], ["admin", "withAdminSessionV2"], ["portal", "withPortalSessionV2"]] as const) {
       const text = read(`src/lib/auth/${file}.ts`);

@@ -19,6 +19,7 @@ export type ManualReviewReason =
   | "await-in-span"
   | "v1-still-used"
   | "scaffold-precondition"
+  | "tenant-wrapper-not-derivable"
   | "no-pool-timeout-handler";
 
 /** One sentence per reason, shown in the CLI, the report and the docs. @example MANUAL_REVIEW_HINTS["db-escapes"] */
@@ -36,7 +37,8 @@ export const MANUAL_REVIEW_HINTS: Readonly<Record<ManualReviewReason, string>> =
   "span-not-provable": "the transaction span cannot be placed without changing behavior (see the detail).",
   "await-in-span": "an await of non-database work stays inside the write transaction (it needs what the span computes before it), so the transaction holds its connection while it waits.",
   "v1-still-used": "a V1 wrapper is still used here, so finalize cannot remove it yet.",
-  "scaffold-precondition": "the module lacks something the generated V2 code needs (see the detail).",
+  "scaffold-precondition": "a V1 session wrapper cannot be copied as V2: it is not a top-level declaration, reaches the tenant wrapper through an import the kit cannot follow, or waits for a tenant-wrapper V2 that could not be derived.",
+  "tenant-wrapper-not-derivable": "scaffold cannot prove how to take the transaction out of the tenant wrapper; the detail names the code to change (file:line:col) and how.",
   "no-pool-timeout-handler": "the V2 wrapper has no catch that turns a pool timeout into a 503 with Retry-After, so under load clients get 500s; add the two poolTimeoutResponse lines to its catch by hand.",
 };
 

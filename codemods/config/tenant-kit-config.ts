@@ -24,8 +24,6 @@ export interface TenantKitConfig {
   readonly tenantModule: string;
   /** The V1 tenant wrapper: `(request, async (tenantId, db) => ...)`, running `fn` inside a transaction. */
   readonly tenantWrapper: string;
-  /** The transaction-free tenant resolver scaffold adds beside the tenant wrapper. */
-  readonly tenantResolver: string;
   /** Import specifier of prisma-tenant-kit in the app; scaffold imports `poolTimeoutResponse` from it. */
   readonly kitModule: string;
   /** The helper the writes phase wraps writes in: `helper(tenantId, async (tx) => ...)`. */
@@ -36,14 +34,6 @@ export interface TenantKitConfig {
   readonly wrappers: readonly ConfiguredWrapper[];
   /** Property names of the handler context (`{ tenantId, db }`). */
   readonly contextKeys: { readonly db: string; readonly tenantId: string };
-  /** Names of the app's tenant-scoped client value and the header names the scaffolded resolver reads. */
-  readonly scaffold: {
-    readonly prismaClient: string;
-    readonly tenantIdHeader: string;
-    readonly tenantSlugHeader: string;
-    readonly defaultSlugExpression: string;
-    readonly notFoundErrorClass: string;
-  };
   /** finalize renames V2 to V1's name unless this is true. */
   readonly keepV2Names: boolean;
   /** Glob-free list of directory names never scanned. */
@@ -54,19 +44,11 @@ export interface TenantKitConfig {
 export const DEFAULT_CONFIG: TenantKitConfig = {
   tenantModule: "@/lib/tenant",
   tenantWrapper: "withTenantFromRequest",
-  tenantResolver: "getTenantIdFromRequest",
   kitModule: "prisma-tenant-kit",
   transactionHelper: { name: "withTenant", module: "@/lib/tenant" },
   v2Suffix: "V2",
   wrappers: [],
   contextKeys: { db: "db", tenantId: "tenantId" },
-  scaffold: {
-    prismaClient: "prisma",
-    tenantIdHeader: "x-tenant-id",
-    tenantSlugHeader: "x-tenant-slug",
-    defaultSlugExpression: "getDefaultTenantSlug()",
-    notFoundErrorClass: "TenantNotFoundError",
-  },
   keepV2Names: false,
   ignoreDirs: ["node_modules", ".next", ".git", "generated", "dist", "build", "coverage"],
 };
@@ -140,6 +122,11 @@ function parseWrapperFlag(spec: string): ConfiguredWrapper {
 
 function mergeConfig(base: TenantKitConfig, raw: unknown, file: string): TenantKitConfig {
   if (!isRecord(raw)) throw new ConfigError(`The config file ${file} must hold a JSON object; wrap its settings in { }.`);
+  for (const key of ["scaffold", "tenantResolver"]) {
+    if (key in raw) {
+      throw new ConfigError(`${file}: "${key}" is no longer used (scaffold derives V2 from your V1 tenant wrapper, headers and errors included); remove it.`);
+    }
+  }
   const known = new Set(Object.keys(base));
   for (const key of Object.keys(raw)) {
     if (!known.has(key) && key !== "$schema") {
@@ -155,8 +142,6 @@ function mergeConfig(base: TenantKitConfig, raw: unknown, file: string): TenantK
   if (helper !== undefined && !isRecord(helper)) throw new ConfigError(`${file}: "transactionHelper" must be an object { "name", "module" }.`);
   const keys = raw.contextKeys;
   if (keys !== undefined && !isRecord(keys)) throw new ConfigError(`${file}: "contextKeys" must be an object { "db", "tenantId" }.`);
-  const scaffold = raw.scaffold;
-  if (scaffold !== undefined && !isRecord(scaffold)) throw new ConfigError(`${file}: "scaffold" must be an object.`);
   const wrappers = raw.wrappers;
   if (wrappers !== undefined && !(Array.isArray(wrappers) && wrappers.every((w) => isRecord(w) && typeof w.name === "string" && typeof w.module === "string"))) {
     throw new ConfigError(`${file}: "wrappers" must be an array of { "name": string, "module": string }.`);
@@ -169,7 +154,6 @@ function mergeConfig(base: TenantKitConfig, raw: unknown, file: string): TenantK
   return {
     tenantModule: str("tenantModule", raw.tenantModule, base.tenantModule),
     tenantWrapper: str("tenantWrapper", raw.tenantWrapper, base.tenantWrapper),
-    tenantResolver: str("tenantResolver", raw.tenantResolver, base.tenantResolver),
     kitModule: str("kitModule", raw.kitModule, base.kitModule),
     transactionHelper: {
       name: str("transactionHelper.name", helper?.name, base.transactionHelper.name),
@@ -180,13 +164,6 @@ function mergeConfig(base: TenantKitConfig, raw: unknown, file: string): TenantK
     contextKeys: {
       db: str("contextKeys.db", keys?.db, base.contextKeys.db),
       tenantId: str("contextKeys.tenantId", keys?.tenantId, base.contextKeys.tenantId),
-    },
-    scaffold: {
-      prismaClient: str("scaffold.prismaClient", scaffold?.prismaClient, base.scaffold.prismaClient),
-      tenantIdHeader: str("scaffold.tenantIdHeader", scaffold?.tenantIdHeader, base.scaffold.tenantIdHeader),
-      tenantSlugHeader: str("scaffold.tenantSlugHeader", scaffold?.tenantSlugHeader, base.scaffold.tenantSlugHeader),
-      defaultSlugExpression: str("scaffold.defaultSlugExpression", scaffold?.defaultSlugExpression, base.scaffold.defaultSlugExpression),
-      notFoundErrorClass: str("scaffold.notFoundErrorClass", scaffold?.notFoundErrorClass, base.scaffold.notFoundErrorClass),
     },
     keepV2Names: (raw.keepV2Names as boolean | undefined) ?? base.keepV2Names,
     ignoreDirs: (ignoreDirs as string[] | undefined) ?? base.ignoreDirs,

@@ -5,19 +5,23 @@ import { locate } from "../analysis/db-usage-classifier.ts";
 import { identifierNames, ImportEditor } from "../edits/import-editor.ts";
 import { applyEdits, editsWithin, type TextEdit } from "../edits/text-edit.ts";
 import { planPoolTimeoutCatch, poolTimeoutCatchEdit, POOL_TIMEOUT_HANDLERS } from "./pool-timeout-catch.ts";
+import { deriveTenantV2, type TenantV2Derivation } from "./tenant-transaction-remover.ts";
 import { manualReview, type Codemod, type CodemodContext, type FileTransformResult, type ManualReviewItem } from "../runner/codemod-types.ts";
 
 /** The line scaffold adds to each V2's JSDoc; finalize removes it. */
 export const SCAFFOLD_MARKER = "tenant-kit scaffold:";
 
 /**
- * Phase "scaffold": adds, beside the tenant wrapper, a transaction-free tenant resolver and the tenant wrapper's V2
- * (same signature, `fn` gets `prisma.$forTenant(tenantId)`), and beside every V1 session wrapper its V2: a copy of V1
- * whose call of the tenant wrapper points at the V2. So V2 keeps V1's options, checks and error responses, while the
- * tenant is resolved and the session, roles and permissions are read without a transaction, and the handler gets the
+ * Phase "scaffold": adds, beside the tenant wrapper, its V2 derived from V1's own code (V1 with the interactive
+ * transaction taken out, see {@link deriveTenantV2}: the same resolution, headers, lookups, thrown errors and return
+ * shape; `fn` gets `client.$forTenant(tenantId)`), and beside every V1 session wrapper its V2: a copy of V1 whose call
+ * of the tenant wrapper points at the V2. So V2 keeps V1's options, checks and error responses, while the tenant is
+ * resolved and the session, roles and permissions are read without a transaction, and the handler gets the
  * tenant-scoped client as `db`. The V2's outermost `catch (error)` around the tenant-wrapper call first answers a pool
  * timeout with 503 + Retry-After (`poolTimeoutResponse` from `kitModule`); a V1 without such a catch is listed for
- * manual review ("no-pool-timeout-handler"). V1 is not touched. Runs once: a V2 that exists is left alone.
+ * manual review ("no-pool-timeout-handler"). A tenant wrapper it cannot derive is listed
+ * ("tenant-wrapper-not-derivable") with the code to change, and nothing is added. V1 is not touched. Runs once: a V2
+ * that exists is left alone.
  *
  * @example
  * ```ts
@@ -27,23 +31,34 @@ export const SCAFFOLD_MARKER = "tenant-kit scaffold:";
  */
 export const scaffoldCodemod: Codemod = {
   id: "scaffold",
-  summary: "Add the V2 of each wrapper (no transaction) beside V1, and a transaction-free tenant resolver.",
+  summary: "Add beside each V1 wrapper its V2, derived from V1's code with the transaction taken out.",
   candidateFiles: (context) => [...new Set(context.index.all.map((w) => w.file))].sort(),
   transformFile: (context, file) => {
     const edits: TextEdit[] = [];
     const review: ManualReviewItem[] = [];
     const notes: string[] = [];
     const tenant = context.index.tenantWrapper;
-    const tenantReady = tenant.hasV2 || tenantTemplateProblem(context) === undefined;
     const imports = new ImportEditor(context.project, file, identifierNames(file));
+    const tenantReady = tenant.hasV2 || derivedTenantV2(context).kind === "derived";
     if (file.getFilePath() === tenant.file && !tenant.hasV2) {
-      const problem = tenantTemplateProblem(context);
       const declaration = declarationStatement(file, tenant.name);
-      if (problem || !declaration) {
-        review.push(manualReview("scaffold-precondition", problem ?? `${tenant.name} is not a top-level declaration`, locate(context.project, declaration ?? file)));
-      } else {
-        edits.push({ start: declaration.getEnd(), end: declaration.getEnd(), text: `\n\n${tenantTemplate(context)}` });
-        notes.push(`${context.project.relative(file.getFilePath())}: added ${context.config.tenantResolver} and ${tenant.v2Name}`);
+      const derivation = declaration
+        ? deriveTenantV2(context, declaration, (client) => (client.kind === "local" ? client.name : imports.use(client.moduleFile, client.specifier, client.importedName)))
+        : derivedTenantV2(context);
+      if (derivation.kind === "refused") {
+        review.push(manualReview("tenant-wrapper-not-derivable", derivation.detail, derivation.location));
+      } else if (declaration) {
+        const doc = [
+          "/**",
+          ` * Resolves the request's tenant as ${tenant.name} does and runs \`fn\` with \`${derivation.client}.$forTenant(tenantId)\`, whose`,
+          " * every query carries the tenant's RLS context; no transaction is held.",
+          " *",
+          ` * ${SCAFFOLD_MARKER} V2 of ${tenant.name}: V1's code without its transaction.`,
+          " */",
+        ];
+        edits.push({ start: declaration.getEnd(), end: declaration.getEnd(), text: `\n\n${doc.join("\n")}\n${derivation.text}` });
+        const relative = context.project.relative(file.getFilePath());
+        notes.push(`${relative}: added ${tenant.v2Name} beside ${tenant.name}`, ...derivation.notes.map((note) => `${relative}: ${tenant.v2Name}: ${note}`));
       }
     }
     for (const wrapper of context.index.sessionWrappers) {
@@ -54,7 +69,7 @@ export const scaffoldCodemod: Codemod = {
         continue;
       }
       if (!tenantReady) {
-        review.push(manualReview("scaffold-precondition", `${wrapper.name} needs ${tenant.v2Name}, which could not be added (see the tenant module item)`, locate(context.project, declaration)));
+        review.push(manualReview("scaffold-precondition", `${wrapper.name} needs ${tenant.v2Name}, which could not be derived (see the tenant-wrapper-not-derivable item)`, locate(context.project, declaration)));
         continue;
       }
       const v2Tenant = file.getFilePath() === tenant.file ? tenant.v2Name : tenantV2Local(context, file, imports);
@@ -135,59 +150,29 @@ function cloneAsV2(context: CodemodContext, file: SourceFile, declaration: Node,
   if (nameNode) edits.push({ start: nameNode.getStart(), end: nameNode.getEnd(), text: wrapper.v2Name });
   for (const call of calls) edits.push({ start: call.getExpression().getStart(), end: call.getExpression().getEnd(), text: v2Tenant });
   const body = applyEdits(source.slice(start, end), editsWithin(edits, start, end));
+  const line = ` * ${SCAFFOLD_MARKER} V2 of ${wrapper.name}: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's \`db\` is the tenant-scoped client from ${context.index.tenantWrapper.v2Name}; wrap writes in ${context.config.transactionHelper.name}(tenantId, async (tx) => ...).${catchEdit ? " A pool timeout answers 503 with Retry-After (poolTimeoutResponse)." : ""}`;
+  return `${withScaffoldLine(declaration, line)}\n${body}`;
+}
+
+/** V1's JSDoc with `line` (the scaffold marker, which finalize removes) appended, or a JSDoc of that line alone. */
+function withScaffoldLine(declaration: Node, line: string): string {
   const jsDocs = Node.isJSDocable(declaration) ? declaration.getJsDocs() : [];
   const v1Doc = jsDocs[jsDocs.length - 1];
-  const line = ` * ${SCAFFOLD_MARKER} V2 of ${wrapper.name}: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's \`db\` is the tenant-scoped client (\`${context.config.scaffold.prismaClient}.$forTenant(tenantId)\`); wrap writes in ${context.config.transactionHelper.name}(tenantId, async (tx) => ...).${catchEdit ? " A pool timeout answers 503 with Retry-After (poolTimeoutResponse)." : ""}`;
-  const doc = v1Doc ? v1Doc.getText().replace(/\s*\*\/$/, `\n *\n${line}\n */`) : `/**\n${line}\n */`;
-  return `${doc}\n${body}`;
+  return v1Doc ? v1Doc.getText().replace(/\s*\*\/$/, `\n *\n${line}\n */`) : `/**\n${line}\n */`;
 }
 
-/** Why the resolver template cannot go into the tenant module (a name it uses is not in scope), or undefined. */
-function tenantTemplateProblem(context: CodemodContext): string | undefined {
-  const file = context.project.sourceFile(context.index.tenantWrapper.file);
-  const { scaffold } = context.config;
-  const needed = [scaffold.prismaClient, "NextRequest", scaffold.notFoundErrorClass, ...(/^[A-Za-z_$][\w$]*/.exec(scaffold.defaultSlugExpression) ?? [])];
-  const declared = new Set<string>();
-  for (const statement of file.getStatements()) {
-    if (Node.isImportDeclaration(statement)) for (const named of statement.getNamedImports()) declared.add(named.getAliasNode()?.getText() ?? named.getName());
-    else if (Node.isVariableStatement(statement)) for (const d of statement.getDeclarations()) declared.add(d.getName());
-    else if ((Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement) || Node.isTypeAliasDeclaration(statement) || Node.isInterfaceDeclaration(statement)) && statement.getName()) declared.add(statement.getName()!);
-  }
-  const missing = needed.filter((name) => !declared.has(name));
-  if (missing.length === 0) return undefined;
-  return `${context.project.relative(file.getFilePath())} has no ${missing.join(", ")} in scope, which the generated ${context.config.tenantResolver} / ${context.index.tenantWrapper.v2Name} use; import them there (or set "scaffold" in the config), or write ${context.index.tenantWrapper.v2Name} by hand and re-run scaffold`;
-}
+const derivations = new WeakMap<CodemodContext, TenantV2Derivation>();
 
-function tenantTemplate(context: CodemodContext): string {
-  const { scaffold, tenantResolver } = context.config;
+/** Whether the tenant wrapper's V2 can be derived, decided once per run (every session wrapper module asks). */
+function derivedTenantV2(context: CodemodContext): TenantV2Derivation {
+  const cached = derivations.get(context);
+  if (cached) return cached;
   const tenant = context.index.tenantWrapper;
-  const client = scaffold.prismaClient;
-  return `/**
- * Resolves the request's tenant (${scaffold.tenantIdHeader}, then ${scaffold.tenantSlugHeader}, else the default slug) without a
- * transaction. Returns null when no tenant matches.
- *
- * ${SCAFFOLD_MARKER} the transaction-free resolver beside ${tenant.name}.
- */
-export async function ${tenantResolver}(request: NextRequest): Promise<string | null> {
-  const tenantId = request.headers.get(${JSON.stringify(scaffold.tenantIdHeader)});
-  if (tenantId) return tenantId;
-  const slug = request.headers.get(${JSON.stringify(scaffold.tenantSlugHeader)}) ?? ${scaffold.defaultSlugExpression};
-  const tenant = await ${client}.tenant.findUnique({ where: { slug }, select: { id: true } });
-  return tenant?.id ?? null;
-}
-
-/**
- * Resolves the request's tenant and runs \`fn(tenantId, db)\` with \`db\` = \`${client}.$forTenant(tenantId)\`: every
- * query carries the tenant's RLS context, and no transaction is held. Throws ${scaffold.notFoundErrorClass} like ${tenant.name}.
- *
- * ${SCAFFOLD_MARKER} V2 of ${tenant.name}, the same signature without a transaction.
- */
-export async function ${tenant.v2Name}<T>(
-  request: NextRequest,
-  fn: (tenantId: string, db: typeof ${client}) => Promise<T>,
-): Promise<{ result: T }> {
-  const tenantId = await ${tenantResolver}(request);
-  if (!tenantId) throw new ${scaffold.notFoundErrorClass}("the request's tenant headers or the default slug");
-  return { result: await fn(tenantId, ${client}.$forTenant(tenantId)) };
-}`;
+  const file = context.project.sourceFile(tenant.file);
+  const declaration = declarationStatement(file, tenant.name);
+  const derivation: TenantV2Derivation = declaration
+    ? deriveTenantV2(context, declaration, (client) => (client.kind === "local" ? client.name : client.importedName))
+    : { kind: "refused", detail: `${tenant.name} is not a top-level declaration; declare it as \`export async function ${tenant.name}(...)\``, location: locate(context.project, file) };
+  derivations.set(context, derivation);
+  return derivation;
 }

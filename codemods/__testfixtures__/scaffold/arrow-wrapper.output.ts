@@ -13,7 +13,7 @@ export const withKioskSession = async (request: NextRequest, handler: KioskHandl
 };
 
 /**
- * tenant-kit scaffold: V2 of withKioskSession: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's `db` is the tenant-scoped client (`prisma.$forTenant(tenantId)`); wrap writes in withTenant(tenantId, async (tx) => ...).
+ * tenant-kit scaffold: V2 of withKioskSession: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's `db` is the tenant-scoped client from withTenantFromRequestV2; wrap writes in withTenant(tenantId, async (tx) => ...).
  */
 export const withKioskSessionV2 = async (request: NextRequest, handler: KioskHandler): Promise<Response> => {
   const kioskId = request.headers.get("x-kiosk-id");

@@ -22,7 +22,7 @@ export const withKioskSession = async (request: NextRequest, handler: KioskHandl
 };
 
 /**
- * tenant-kit scaffold: V2 of withKioskSession: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's `db` is the tenant-scoped client (`prisma.$forTenant(tenantId)`); wrap writes in withTenant(tenantId, async (tx) => ...). A pool timeout answers 503 with Retry-After (poolTimeoutResponse).
+ * tenant-kit scaffold: V2 of withKioskSession: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's `db` is the tenant-scoped client from withTenantFromRequestV2; wrap writes in withTenant(tenantId, async (tx) => ...). A pool timeout answers 503 with Retry-After (poolTimeoutResponse).
  */
 export const withKioskSessionV2 = async (request: NextRequest, handler: KioskHandler) => {
 	try {

@@ -14,7 +14,7 @@ export async function withPartnerKey(request: NextRequest, handler: (context: Pa
 
 /** A partner API wrapper without a try/catch: whatever the tenant wrapper throws reaches Next as a 500.
  *
- * tenant-kit scaffold: V2 of withPartnerKey: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's `db` is the tenant-scoped client (`prisma.$forTenant(tenantId)`); wrap writes in withTenant(tenantId, async (tx) => ...).
+ * tenant-kit scaffold: V2 of withPartnerKey: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's `db` is the tenant-scoped client from withTenantFromRequestV2; wrap writes in withTenant(tenantId, async (tx) => ...).
  */
 export async function withPartnerKeyV2(request: NextRequest, handler: (context: PartnerContext) => Promise<Response>): Promise<Response> {
   const partnerKey = request.headers.get("x-partner-key");

@@ -20,7 +20,7 @@ export async function withPortalSession(request: NextRequest, handler: (context:
 
 /** A portal wrapper whose catch already answers pool timeouts itself: scaffold adds nothing to its V2's catch.
  *
- * tenant-kit scaffold: V2 of withPortalSession: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's `db` is the tenant-scoped client (`prisma.$forTenant(tenantId)`); wrap writes in withTenant(tenantId, async (tx) => ...).
+ * tenant-kit scaffold: V2 of withPortalSession: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's `db` is the tenant-scoped client from withTenantFromRequestV2; wrap writes in withTenant(tenantId, async (tx) => ...).
  */
 export async function withPortalSessionV2(request: NextRequest, handler: (context: PortalContext) => Promise<Response>): Promise<Response> {
   const customerId = request.headers.get("x-portal-customer");

@@ -83,7 +83,7 @@ export async function withSalesSession(
 /**
  * Authenticates a sales rep (session cookie, roles, permissions) and runs `handler` with the tenant's `db`.
  *
- * tenant-kit scaffold: V2 of withSalesSession: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's `db` is the tenant-scoped client (`prisma.$forTenant(tenantId)`); wrap writes in withTenant(tenantId, async (tx) => ...). A pool timeout answers 503 with Retry-After (poolTimeoutResponse).
+ * tenant-kit scaffold: V2 of withSalesSession: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's `db` is the tenant-scoped client from withTenantFromRequestV2; wrap writes in withTenant(tenantId, async (tx) => ...). A pool timeout answers 503 with Retry-After (poolTimeoutResponse).
  */
 export async function withSalesSessionV2(
   request: NextRequest,

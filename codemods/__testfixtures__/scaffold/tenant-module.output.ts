@@ -57,30 +57,21 @@ export async function withTenantFromRequest<T>(
 }
 
 /**
- * Resolves the request's tenant (x-tenant-id, then x-tenant-slug, else the default slug) without a
- * transaction. Returns null when no tenant matches.
+ * Resolves the request's tenant as withTenantFromRequest does and runs `fn` with `prisma.$forTenant(tenantId)`, whose
+ * every query carries the tenant's RLS context; no transaction is held.
  *
- * tenant-kit scaffold: the transaction-free resolver beside withTenantFromRequest.
- */
-export async function getTenantIdFromRequest(request: NextRequest): Promise<string | null> {
-  const tenantId = request.headers.get("x-tenant-id");
-  if (tenantId) return tenantId;
-  const slug = request.headers.get("x-tenant-slug") ?? getDefaultTenantSlug();
-  const tenant = await prisma.tenant.findUnique({ where: { slug }, select: { id: true } });
-  return tenant?.id ?? null;
-}
-
-/**
- * Resolves the request's tenant and runs `fn(tenantId, db)` with `db` = `prisma.$forTenant(tenantId)`: every
- * query carries the tenant's RLS context, and no transaction is held. Throws TenantNotFoundError like withTenantFromRequest.
- *
- * tenant-kit scaffold: V2 of withTenantFromRequest, the same signature without a transaction.
+ * tenant-kit scaffold: V2 of withTenantFromRequest: V1's code without its transaction.
  */
 export async function withTenantFromRequestV2<T>(
   request: NextRequest,
-  fn: (tenantId: string, db: typeof prisma) => Promise<T>,
+  fn: (tenantId: string, db: TenantDb) => Promise<T>,
 ): Promise<{ result: T }> {
-  const tenantId = await getTenantIdFromRequest(request);
-  if (!tenantId) throw new TenantNotFoundError("the request's tenant headers or the default slug");
+  let tenantId = request.headers.get(TENANT_ID_HEADER);
+  if (!tenantId) {
+    const slug = request.headers.get(TENANT_SLUG_HEADER) ?? getDefaultTenantSlug();
+    const tenant = await prisma.tenant.findUnique({ where: { slug }, select: { id: true } });
+    if (!tenant) throw new TenantNotFoundError(`slug "${slug}"`);
+    tenantId = tenant.id;
+  }
   return { result: await fn(tenantId, prisma.$forTenant(tenantId)) };
 }

@@ -1,4 +1,5 @@
 // @tenant-kit-fixture path=src/lib/tenant.ts
+// The default slug comes from a private helper, which the old fixed template could not see; V2 calls it as V1 does.
 import type { NextRequest } from "next/server";
 import type { TenantTransactionClient } from "prisma-tenant-kit";
 import { prisma } from "@/lib/prisma";

@@ -1,4 +1,5 @@
 // @tenant-kit-fixture path=src/lib/tenant.ts
+// The default slug comes from a private helper, which the old fixed template could not see; V2 calls it as V1 does.
 import type { NextRequest } from "next/server";
 import type { TenantTransactionClient } from "prisma-tenant-kit";
 import { prisma } from "@/lib/prisma";
@@ -54,4 +55,24 @@ export async function withTenantFromRequest<T>(
     await tx.$executeRaw`SELECT set_config('app.tenant_id', ${tenantId}, true)`;
     return { result: await fn(tenantId, tx) };
   });
+}
+
+/**
+ * Resolves the request's tenant as withTenantFromRequest does and runs `fn` with `prisma.$forTenant(tenantId)`, whose
+ * every query carries the tenant's RLS context; no transaction is held.
+ *
+ * tenant-kit scaffold: V2 of withTenantFromRequest: V1's code without its transaction.
+ */
+export async function withTenantFromRequestV2<T>(
+  request: NextRequest,
+  fn: (tenantId: string, db: TenantDb) => Promise<T>,
+): Promise<{ result: T }> {
+  let tenantId = request.headers.get(TENANT_ID_HEADER);
+  if (!tenantId) {
+    const slug = request.headers.get(TENANT_SLUG_HEADER) ?? defaultSlugOf();
+    const tenant = await prisma.tenant.findUnique({ where: { slug }, select: { id: true } });
+    if (!tenant) throw new TenantNotFoundError(`slug "${slug}"`);
+    tenantId = tenant.id;
+  }
+  return { result: await fn(tenantId, prisma.$forTenant(tenantId)) };
 }

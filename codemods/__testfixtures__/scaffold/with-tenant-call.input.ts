@@ -1,0 +1,13 @@
+// @tenant-kit-fixture path=src/lib/tenant.ts
+import type { NextRequest } from "next/server";
+import type { TenantTransactionClient } from "prisma-tenant-kit";
+import { prisma } from "@/lib/prisma";
+
+export type TenantDb = TenantTransactionClient<typeof prisma>;
+
+// V1 already on the kit's $withTenant (as after the install phase): still one transaction per request, which V2 drops.
+export async function withTenantFromRequest<T>(request: NextRequest, fn: (tenantId: string, db: TenantDb) => Promise<T>) {
+  const tenantId = request.headers.get("x-tenant-id");
+  if (!tenantId) throw new Error("x-tenant-id header is required");
+  return prisma.$withTenant(tenantId, async (tx) => ({ result: await fn(tenantId, tx) }));
+}

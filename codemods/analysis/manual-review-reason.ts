@@ -62,6 +62,7 @@ export const MANUAL_REVIEW_FIXES: Readonly<Record<ManualReviewReason, string>> =
   "span-not-provable": "see the detail; make the code provable or write the withTenant span by hand",
   "await-in-span": "move the awaited work out of the transaction if it can run before or after it",
   "v1-still-used": "migrate the remaining V1 uses, then run finalize again",
-  "scaffold-precondition": "add the missing name to the module (or the config) and re-run scaffold",
+  "scaffold-precondition": "make the session wrapper a top-level declaration importing the tenant wrapper, then re-run",
+  "tenant-wrapper-not-derivable": "change the code named in the detail so the tenant is set once, then re-run scaffold",
   "no-pool-timeout-handler": "add the two poolTimeoutResponse lines to the V2 catch by hand",
 };

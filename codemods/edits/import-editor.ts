@@ -1,6 +1,8 @@
 import { Node, ts, type ImportDeclaration, type SourceFile } from "ts-morph";
 import type { CodemodProject } from "../project/codemod-project.ts";
 import { importBindings, type ImportBinding } from "../analysis/import-bindings.ts";
+import { moduleExports } from "../analysis/module-exports.ts";
+import { UnresolvedImportError } from "../errors/unresolved-import-error.ts";
 import type { TextEdit } from "./text-edit.ts";
 
 interface DeclarationPlan {
@@ -12,7 +14,9 @@ interface DeclarationPlan {
 /**
  * Plans import changes of one file and renders them as text edits: adds named imports to the declaration that already
  * imports from the same module (resolved through tsconfig paths), or a new declaration after the last import; removes
- * and renames specifiers; drops a declaration that ends up empty. Other imports keep their text.
+ * and renames specifiers; drops a declaration that ends up empty. Other imports keep their text. Every import it adds
+ * is proven first: its specifier resolves from the file to the module and the module exports the name; otherwise
+ * {@link UnresolvedImportError}, never a dangling import.
  *
  * @example
  * ```ts
@@ -48,17 +52,42 @@ export class ImportEditor {
     const planned = [...[...this.plans.values()].map((p) => p.add), ...this.newImports.values()].flat();
     const already = planned.find((a) => a === importedName || a.startsWith(`${importedName} as `));
     if (already) return localOf(already);
+    const checked = this.checkedSpecifier(moduleFile, specifier, importedName);
     const local = this.freeName(importedName);
     const text = local === importedName ? importedName : `${importedName} as ${local}`;
     const target = bindings.find((b) => fromModule(b) && !b.declaration.isTypeOnly())?.declaration;
     if (target && target.getNamedImports().length > 0) this.plan(target).add.push(text);
     else {
-      const list = this.newImports.get(specifier) ?? [];
+      const list = this.newImports.get(checked) ?? [];
       list.push(text);
-      this.newImports.set(specifier, list);
+      this.newImports.set(checked, list);
     }
     this.taken.add(local);
     return local;
+  }
+
+  /**
+   * The specifier to import `importedName` of `moduleFile` with from this file, after proving the import resolves
+   * through the repo's tsconfig (`specifier` if it does, else a `paths` alias or a relative path that does) and that
+   * the module exports the name (re-exports followed). A V2 (`<name><v2Suffix>`) of a function the module exports
+   * counts as exported: scaffold adds it beside V1 in the same run.
+   * @throws {UnresolvedImportError} rather than plan an import that would dangle.
+   */
+  private checkedSpecifier(moduleFile: string | undefined, specifier: string, importedName: string): string {
+    const from = this.file.getFilePath();
+    const imports = this.file.getImportDeclarations();
+    const line = imports.length > 0 ? imports[imports.length - 1]!.getEndLineNumber() : 1;
+    const location = { file: this.project.relative(from), line, column: 1 };
+    const resolved = moduleFile ?? this.project.resolveAnyModule(specifier, from);
+    if (!resolved) throw new UnresolvedImportError(importedName, specifier, `"${specifier}" does not resolve from ${location.file} (not installed, or not in the tsconfig paths)`, location);
+    const usable = moduleFile === undefined || this.project.resolveModule(specifier, from) === moduleFile ? specifier : this.project.specifierFor(moduleFile, from);
+    if (!usable) throw new UnresolvedImportError(importedName, specifier, `no import specifier resolves to ${this.project.relative(resolved)} from ${location.file}`, location);
+    const suffix = this.project.config.v2Suffix;
+    const v1 = importedName.endsWith(suffix) ? importedName.slice(0, -suffix.length) : undefined;
+    if (!moduleExports(this.project, resolved, importedName) && !(v1 && moduleExports(this.project, resolved, v1))) {
+      throw new UnresolvedImportError(importedName, usable, `${this.project.relative(resolved)} does not export ${importedName}`, location);
+    }
+    return usable;
   }
 
   /** Removes the named import `importedName` from `declaration`. */

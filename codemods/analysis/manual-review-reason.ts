@@ -18,7 +18,10 @@ export type ManualReviewReason =
   | "span-not-provable"
   | "v1-still-used"
   | "scaffold-precondition"
-  | "no-pool-timeout-handler";
+  | "no-pool-timeout-handler"
+  | "install-precondition"
+  | "extra-prisma-client"
+  | "bare-client-tenant-query";
 
 /** One sentence per reason, shown in the CLI, the report and the docs. @example MANUAL_REVIEW_HINTS["db-escapes"] */
 export const MANUAL_REVIEW_HINTS: Readonly<Record<ManualReviewReason, string>> = {
@@ -36,4 +39,7 @@ export const MANUAL_REVIEW_HINTS: Readonly<Record<ManualReviewReason, string>> =
   "v1-still-used": "a V1 wrapper is still used here, so finalize cannot remove it yet.",
   "scaffold-precondition": "the module lacks something the generated V2 code needs (see the detail).",
   "no-pool-timeout-handler": "the V2 wrapper has no catch that turns a pool timeout into a 503 with Retry-After, so under load clients get 500s; add the two poolTimeoutResponse lines to its catch by hand.",
+  "install-precondition": "install cannot rebuild this client or transaction helper on the kit without guessing (see the detail).",
+  "extra-prisma-client": "a PrismaClient other than the shared one: its own pool, without the tenant adapter; use the shared client or an admin client.",
+  "bare-client-tenant-query": "a tenant-table query on the shared client outside any tenant wrapper: with the adapter installed it sees no rows.",
 };

@@ -58,7 +58,7 @@ export function runOnSource(codemod: CodemodId, source: string, casePath: string
     const target = path.join(root, casePath);
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, source);
-    const global = codemod === "scaffold" || codemod === "finalize";
+    const global = codemod === "scaffold" || codemod === "finalize" || codemod === "install";
     const result = runPhase(codemod, { target: global ? root : target }, { write: false });
     const outcome = result.files.find((f) => f.absolutePath === target);
     if (outcome?.error) throw new Error(`${codemod} failed on the case: ${outcome.error.message}`);

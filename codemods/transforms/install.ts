@@ -145,7 +145,8 @@ function planFor(context: CodemodContext): InstallPlan {
     settingSource = `set by the app's set_config('${fromCode[0]}', ...) calls (no RLS policy found in the migrations)`;
   }
   const pending = shared?.sites.some((site) => !site.installed) ?? false;
-  const clientType = shared && pending ? freeName(identifierNames(project.sourceFile(shared.file)), "TenantPrismaClient") : undefined;
+  const retypes = candidates.some((file) => /\.\s*TransactionClient\b/.test(project.readText(file)));
+  const clientType = shared && pending && retypes ? freeName(identifierNames(project.sourceFile(shared.file)), "TenantPrismaClient") : undefined;
   const plan: InstallPlan = { sites, shared, schema, setting, settingSource, candidates, clientType };
   plans.set(project, plan);
   return plan;
@@ -185,9 +186,10 @@ function installClient(
   const extensionName = imports.use(kitFile, kit, "tenantExtension");
   const edits: TextEdit[] = [];
   const finish = (text: string): string => text.replace("createTenantAdapter(", `${adapterName}(`) + `.$extends(${extensionName}())`;
-  const typeText = extendedClientType(file, rebuilt[0]!.site.node, plan.clientType ?? imports.freeName("TenantPrismaClient"), typeRefs.length > 0 && pending.length === 1);
+  const alias = plan.clientType ?? (typeRefs.length > 0 ? imports.freeName("TenantPrismaClient") : undefined);
+  const typeText = alias ? extendedClientType(file, rebuilt[0]!.site.node, alias, typeRefs.length > 0) : undefined;
   for (const { site, text } of rebuilt) {
-    if (typeText.extract && site === rebuilt[0]!.site) {
+    if (typeText?.extract && site === rebuilt[0]!.site) {
       const statement = topLevelStatement(site.node);
       const at = statement.getStart();
       const indent = lineIndent(source, at);
@@ -199,12 +201,12 @@ function installClient(
       edits.push({ start: site.node.getStart(), end: site.node.getEnd(), text: finish(text) });
     }
   }
-  if (!typeText.extract) {
+  if (typeText && !typeText.extract) {
     const statement = topLevelStatement(typeText.anchor);
     edits.push({ start: statement.getEnd(), end: statement.getEnd(), text: `\n\n/** The shared client's type: the Prisma client extended with the tenant kit. */\nexport type ${typeText.alias} = ${typeText.type};` });
   }
-  for (const ref of typeRefs) edits.push({ start: ref.getStart(), end: ref.getEnd(), text: typeText.alias });
-  if (typeRefs.length > 0) notes.push(`PrismaClient as a type now reads ${typeText.alias}, the extended client's type`);
+  for (const ref of typeRefs) edits.push({ start: ref.getStart(), end: ref.getEnd(), text: alias! });
+  if (typeText && typeRefs.length > 0) notes.push(`PrismaClient as a type now reads ${typeText.alias}, the extended client's type`);
   notes.unshift(`the shared client (${[...shared.exportedNames].join(", ")}) is built on createTenantAdapter with setting "${plan.setting}", ${plan.settingSource}`);
   return { edits, notes };
 }
@@ -360,7 +362,7 @@ function rewriteTransactionHelpers(context: CodemodContext, plan: InstallPlan, f
     if (setConfig.setting && setConfig.setting !== plan.setting) note += `; V1 set "${setConfig.setting}" but the adapter sets "${plan.setting}": check the policies with tenant-kit doctor`;
     out.notes.push(note);
   }
-  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  for (const call of [...file.getDescendantsOfKind(SyntaxKind.CallExpression), ...file.getDescendantsOfKind(SyntaxKind.TaggedTemplateExpression)]) {
     const found = rawSetConfig(call);
     if (!found || handled.has(found.call) || !found.sessionLevel) continue;
     out.review.push(

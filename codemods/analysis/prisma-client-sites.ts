@@ -6,7 +6,7 @@ import { importBindings } from "./import-bindings.ts";
 export interface PrismaClientSite {
   readonly file: string;
   readonly node: NewExpression;
-  /** Already built on the kit: `.$extends(tenantExtension(...))` on it (install ran). */
+  /** Already built on the kit: its module applies `.$extends(tenantExtension(...))` (install ran, or it was done by hand). */
   readonly installed: boolean;
 }
 
@@ -44,14 +44,9 @@ export function findPrismaClientSites(project: CodemodProject): PrismaClientSite
   return sites;
 }
 
+/** The client is extended with the kit in its module (chained, or on the variable holding it: install ran or was done by hand). */
 function isInstalled(node: NewExpression): boolean {
-  let current: Node = node;
-  for (let parent = current.getParent(); parent; current = parent, parent = parent.getParent()) {
-    if (Node.isPropertyAccessExpression(parent) && parent.getExpression() === current) continue;
-    if (!Node.isCallExpression(parent) || parent.getExpression() !== current) return false;
-    if (current.getText().endsWith("$extends") && /^tenantExtension\s*\(/.test(parent.getArguments()[0]?.getText() ?? "")) return true;
-  }
-  return false;
+  return /\.\$extends\(\s*tenantExtension\s*\(/.test(node.getSourceFile().getFullText());
 }
 
 /**

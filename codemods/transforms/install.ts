@@ -275,9 +275,10 @@ function rebuildOptions(
       notes.push("the PrismaPg adapter became createTenantAdapter (the same pg driver, with the tenant context per query)");
       continue;
     }
-    if (name === "transactionOptions" && value && Node.isObjectLiteralExpression(value)) {
+    if (name === "transactionOptions") {
       hasTransactionOptions = true;
-      if (!value.getProperty("maxWait")) {
+      if (!value || !Node.isObjectLiteralExpression(value)) notes.push("transactionOptions is not an object literal: give it maxWait (10_000 ms, the pool's acquire timeout) by hand");
+      else if (!value.getProperty("maxWait")) {
         const inner = value.getProperties().map((p) => p.getText());
         kept.push(`transactionOptions: { ${[...inner, `maxWait: ${MAX_WAIT_MILLIS}`].join(", ")} }`);
         continue;

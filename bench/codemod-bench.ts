@@ -2,7 +2,7 @@
  * `npm run bench:codemod`: the codemods on a repo of 2,000 route files. Copies fixtures/sales-app (lib, tsconfig,
  * generated Prisma client, laid out like the repo so its paths resolve) to a temp dir, clones its route files under
  * numbered folders (`src/app/api/bench-0001/...`) until there are BENCH_ROUTES of them, then runs scan and each phase
- * in order (scaffold, reads, writes, finalize; each phase writes, so the next one starts where a user's would), every
+ * in order (install, scaffold, reads, writes, finalize; each phase writes, so the next one starts where a user's would), every
  * step in its own process, and prints files/s and peak RSS per step. Targets: >= 100 files/s per step, < 1.5 GiB.
  * A benchmark, not a test: it asserts nothing about time. Options (env): BENCH_ROUTES (default 2000).
  */
@@ -14,7 +14,7 @@ import { copySalesApp, REPO_ROOT } from "../fixtures/sales-app-copy.ts";
 import type { PhaseMeasurement } from "./codemod-phase-worker.ts";
 
 const ROUTES = Number(process.env.BENCH_ROUTES ?? 2000);
-const STEPS = ["scan", "scaffold", "reads", "writes", "finalize"] as const;
+const STEPS = ["scan", "install", "scaffold", "reads", "writes", "finalize"] as const;
 const TARGET_FILES_PER_SECOND = 100;
 const TARGET_RSS_BYTES = 1.5 * 1024 ** 3;
 

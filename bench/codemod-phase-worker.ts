@@ -1,6 +1,6 @@
 /**
  * One measured step of `npm run bench:codemod`, in its own process so that its peak RSS is its own:
- * `tsx bench/codemod-phase-worker.ts <scan|scaffold|reads|writes|finalize> <app dir>`. Runs the step over the app
+ * `tsx bench/codemod-phase-worker.ts <scan|install|scaffold|reads|writes|finalize> <app dir>`. Runs the step over the app
  * (phases write their changes, so the next phase starts where a user's would) and prints one JSON line:
  * {@link PhaseMeasurement}.
  */
@@ -21,9 +21,9 @@ export interface PhaseMeasurement {
 }
 
 const [step, app] = process.argv.slice(2);
-if (!step || !app) throw new Error("Usage: tsx bench/codemod-phase-worker.ts <scan|scaffold|reads|writes|finalize> <app dir>.");
+if (!step || !app) throw new Error("Usage: tsx bench/codemod-phase-worker.ts <scan|install|scaffold|reads|writes|finalize> <app dir>.");
 // The targets a user would pass: the route folder for scan/reads/writes, the repo for the global phases.
-const target = step === "scaffold" || step === "finalize" ? app : path.join(app, "src", "app");
+const target = step === "install" || step === "scaffold" || step === "finalize" ? app : path.join(app, "src", "app");
 
 const start = performance.now();
 const cpuStart = process.cpuUsage();

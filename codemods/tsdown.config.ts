@@ -9,7 +9,7 @@ export default defineConfig([
   {
     ...shared,
     entry: Object.fromEntries(
-      ["scaffold", "reads", "writes", "finalize"].map((id) => [`jscodeshift/${id}`, `jscodeshift/${id}.ts`]),
+      ["install", "scaffold", "reads", "writes", "finalize"].map((id) => [`jscodeshift/${id}`, `jscodeshift/${id}.ts`]),
     ),
     format: ["cjs"],
     // jscodeshift takes `module.default` as the transform and `module.parser` as the parser.

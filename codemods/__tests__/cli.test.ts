@@ -43,7 +43,7 @@ describe("tenant-kit CLI", () => {
     const io = capture();
     const code = await main(["node", "tenant-kit", "migrate", root, "--phase", "raeds"], io);
     expect(code).toBe(EXIT_CODES.usage);
-    expect(io.err()).toContain('There is no codemod "raeds"; pick one of: scaffold, reads, writes, finalize.');
+    expect(io.err()).toContain('There is no codemod "raeds"; pick one of: install, scaffold, reads, writes, finalize.');
   });
 
   it("--dry-run prints a colored unified diff and the summary, and writes nothing", async () => {
@@ -98,6 +98,9 @@ describe("tenant-kit CLI", () => {
   it("--kit-module sets where scaffold imports poolTimeoutResponse from", async () => {
     const wrapper = readFileSync(path.join(FIXTURES_DIR, "scaffold", "pool-timeout-handled.input.ts"), "utf8");
     writeFileSync(path.join(root, "src/lib/auth/portal.ts"), wrapper.replace(/ *if \(isBusy\(cause\)\)[^\n]*\n/, ""));
+    // The app imports the kit under another name; phases only add imports that resolve.
+    const tsconfig = path.join(root, "tsconfig.json");
+    writeFileSync(tsconfig, readFileSync(tsconfig, "utf8").replace('"prisma-tenant-kit":', `"@acme/tenant-kit": [${JSON.stringify(path.join(REPO_ROOT, "extension", "index.ts"))}], "prisma-tenant-kit":`));
     const io = capture();
     expect(await main(["node", "tenant-kit", "migrate", root, "--phase", "scaffold", "--dry-run", "--kit-module", "@acme/tenant-kit"], io)).toBe(EXIT_CODES.ok);
     expect(io.out()).toContain('+import { poolTimeoutResponse } from "@acme/tenant-kit";');
@@ -115,6 +118,6 @@ describe("tenant-kit CLI", () => {
     const bin = path.join(REPO_ROOT, "codemods", "dist", "tenant-kit.mjs");
     const result = spawnSync(process.execPath, [bin, "list"], { cwd: root, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
     expect(result.status).toBe(0);
-    expect(result.stdout.split("\n").map((l) => l.split(/\s+/)[0]).filter(Boolean)).toEqual(["scaffold", "reads", "writes", "finalize"]);
+    expect(result.stdout.split("\n").map((l) => l.split(/\s+/)[0]).filter(Boolean)).toEqual(["install", "scaffold", "reads", "writes", "finalize"]);
   });
 });

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,6 +7,7 @@ import { runPhase } from "../runner/codemod-runner.ts";
 import type { CodemodId } from "../runner/codemod-types.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = path.resolve(here, "..", "..");
 /** Folder of the fixture pairs. */
 export const FIXTURES_DIR = path.join(here, "..", "__testfixtures__");
 const APP_DIR = path.join(FIXTURES_DIR, "_app");
@@ -51,13 +52,16 @@ export function listCases(codemod: CodemodId): FixtureCase[] {
 
 /** Runs `codemod` (dry run) over `source` placed at `casePath` in a fresh copy of the fixture app. */
 export function runOnSource(codemod: CodemodId, source: string, casePath: string): { after: string; manualReview: string[]; notes: string[] } {
-  const root = mkdtempSync(path.join(os.tmpdir(), `tenant-kit-${codemod}-`));
+  const tmp = mkdtempSync(path.join(os.tmpdir(), `tenant-kit-${codemod}-`));
+  // Laid out like the repo, with its node_modules, so `prisma-tenant-kit` resolves: phases refuse imports that don't.
+  const root = path.join(tmp, path.relative(REPO_ROOT, APP_DIR));
   try {
     cpSync(APP_DIR, root, { recursive: true });
+    symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(tmp, "node_modules"));
     const target = path.join(root, casePath);
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, source);
-    const global = codemod === "scaffold" || codemod === "finalize";
+    const global = codemod === "scaffold" || codemod === "finalize" || codemod === "install";
     const result = runPhase(codemod, { target: global ? root : target }, { write: false });
     const outcome = result.files.find((f) => f.absolutePath === target);
     if (outcome?.error) throw new Error(`${codemod} failed on the case: ${outcome.error.message}`);
@@ -67,7 +71,7 @@ export function runOnSource(codemod: CodemodId, source: string, casePath: string
       notes: outcome?.notes ? [...outcome.notes] : [],
     };
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
   }
 }
 

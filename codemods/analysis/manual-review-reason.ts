@@ -20,7 +20,10 @@ export type ManualReviewReason =
   | "v1-still-used"
   | "scaffold-precondition"
   | "tenant-wrapper-not-derivable"
-  | "no-pool-timeout-handler";
+  | "no-pool-timeout-handler"
+  | "install-precondition"
+  | "extra-prisma-client"
+  | "bare-client-tenant-query";
 
 /** One sentence per reason, shown in the CLI, the report and the docs. @example MANUAL_REVIEW_HINTS["db-escapes"] */
 export const MANUAL_REVIEW_HINTS: Readonly<Record<ManualReviewReason, string>> = {
@@ -40,6 +43,9 @@ export const MANUAL_REVIEW_HINTS: Readonly<Record<ManualReviewReason, string>> =
   "scaffold-precondition": "a V1 session wrapper cannot be copied as V2: it is not a top-level declaration, reaches the tenant wrapper through an import the kit cannot follow, or waits for a tenant-wrapper V2 that could not be derived.",
   "tenant-wrapper-not-derivable": "scaffold cannot prove how to take the transaction out of the tenant wrapper; the detail names the code to change (file:line:col) and how.",
   "no-pool-timeout-handler": "the V2 wrapper has no catch that turns a pool timeout into a 503 with Retry-After, so under load clients get 500s; add the two poolTimeoutResponse lines to its catch by hand.",
+  "install-precondition": "install cannot rebuild this client or transaction helper on the kit without guessing (see the detail).",
+  "extra-prisma-client": "a PrismaClient other than the shared one: its own pool, without the tenant adapter; use the shared client or an admin client.",
+  "bare-client-tenant-query": "a tenant-table query on the shared client outside any tenant wrapper: with the adapter installed it sees no rows.",
 };
 
 /**
@@ -65,4 +71,7 @@ export const MANUAL_REVIEW_FIXES: Readonly<Record<ManualReviewReason, string>> =
   "scaffold-precondition": "make the session wrapper a top-level declaration importing the tenant wrapper, then re-run",
   "tenant-wrapper-not-derivable": "change the code named in the detail so the tenant is set once, then re-run scaffold",
   "no-pool-timeout-handler": "add the two poolTimeoutResponse lines to the V2 catch by hand",
+  "install-precondition": "see the detail; make the client options an object literal or install the adapter by hand",
+  "extra-prisma-client": "import the shared client instead, or use createAdminAdapter for admin work",
+  "bare-client-tenant-query": "run it through the tenant wrapper or prisma.$forTenant(tenantId)",
 };

@@ -92,7 +92,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     });
 
   common(program.command("migrate").argument("<path>", "directory (or file) of the app to migrate"))
-    .description("Run one phase of the rollout: scaffold, reads, writes, finalize.")
+    .description("Run one phase of the rollout: install, scaffold, reads, writes, finalize.")
     .addOption(new Option("--phase <phase>", "the phase to run").makeOptionMandatory())
     .option("--dry-run", "print colored unified diffs and a summary; write nothing")
     .option("--force", "write even when the git tree has uncommitted changes")

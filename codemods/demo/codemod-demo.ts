@@ -14,6 +14,7 @@ const DIFFS_PER_PHASE = 2;
 
 /** The files whose diffs show each phase best, when the phase changes them (else the first changed files are shown). */
 const SHOWCASE: Readonly<Record<CodemodId, readonly string[]>> = {
+  install: ["src/lib/tenant.ts"],
   scaffold: ["src/lib/auth/sales.ts", "src/lib/tenant.ts"],
   reads: ["src/app/api/dashboard/route.ts", "src/app/api/orders/route.ts"],
   writes: ["src/app/api/orders/route.ts", "src/app/api/orders/[id]/invoice/route.ts"],
@@ -21,7 +22,7 @@ const SHOWCASE: Readonly<Record<CodemodId, readonly string[]>> = {
 };
 
 /** Where each phase runs, as a user would point it: the routes for reads/writes, the app for the global phases. */
-const PHASE_TARGET: Readonly<Record<CodemodId, string>> = { scaffold: ".", reads: "src/app", writes: "src/app", finalize: "." };
+const PHASE_TARGET: Readonly<Record<CodemodId, string>> = { install: ".", scaffold: ".", reads: "src/app", writes: "src/app", finalize: "." };
 
 /**
  * The codemod half of `npm run demo`: on a temp copy of fixtures/sales-app, prints the `scan` table, then for each

@@ -1,6 +1,8 @@
 import { Node, ts, type ImportDeclaration, type SourceFile } from "ts-morph";
 import type { CodemodProject } from "../project/codemod-project.ts";
 import { importBindings, type ImportBinding } from "../analysis/import-bindings.ts";
+import { moduleExports } from "../analysis/module-exports.ts";
+import { UnresolvedImportError } from "../errors/unresolved-import-error.ts";
 import type { TextEdit } from "./text-edit.ts";
 
 interface DeclarationPlan {
@@ -12,7 +14,9 @@ interface DeclarationPlan {
 /**
  * Plans import changes of one file and renders them as text edits: adds named imports to the declaration that already
  * imports from the same module (resolved through tsconfig paths), or a new declaration after the last import; removes
- * and renames specifiers; drops a declaration that ends up empty. Other imports keep their text.
+ * and renames specifiers; drops a declaration that ends up empty. Other imports keep their text. Every import it adds
+ * is proven first: its specifier resolves from the file to the module and the module exports the name; otherwise
+ * {@link UnresolvedImportError}, never a dangling import.
  *
  * @example
  * ```ts
@@ -37,28 +41,57 @@ export class ImportEditor {
   /**
    * Makes `importedName` of `moduleFile` available in the file and returns its local name (the existing one when it is
    * already imported). `specifier` is used for a new import declaration. `moduleFile` is undefined for a package
-   * (resolved into node_modules): its imports are then matched by `specifier`.
+   * (resolved into node_modules): its imports are then matched by `specifier`. `typeOnly` imports a type
+   * (`import type { X }`, or `type X` in an existing declaration); `addedByPhase` says the running phase adds the
+   * export to the module itself, so only the resolution is checked.
+   * @throws {UnresolvedImportError} when the import would not resolve or the module does not export the name.
    */
-  use(moduleFile: string | undefined, specifier: string, importedName: string): string {
+  use(moduleFile: string | undefined, specifier: string, importedName: string, options: { typeOnly?: boolean; addedByPhase?: boolean } = {}): string {
     if (moduleFile === this.file.getFilePath()) return importedName;
     const bindings = importBindings(this.project, this.file);
     const fromModule = (b: ImportBinding): boolean => (moduleFile === undefined ? b.declaration.getModuleSpecifierValue() === specifier : b.moduleFile === moduleFile);
-    const existing = bindings.find((b) => fromModule(b) && b.importedName === importedName && !b.isTypeOnly);
+    const existing = bindings.find((b) => fromModule(b) && b.importedName === importedName && (options.typeOnly || !b.isTypeOnly));
     if (existing && !this.plans.get(existing.declaration)?.remove.has(importedName)) return existing.localName;
-    const planned = [...[...this.plans.values()].map((p) => p.add), ...this.newImports.values()].flat();
+    const planned = [...[...this.plans.values()].map((p) => p.add), ...this.newImports.values()].flat().map((a) => a.replace(/^type\s+/, ""));
     const already = planned.find((a) => a === importedName || a.startsWith(`${importedName} as `));
     if (already) return localOf(already);
+    const checked = this.checkedSpecifier(moduleFile, specifier, importedName, options.addedByPhase === true);
     const local = this.freeName(importedName);
     const text = local === importedName ? importedName : `${importedName} as ${local}`;
     const target = bindings.find((b) => fromModule(b) && !b.declaration.isTypeOnly())?.declaration;
-    if (target && target.getNamedImports().length > 0) this.plan(target).add.push(text);
+    if (target && target.getNamedImports().length > 0) this.plan(target).add.push(options.typeOnly ? `type ${text}` : text);
     else {
-      const list = this.newImports.get(specifier) ?? [];
+      const key = options.typeOnly ? `type\0${checked}` : checked;
+      const list = this.newImports.get(key) ?? [];
       list.push(text);
-      this.newImports.set(specifier, list);
+      this.newImports.set(key, list);
     }
     this.taken.add(local);
     return local;
+  }
+
+  /**
+   * The specifier to import `importedName` of `moduleFile` with from this file, after proving the import resolves
+   * through the repo's tsconfig (`specifier` if it does, else a `paths` alias or a relative path that does) and that
+   * the module exports the name (re-exports followed). A V2 (`<name><v2Suffix>`) of a function the module exports
+   * counts as exported: scaffold adds it beside V1 in the same run.
+   * @throws {UnresolvedImportError} rather than plan an import that would dangle.
+   */
+  private checkedSpecifier(moduleFile: string | undefined, specifier: string, importedName: string, addedByPhase: boolean): string {
+    const from = this.file.getFilePath();
+    const imports = this.file.getImportDeclarations();
+    const line = imports.length > 0 ? imports[imports.length - 1]!.getEndLineNumber() : 1;
+    const location = { file: this.project.relative(from), line, column: 1 };
+    const resolved = moduleFile ?? this.project.resolveAnyModule(specifier, from);
+    if (!resolved) throw new UnresolvedImportError(importedName, specifier, `"${specifier}" does not resolve from ${location.file} (not installed, or not in the tsconfig paths)`, location);
+    const usable = moduleFile === undefined || this.project.resolveModule(specifier, from) === moduleFile ? specifier : this.project.specifierFor(moduleFile, from);
+    if (!usable) throw new UnresolvedImportError(importedName, specifier, `no import specifier resolves to ${this.project.relative(resolved)} from ${location.file}`, location);
+    const suffix = this.project.config.v2Suffix;
+    const v1 = importedName.endsWith(suffix) ? importedName.slice(0, -suffix.length) : undefined;
+    if (!addedByPhase && !moduleExports(this.project, resolved, importedName) && !(v1 && moduleExports(this.project, resolved, v1))) {
+      throw new UnresolvedImportError(importedName, usable, `${this.project.relative(resolved)} does not export ${importedName}`, location);
+    }
+    return usable;
   }
 
   /** Removes the named import `importedName` from `declaration`. */
@@ -111,7 +144,10 @@ export class ImportEditor {
     if (this.newImports.size > 0) {
       const imports = this.file.getImportDeclarations();
       const last = imports[imports.length - 1];
-      const lines = [...this.newImports].map(([specifier, names]) => `import { ${names.join(", ")} } from "${specifier}";`);
+      const lines = [...this.newImports].map(([key, names]) => {
+        const typeOnly = key.startsWith("type\0");
+        return `import ${typeOnly ? "type " : ""}{ ${names.join(", ")} } from "${typeOnly ? key.slice(5) : key}";`;
+      });
       if (last) edits.push({ start: last.getEnd(), end: last.getEnd(), text: `\n${lines.join("\n")}` });
       else edits.push({ start: 0, end: 0, text: `${lines.join("\n")}\n` });
     }

@@ -97,6 +97,45 @@ export class CodemodProject {
     return file ?? undefined;
   }
 
+  /**
+   * Resolves an import specifier to any file tsc would load for it, packages and declaration files included (for
+   * checking that an import a phase adds exists and exports the name). Undefined when tsc would report TS2307.
+   * @example project.resolveAnyModule("prisma-tenant-kit", "/repo/src/lib/db.ts") // ".../dist/index.d.ts"
+   */
+  resolveAnyModule(specifier: string, fromFile: string): string | undefined {
+    const result = ts.resolveModuleName(specifier, fromFile, this.compilerOptions, ts.sys, this.resolutionCache).resolvedModule;
+    return result ? path.resolve(result.resolvedFileName) : undefined;
+  }
+
+  /**
+   * The specifier `fromFile` should import `moduleFile` with: through a tsconfig `paths` alias when one maps to it
+   * (`@/lib/prisma-tx`), else relative (`../lib/prisma-tx`), without the extension; checked to resolve back to it.
+   * Undefined when no specifier does.
+   * @example project.specifierFor("/repo/src/lib/prisma-tx.ts", "/repo/src/app/api/x/route.ts") // "@/lib/prisma-tx"
+   */
+  specifierFor(moduleFile: string, fromFile: string): string | undefined {
+    const target = path.resolve(moduleFile);
+    const withoutExtension = target.replace(/\.(d\.ts|tsx?|mts|cts)$/, "").replace(/\/index$/, "");
+    const candidates: string[] = [];
+    const base = path.resolve(this.rootDir, this.compilerOptions.baseUrl ?? ".");
+    for (const [pattern, substitutions] of Object.entries(this.compilerOptions.paths ?? {})) {
+      const star = pattern.indexOf("*");
+      for (const substitution of substitutions) {
+        const mapped = path.resolve(this.compilerOptions.pathsBasePath ? String(this.compilerOptions.pathsBasePath) : base, substitution);
+        const subStar = mapped.indexOf("*");
+        if (star < 0 || subStar < 0) continue;
+        const prefix = mapped.slice(0, subStar);
+        const suffix = mapped.slice(subStar + 1).replace(/\.(tsx?)$/, "");
+        if (!withoutExtension.startsWith(prefix) || !withoutExtension.endsWith(suffix)) continue;
+        candidates.push(pattern.slice(0, star) + withoutExtension.slice(prefix.length, withoutExtension.length - suffix.length) + pattern.slice(star + 1));
+      }
+    }
+    let relative = path.relative(path.dirname(fromFile), withoutExtension).split(path.sep).join("/");
+    if (!relative.startsWith(".")) relative = `./${relative}`;
+    candidates.push(relative);
+    return candidates.find((candidate) => this.resolveModule(candidate, fromFile) === target);
+  }
+
   private matchesPaths(specifier: string): boolean {
     return Object.keys(this.compilerOptions.paths ?? {}).some((pattern) => {
       const star = pattern.indexOf("*");

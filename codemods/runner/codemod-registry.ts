@@ -1,12 +1,13 @@
 import { UnknownCodemodError } from "../errors/unknown-codemod-error.ts";
 import { finalizeCodemod } from "../transforms/finalize.ts";
+import { installCodemod } from "../transforms/install.ts";
 import { readsCodemod } from "../transforms/reads.ts";
 import { scaffoldCodemod } from "../transforms/scaffold.ts";
 import { writesCodemod } from "../transforms/writes.ts";
 import type { Codemod, CodemodId } from "./codemod-types.ts";
 
-/** Every codemod, in rollout order (002: scaffold, reads, writes, finalize). @example CODEMODS.map((c) => c.id) */
-export const CODEMODS: readonly Codemod[] = [scaffoldCodemod, readsCodemod, writesCodemod, finalizeCodemod];
+/** Every codemod, in rollout order (002: install, scaffold, reads, writes, finalize). @example CODEMODS.map((c) => c.id) */
+export const CODEMODS: readonly Codemod[] = [installCodemod, scaffoldCodemod, readsCodemod, writesCodemod, finalizeCodemod];
 
 /** The ids, in rollout order. */
 export const CODEMOD_IDS: readonly CodemodId[] = CODEMODS.map((c) => c.id);

@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { DbUsageClassifier } from "../analysis/db-usage-classifier.ts";
 import { findHandlerSites } from "../analysis/handler-finder.ts";
+import { locateTransactionHelper } from "../analysis/transaction-helper-locator.ts";
 import { WrapperIndex, type WrapperInfo } from "../analysis/wrapper-discovery.ts";
 import { DEFAULT_CONFIG, loadConfig, type ConfigFlags, type TenantKitConfig } from "../config/tenant-kit-config.ts";
 import { CodemodError } from "../errors/codemod-error.ts";
@@ -92,10 +93,13 @@ export interface ScanResult {
  */
 export function openContext(options: RunOptions): CodemodContext {
   const probe = CodemodProject.open(options.target, options.config ?? DEFAULT_CONFIG, options.tsconfig);
-  const config = options.config ?? loadConfig(probe.rootDir, { configFile: options.configFile, flags: options.flags });
-  const project = CodemodProject.open(options.target, config, options.tsconfig);
+  const loaded = options.config ?? loadConfig(probe.rootDir, { configFile: options.configFile, flags: options.flags });
+  const project = CodemodProject.open(options.target, loaded, options.tsconfig);
   const index = WrapperIndex.discover(project);
-  return { project, config, index, classifier: new DbUsageClassifier(project), targetFiles: project.filesUnder(options.target), markers: options.markers ?? true };
+  // The transaction helper is imported from where it is declared, not from a default path that may not export it.
+  const config = { ...loaded, transactionHelper: locateTransactionHelper(project, loaded) };
+  const classifier = new DbUsageClassifier(project);
+  return { project, config, index, classifier, targetFiles: project.filesUnder(options.target), markers: options.markers ?? true };
 }
 
 /**

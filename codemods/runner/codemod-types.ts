@@ -75,7 +75,7 @@ export interface CodemodContext {
 }
 
 /** The registry ids, kebab-case, also the names of the transform files and fixture folders. */
-export type CodemodId = "scaffold" | "reads" | "writes" | "finalize";
+export type CodemodId = "install" | "scaffold" | "reads" | "writes" | "finalize";
 
 /**
  * A codemod phase.

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { StaleStatementError } from "../errors/stale-statement-error.ts";
 import { TransactionLeftOpenError } from "../errors/transaction-left-open-error.ts";
+import { isConnectionFailure } from "./connection-failure.ts";
 import type { TenantClient } from "./tenant-client.ts";
 
 /** Statements that must come before any query of a transaction, so the tenant prelude waits until after them. */
@@ -19,8 +20,9 @@ type Submittable = { submit(connection: unknown): Error | undefined };
  *   was released or its transaction has ended (the server reported idle after being in a transaction). Prisma's query
  *   interpreter keeps the handle of a transaction that timed out or threw and sends the rest of a nested write on it;
  *   those statements fail there instead of running in the next checkout's transaction, under its tenant.
- * - Release: a connection still running one of this checkout's statements, or whose last ReadyForQuery said `T` / `E`,
- *   is discarded rather than pooled; the latter also throws {@link TransactionLeftOpenError} from `release()`.
+ * - Release: a connection that failed, is still running one of this checkout's statements, or whose last ReadyForQuery
+ *   said `T` / `E`, is discarded rather than pooled; the last case also throws {@link TransactionLeftOpenError} from
+ *   `release()`.
  *
  * Everything else on the handle is the client itself.
  */
@@ -32,12 +34,16 @@ export class TenantCheckout {
   #released = false;
   #inTransaction = false;
   #running = 0;
+  /** A statement of this checkout lost the connection: the status the server last reported no longer applies. */
+  #broken: Error | undefined;
 
   constructor(client: TenantClient & pg.PoolClient, tenantId: string) {
     this.#client = client;
     // pg-pool gives each checkout its own release function; keeping this one makes a late release() a double release.
     this.#release = client.release;
     this.#pendingTenantId = tenantId;
+    // Until release, this checkout hears the connection's errors (pg-pool listens only while the client is idle).
+    client.on("error", this.#onError);
     const overrides: Partial<Record<PropertyKey, unknown>> = {
       query: (...args: unknown[]) => this.#query(args),
       release: (error?: Error | boolean) => this.#releaseOnce(error),
@@ -71,12 +77,18 @@ export class TenantCheckout {
       .queryForTenant(tenantId, config as string | pg.QueryConfig, Array.isArray(values) ? values : undefined, () =>
         this.#refusal(),
       )
+      .catch((error: Error) => {
+        if (isConnectionFailure(error) && !(error instanceof StaleStatementError)) this.#broken ??= error;
+        throw error;
+      })
       .finally(() => this.#running--);
     const callback = args.find((arg) => typeof arg === "function") as Callback | undefined;
     if (!callback) return result;
     result.then((r) => callback(null, r), (e: Error) => callback(e));
     return undefined;
   }
+
+  readonly #onError = (error: Error) => void (this.#broken ??= error);
 
   /** Why a statement of this checkout must not be sent now, if it must not. Runs when pg is about to send it. */
   #refusal(): Error | undefined {
@@ -87,9 +99,10 @@ export class TenantCheckout {
   }
 
   #releaseOnce(error?: Error | boolean): void {
-    if (this.#released || error) {
+    this.#client.removeListener("error", this.#onError);
+    if (this.#released || error || this.#broken) {
       this.#released = true;
-      return this.#release(error);
+      return this.#release(error || this.#broken);
     }
     this.#released = true;
     const status = this.#client.getTransactionStatus();

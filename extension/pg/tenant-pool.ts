@@ -2,6 +2,7 @@ import pg from "pg";
 import { PoolTimeoutError } from "../errors/pool-timeout-error.ts";
 import { TransactionLeftOpenError } from "../errors/transaction-left-open-error.ts";
 import { tenantContext } from "../tenant-context.ts";
+import { isConnectionFailure } from "./connection-failure.ts";
 import { TenantCheckout } from "./tenant-checkout.ts";
 import { TenantClient } from "./tenant-client.ts";
 import type { TenantPrelude } from "./tenant-prelude.ts";
@@ -45,6 +46,11 @@ export class TenantPool extends pg.Pool {
 
   async #queryForTenant(tenantId: string, config: string | pg.QueryConfig, values: unknown[] | undefined): Promise<pg.QueryResult> {
     const client = (await this.#acquire()) as TenantClient & pg.PoolClient;
+    // As in pg-pool's own query(): the server can end the connection right after the reply (e.g. a FATAL from
+    // pg_terminate_backend in the same packet as the ReadyForQuery), before this checkout is released.
+    let lost: Error | undefined;
+    const onError = (error: Error) => void (lost ??= error);
+    client.on("error", onError);
     let result: pg.QueryResult | undefined;
     let failure: unknown;
     try {
@@ -52,8 +58,10 @@ export class TenantPool extends pg.Pool {
     } catch (error) {
       failure = error;
     }
-    if (isConnectionFailure(failure)) {
-      client.release(failure as Error);
+    client.removeListener("error", onError);
+    if (lost || isConnectionFailure(failure)) {
+      client.release(lost ?? (failure as Error));
+      if (failure === undefined) return result!;
       throw failure;
     }
     // The ReadyForQuery that ended this round trip: anything but idle means the statement opened a transaction block.
@@ -114,13 +122,3 @@ export const POOL_TIMING_EVENTS = {
   released: "tenant-kit:released",
   timedOut: "tenant-kit:timed-out",
 } as const;
-
-/**
- * True when the connection itself is unusable: a socket error, a read timeout, or a FATAL/PANIC from the server
- * (e.g. pg_terminate_backend). A plain statement error (severity ERROR) leaves the connection clean after its Sync.
- */
-function isConnectionFailure(error: unknown): boolean {
-  if (error === undefined) return false;
-  const severity = (error as { severity?: unknown }).severity;
-  return !(error instanceof pg.DatabaseError) || severity === "FATAL" || severity === "PANIC";
-}

@@ -36,6 +36,7 @@ export class TenantCheckout {
   #running = 0;
   /** A statement of this checkout lost the connection: the status the server last reported no longer applies. */
   #broken: Error | undefined;
+  readonly #onError = (error: Error) => void (this.#broken ??= error);
 
   constructor(client: TenantClient & pg.PoolClient, tenantId: string) {
     this.#client = client;
@@ -87,8 +88,6 @@ export class TenantCheckout {
     result.then((r) => callback(null, r), (e: Error) => callback(e));
     return undefined;
   }
-
-  readonly #onError = (error: Error) => void (this.#broken ??= error);
 
   /** Why a statement of this checkout must not be sent now, if it must not. Runs when pg is about to send it. */
   #refusal(): Error | undefined {

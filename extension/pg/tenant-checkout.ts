@@ -14,7 +14,8 @@ type Submittable = { submit(connection: unknown): Error | undefined };
  * One checkout of a {@link TenantClient} by `pool.connect()` (how `@prisma/adapter-pg` runs every transaction): the
  * caller gets {@link TenantCheckout.handle}, a view of the client that belongs to this checkout only.
  *
- * - Tenant: the first data statement after `BEGIN` / `SET TRANSACTION` carries the tenant prelude (no extra round trip).
+ * - Tenant: the first data statement after `BEGIN` / `SET TRANSACTION` carries the tenant prelude (no extra round
+ *   trip).
  * - Stray statements: a statement the handle receives is checked when pg is about to write it (once everything queued
  *   before it on the connection has completed) and refused with {@link StaleStatementError}, unsent, if the checkout
  *   was released or its transaction has ended (the server reported idle after being in a transaction). Prisma's query

@@ -37,7 +37,8 @@ export class TenantClient extends pg.Client {
     return new Promise((resolve, reject) => {
       const callback = (error: Error | null, result: pg.QueryResult) => (error ? reject(error) : resolve(result));
       // Submittables bypass the promise API; pg queues them behind anything already running on this client.
-      (this.query as (submittable: unknown) => unknown)(new TenantQuery(this.#prelude, tenantId, queryConfig, callback, beforeSend));
+      const query = new TenantQuery(this.#prelude, tenantId, queryConfig, callback, beforeSend);
+      (this.query as (submittable: unknown) => unknown)(query);
     });
   }
 }

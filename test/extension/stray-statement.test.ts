@@ -34,7 +34,8 @@ const cases = availableRoutes().flatMap((route) =>
   ),
 );
 
-describe.each(cases)("a tenant transaction closed by $close during a nested write ($route, pool $poolMax, $column tenant column)", ({ route, poolMax, column, close }) => {
+const title = "a tenant transaction closed by $close during a nested write ($route, pool $poolMax, $column tenant column)";
+describe.each(cases)(title, ({ route, poolMax, column, close }) => {
   let prisma: AppClient;
   let adapter: TenantAdapterFactory;
   beforeAll(() => ({ prisma, adapter } = createAppClient(database, { route, pool: { max: poolMax } })));

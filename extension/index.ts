@@ -16,5 +16,7 @@ export { generateRlsSql } from "./rls/generate-rls-sql.ts";
 export type { GenerateRlsSqlOptions, RlsTable } from "./rls/generate-rls-sql.ts";
 export { DEFAULT_TENANT_SETTING } from "./tenant-setting-name.ts";
 export { isPoolTimeoutError, PoolTimeoutError } from "./errors/pool-timeout-error.ts";
+export { StaleStatementError } from "./errors/stale-statement-error.ts";
+export { TransactionLeftOpenError } from "./errors/transaction-left-open-error.ts";
 export { poolTimeoutResponse } from "./http/pool-timeout-response.ts";
 export type { PoolTimeoutResponseOptions } from "./http/pool-timeout-response.ts";

@@ -1,6 +1,9 @@
 import pg from "pg";
 import { PoolTimeoutError } from "../errors/pool-timeout-error.ts";
+import { TransactionLeftOpenError } from "../errors/transaction-left-open-error.ts";
 import { tenantContext } from "../tenant-context.ts";
+import { isConnectionFailure } from "./connection-failure.ts";
+import { TenantCheckout } from "./tenant-checkout.ts";
 import { TenantClient } from "./tenant-client.ts";
 import type { TenantPrelude } from "./tenant-prelude.ts";
 
@@ -15,12 +18,15 @@ export interface TenantPoolConfig extends pg.PoolConfig {
  *
  * - `pool.query(...)` (how `@prisma/adapter-pg` runs every statement outside a transaction) checks out a client,
  *   sends `SELECT set_config($1, $2, true)` + the statement before one Sync (one round trip, see TenantQuery) and
- *   returns the client at once: the connection is held for that round trip only.
- * - `pool.connect()` (how the adapter starts a transaction) marks the client so the transaction's first data
- *   statement carries the tenant.
+ *   returns the client at once: the connection is held for that round trip only. If the server's ReadyForQuery then
+ *   says the connection is in a transaction block (the statement was a raw `BEGIN`), the call fails with
+ *   {@link TransactionLeftOpenError} and the connection is discarded, so no other caller's statement lands in it.
+ * - `pool.connect()` (how the adapter starts a transaction) returns a per-checkout handle (see TenantCheckout): the
+ *   transaction's first data statement carries the tenant, and statements sent after the checkout was released or its
+ *   transaction ended are refused unsent.
  *
  * Statement errors from the server (unique violation, statement_timeout, cancel) leave the connection usable, so it
- * goes back to the pool; only broken connections are discarded.
+ * goes back to the pool; only broken connections, and connections not idle at release, are discarded.
  */
 export class TenantPool extends pg.Pool {
   constructor(config: TenantPoolConfig) {
@@ -40,26 +46,43 @@ export class TenantPool extends pg.Pool {
 
   async #queryForTenant(tenantId: string, config: string | pg.QueryConfig, values: unknown[] | undefined): Promise<pg.QueryResult> {
     const client = (await this.#acquire()) as TenantClient & pg.PoolClient;
-    client.pendingTenantId = undefined;
+    // As in pg-pool's own query(): the server can end the connection right after the reply (e.g. a FATAL from
+    // pg_terminate_backend in the same packet as the ReadyForQuery), before this checkout is released.
+    let lost: Error | undefined;
+    const onError = (error: Error) => void (lost ??= error);
+    client.on("error", onError);
+    let result: pg.QueryResult | undefined;
     let failure: unknown;
     try {
-      return await client.queryForTenant(tenantId, config, values);
+      result = await client.queryForTenant(tenantId, config, values);
     } catch (error) {
       failure = error;
-      throw error;
-    } finally {
-      client.release(isConnectionFailure(failure) ? (failure as Error) : undefined);
     }
+    client.removeListener("error", onError);
+    if (lost || isConnectionFailure(failure)) {
+      client.release(lost ?? (failure as Error));
+      if (failure === undefined) return result!;
+      throw failure;
+    }
+    // The ReadyForQuery that ended this round trip: anything but idle means the statement opened a transaction block.
+    const status = client.getTransactionStatus();
+    if (status !== "I") {
+      const leftOpen = new TransactionLeftOpenError(status ?? "unknown", { cause: failure });
+      client.release(leftOpen);
+      throw leftOpen;
+    }
+    client.release();
+    if (failure !== undefined) throw failure;
+    return result!;
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override connect(...args: any[]): any {
     const tenantId = tenantContext.getStore()?.tenantId ?? "";
     // Both forms go through #acquire, so the callback form also gets PoolTimeoutError and the timing events.
-    const acquired = this.#acquire().then((client) => {
-      (client as unknown as TenantClient).pendingTenantId = tenantId;
-      return client;
-    });
+    const acquired = this.#acquire().then(
+      (client) => new TenantCheckout(client as TenantClient & pg.PoolClient, tenantId).handle,
+    );
     const callback = args[0] as ((e: Error | undefined, c: pg.PoolClient | undefined, done: unknown) => void) | undefined;
     if (!callback) return acquired;
     acquired.then((client) => callback(undefined, client, client.release), (error: Error) => callback(error, undefined, () => undefined));
@@ -99,13 +122,3 @@ export const POOL_TIMING_EVENTS = {
   released: "tenant-kit:released",
   timedOut: "tenant-kit:timed-out",
 } as const;
-
-/**
- * True when the connection itself is unusable: a socket error, a read timeout, or a FATAL/PANIC from the server
- * (e.g. pg_terminate_backend). A plain statement error (severity ERROR) leaves the connection clean after its Sync.
- */
-function isConnectionFailure(error: unknown): boolean {
-  if (error === undefined) return false;
-  const severity = (error as { severity?: unknown }).severity;
-  return !(error instanceof pg.DatabaseError) || severity === "FATAL" || severity === "PANIC";
-}

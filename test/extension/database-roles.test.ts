@@ -2,6 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createAdminAdapter } from "prisma-tenant-kit/admin";
 import { AdminRoleError } from "prisma-tenant-kit/admin";
+import { DEFAULTED_TENANT_TABLES, TENANT_TABLES } from "../../fixtures/tenant-tables.ts";
 import { initTest, type TestDatabase } from "../setup/init-test.ts";
 
 // The tests prove isolation only if the app role could not bypass RLS anyway.
@@ -19,7 +20,7 @@ it("connects the app as a role that is not superuser, has no BYPASSRLS and owns 
     );
     expect(rows[0]).toEqual({ rolsuper: false, rolbypassrls: false, owned: 0 });
     const forced = await app.query(`SELECT count(*)::int AS n FROM pg_class WHERE relrowsecurity AND relforcerowsecurity AND relkind = 'r'`);
-    expect(forced.rows[0].n).toBe(12);
+    expect(forced.rows[0].n).toBe(TENANT_TABLES.length + DEFAULTED_TENANT_TABLES.length);
   } finally {
     await app.end();
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import type { WireProxy } from "../../fixtures/database/wire-proxy.ts";
+import type { TenantAdapterFactory } from "prisma-tenant-kit";
 // The prelude exactly as the kit sends it: a user reading the wire sees this statement before each query.
 const SET_TENANT_SQL = "SELECT set_config($1, $2, true)";
 import { type AppClient, createAppClient, initTest, seedTestTenants, startProxyFor, type TestDatabase } from "../setup/init-test.ts";
@@ -11,12 +12,13 @@ let database: TestDatabase;
 let tenants: SeededTenant[];
 let proxy: WireProxy;
 let prisma: AppClient;
+let adapter: TenantAdapterFactory;
 
 beforeAll(async () => {
   database = await initTest();
   tenants = await seedTestTenants(database, { tenants: 2 });
   proxy = await startProxyFor(database);
-  ({ prisma } = createAppClient(database, { route: proxy }));
+  ({ prisma, adapter } = createAppClient(database, { route: proxy }));
   await prisma.$connect();
 });
 afterAll(async () => {
@@ -80,5 +82,30 @@ describe("a $withTenant transaction on the wire", () => {
     await prisma.$withTenant(tenants[0]!.id, (tx) => tx.customer.count(), { isolationLevel: "Serializable" });
     const sent = statements(proxy);
     expect(sent.slice(0, 3)).toEqual(["BEGIN", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", SET_TENANT_SQL]);
+  });
+});
+
+describe("a transaction checkout on the wire", () => {
+  // Pins pg's Query#submit (an Error it returns refuses the query unsent) and getTransactionStatus() (the status byte
+  // of the last ReadyForQuery), which TenantCheckout and TenantPool rely on.
+  it("sends nothing after its transaction ended or it was released, and refuses with STALE_STATEMENT", async () => {
+    const client = await adapter.pool.connect();
+    await client.query("BEGIN");
+    expect(client.getTransactionStatus()).toBe("T");
+    await client.query("SELECT 1 AS in_transaction");
+    await client.query("COMMIT");
+    expect(client.getTransactionStatus()).toBe("I");
+    await expect(client.query("SELECT 2 AS after_commit")).rejects.toMatchObject({ code: "STALE_STATEMENT", reason: "transaction-ended" });
+    client.release();
+    await expect(client.query("SELECT 3 AS after_release")).rejects.toMatchObject({ code: "STALE_STATEMENT", reason: "released" });
+    expect(statements(proxy)).toEqual(["BEGIN", SET_TENANT_SQL, "SELECT 1 AS in_transaction", "COMMIT"]);
+  });
+
+  it("reads the ReadyForQuery status after a per-query round trip: a raw BEGIN fails and its connection is closed", async () => {
+    const error = await prisma.$forTenant(tenants[0]!.id).$executeRawUnsafe("BEGIN").catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "TRANSACTION_LEFT_OPEN" });
+    expect(statements(proxy)).toEqual([SET_TENANT_SQL, "BEGIN"]);
+    // pg-pool closes a discarded connection with Terminate ("X"); no ROLLBACK needed, the server ends the block.
+    await expect.poll(() => proxy.messages.some((m) => m.type === "X")).toBe(true);
   });
 });

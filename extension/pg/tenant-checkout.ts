@@ -1,0 +1,116 @@
+import type pg from "pg";
+import { StaleStatementError } from "../errors/stale-statement-error.ts";
+import { TransactionLeftOpenError } from "../errors/transaction-left-open-error.ts";
+import { isConnectionFailure } from "./connection-failure.ts";
+import type { TenantClient } from "./tenant-client.ts";
+
+/** Statements that must come before any query of a transaction, so the tenant prelude waits until after them. */
+const TRANSACTION_PREAMBLE = /^\s*(BEGIN|START\s+TRANSACTION|SET\s+TRANSACTION)\b/i;
+
+type Callback = (error: Error | null, result?: pg.QueryResult) => void;
+type Submittable = { submit(connection: unknown): Error | undefined };
+
+/**
+ * One checkout of a {@link TenantClient} by `pool.connect()` (how `@prisma/adapter-pg` runs every transaction): the
+ * caller gets {@link TenantCheckout.handle}, a view of the client that belongs to this checkout only.
+ *
+ * - Tenant: the first data statement after `BEGIN` / `SET TRANSACTION` carries the tenant prelude (no extra round
+ *   trip).
+ * - Stray statements: a statement the handle receives is checked when pg is about to write it (once everything queued
+ *   before it on the connection has completed) and refused with {@link StaleStatementError}, unsent, if the checkout
+ *   was released or its transaction has ended (the server reported idle after being in a transaction). Prisma's query
+ *   interpreter keeps the handle of a transaction that timed out or threw and sends the rest of a nested write on it;
+ *   those statements fail there instead of running in the next checkout's transaction, under its tenant.
+ * - Release: a connection that failed, is still running one of this checkout's statements, or whose last ReadyForQuery
+ *   said `T` / `E`, is discarded rather than pooled; the last case also throws {@link TransactionLeftOpenError} from
+ *   `release()`.
+ *
+ * Everything else on the handle is the client itself.
+ */
+export class TenantCheckout {
+  readonly handle: pg.PoolClient;
+  readonly #client: TenantClient & pg.PoolClient;
+  readonly #release: (error?: Error | boolean) => void;
+  #pendingTenantId: string | undefined;
+  #released = false;
+  #inTransaction = false;
+  #running = 0;
+  /** A statement of this checkout lost the connection: the status the server last reported no longer applies. */
+  #broken: Error | undefined;
+  readonly #onError = (error: Error) => void (this.#broken ??= error);
+
+  constructor(client: TenantClient & pg.PoolClient, tenantId: string) {
+    this.#client = client;
+    // pg-pool gives each checkout its own release function; keeping this one makes a late release() a double release.
+    this.#release = client.release;
+    this.#pendingTenantId = tenantId;
+    // Until release, this checkout hears the connection's errors (pg-pool listens only while the client is idle).
+    client.on("error", this.#onError);
+    const overrides: Partial<Record<PropertyKey, unknown>> = {
+      query: (...args: unknown[]) => this.#query(args),
+      release: (error?: Error | boolean) => this.#releaseOnce(error),
+    };
+    this.handle = new Proxy(client, {
+      get(target, property) {
+        if (Object.hasOwn(overrides, property)) return overrides[property];
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  }
+
+  // pg.Client#query is heavily overloaded; the adapter uses the promise form with a config object.
+  #query(args: unknown[]): unknown {
+    const [config, values] = args as [string | pg.QueryConfig | Submittable, unknown];
+    if (config != null && typeof (config as Submittable).submit === "function") {
+      const submittable = config as Submittable;
+      const submit = submittable.submit.bind(submittable);
+      submittable.submit = (connection) => this.#refusal() ?? submit(connection);
+      return (this.#client.query as (...a: unknown[]) => unknown)(...args);
+    }
+    const text = typeof config === "string" ? config : (config as pg.QueryConfig).text;
+    let tenantId: string | undefined;
+    if (this.#pendingTenantId !== undefined && !TRANSACTION_PREAMBLE.test(text)) {
+      tenantId = this.#pendingTenantId;
+      this.#pendingTenantId = undefined;
+    }
+    this.#running++;
+    const result = this.#client
+      .queryForTenant(tenantId, config as string | pg.QueryConfig, Array.isArray(values) ? values : undefined, () =>
+        this.#refusal(),
+      )
+      .catch((error: Error) => {
+        if (isConnectionFailure(error) && !(error instanceof StaleStatementError)) this.#broken ??= error;
+        throw error;
+      })
+      .finally(() => this.#running--);
+    const callback = args.find((arg) => typeof arg === "function") as Callback | undefined;
+    if (!callback) return result;
+    result.then((r) => callback(null, r), (e: Error) => callback(e));
+    return undefined;
+  }
+
+  /** Why a statement of this checkout must not be sent now, if it must not. Runs when pg is about to send it. */
+  #refusal(): Error | undefined {
+    if (this.#released) return new StaleStatementError("released");
+    if (this.#client.getTransactionStatus() !== "I") this.#inTransaction = true;
+    else if (this.#inTransaction) return new StaleStatementError("transaction-ended");
+    return undefined;
+  }
+
+  #releaseOnce(error?: Error | boolean): void {
+    this.#client.removeListener("error", this.#onError);
+    if (this.#released || error || this.#broken) {
+      this.#released = true;
+      return this.#release(error || this.#broken);
+    }
+    this.#released = true;
+    const status = this.#client.getTransactionStatus();
+    if (this.#running === 0 && status === "I") return this.#release();
+    const leftOpen = new TransactionLeftOpenError(status ?? "unknown");
+    // Destroys the connection: the server rolls back whatever it was in, and no later checkout can see it.
+    this.#release(leftOpen);
+    // A statement still running is the caller's own stray; it fails with the connection.
+    if (this.#running === 0) throw leftOpen;
+  }
+}

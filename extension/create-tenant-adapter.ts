@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { DuplicatePgError } from "./errors/duplicate-pg-error.ts";
 import { InvalidTenantKitOptionError } from "./errors/invalid-tenant-kit-option-error.ts";
 import { createTenantPrelude } from "./pg/tenant-prelude.ts";
 import { TenantPool } from "./pg/tenant-pool.ts";
@@ -60,10 +61,18 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
     return this.#pool;
   }
 
+  /** @throws {DuplicatePgError} when `@prisma/adapter-pg` resolves another copy of `pg` than the kit. */
   async connect(): Promise<SqlDriverAdapter> {
     if (this.#pool.ended) this.#pool = this.#createPool();
+    const pool = this.#pool;
     // The adapter ends the pool on $disconnect; connect() above then builds a fresh TenantPool, never a plain one.
-    return new PrismaPg(this.#pool, { schema: this.#options.schema, disposeExternalPool: true }).connect();
+    const adapter = await new PrismaPg(pool, { schema: this.#options.schema, disposeExternalPool: true }).connect();
+    if (adapter.underlyingDriver() !== pool) {
+      await adapter.dispose();
+      await pool.end();
+      throw new DuplicatePgError();
+    }
+    return adapter;
   }
 
   #createPool(): TenantPool {

@@ -7,7 +7,8 @@ export { TenantContextMissingError } from "./errors/tenant-context-missing-error
 export { TenantMismatchError } from "./errors/tenant-mismatch-error.ts";
 export { InvalidTenantIdError } from "./errors/invalid-tenant-id-error.ts";
 export { InvalidTenantKitOptionError } from "./errors/invalid-tenant-kit-option-error.ts";
-export { UnsupportedPrismaVersionError } from "./errors/unsupported-prisma-version-error.ts";
+export { SUPPORTED_PRISMA_VERSIONS, UnsupportedPrismaVersionError } from "./errors/unsupported-prisma-version-error.ts";
+export { DuplicatePgError } from "./errors/duplicate-pg-error.ts";
 export { generateRlsSql } from "./rls/generate-rls-sql.ts";
 export type { GenerateRlsSqlOptions, RlsTable } from "./rls/generate-rls-sql.ts";
 export { DEFAULT_TENANT_SETTING } from "./tenant-setting-name.ts";

@@ -2,6 +2,7 @@ import { Prisma } from "@prisma/client/extension";
 import { TenantContextMissingError } from "./errors/tenant-context-missing-error.ts";
 import { TenantMismatchError } from "./errors/tenant-mismatch-error.ts";
 import { guardRequestBatching } from "./prisma/batching-guard.ts";
+import { assertSupportedPrismaClient } from "./prisma/supported-prisma-client.ts";
 import { tenantContext } from "./tenant-context.ts";
 import { assertTenantId } from "./tenant-id.ts";
 
@@ -51,10 +52,12 @@ export type TenantTransactionClient<T> = Omit<T, "$connect" | "$disconnect" | "$
  *   await tx.auditLog.create({ data: { tenantId: session.tenantId, action: "order.created", entityId: order.id } });
  * });
  * ```
- * @throws {UnsupportedPrismaVersionError} when applied to a Prisma Client whose request batching it cannot guard.
+ * @throws {UnsupportedPrismaVersionError} when applied to a Prisma Client outside `>=6.16 <8`, without a driver
+ * adapter, on Prisma 6's Rust engine, or whose request batching it cannot guard.
  */
 export function tenantExtension(options: TenantExtensionOptions = {}) {
   return Prisma.defineExtension((client) => {
+    assertSupportedPrismaClient(client);
     guardRequestBatching(client);
 
     const withTenant = async (on: TransactionRunner, tenantId: unknown, fn: (tx: unknown) => Promise<unknown>, txOptions?: unknown) => {

@@ -1,7 +1,8 @@
 import { UnsupportedPrismaVersionError } from "../errors/unsupported-prisma-version-error.ts";
 import { type TenantContext, tenantContext } from "../tenant-context.ts";
+import { prismaClientVersion } from "./supported-prisma-client.ts";
 
-/** The options object of Prisma Client's request DataLoader (src/runtime/DataLoader.ts, @prisma/client 7.x). */
+/** The options of Prisma Client's request DataLoader (src/runtime/DataLoader.ts, the same in @prisma/client 6.16-7.x). */
 interface DataLoaderOptions {
   batchBy(request: object): string | undefined;
   singleLoader(request: object): Promise<unknown>;
@@ -31,7 +32,11 @@ export function guardRequestBatching(client: object): void {
     typeof options.singleLoader !== "function" ||
     typeof options.batchLoader !== "function"
   ) {
-    throw new UnsupportedPrismaVersionError("its request handler has no DataLoader with batchBy/singleLoader/batchLoader");
+    throw new UnsupportedPrismaVersionError(
+      prismaClientVersion(client),
+      "Its request handler has no DataLoader with batchBy/singleLoader/batchLoader, which the kit must guard: " +
+        "open an issue with this version.",
+    );
   }
   const loader = options as DataLoaderOptions;
   if (guarded.has(loader)) return;

@@ -3,6 +3,7 @@ import { createDatabaseRoles, createFixtureDatabase } from "../../fixtures/datab
 import { startPostgres } from "../../fixtures/database/postgres-server.ts";
 import { pgbouncerAvailable, startPgBouncer } from "../../fixtures/database/start-pgbouncer.ts";
 import { ensurePrismaClient } from "../../fixtures/database/ensure-prisma-client.ts";
+import { ensurePrisma6Client } from "../../fixtures/prisma6/ensure-prisma6-client.ts";
 
 /** What every test file receives through `inject("database")`. */
 export interface ProvidedDatabase {
@@ -20,20 +21,54 @@ declare module "vitest" {
 
 export const TEMPLATE_DATABASE = "tenant_kit_template";
 
-/** Starts one Postgres (and PgBouncer) for the whole run and prepares a migrated template database. */
+interface SharedDatabase {
+  provided: Promise<ProvidedDatabase>;
+  stop(): Promise<void>;
+  users: number;
+}
+
+// Every project (Prisma 7, Prisma 6, see vitest.config.ts) runs this file in the one main process, each through its
+// own module graph: the servers live on globalThis so the projects share one Postgres and the last one stops it.
+const SHARED = Symbol.for("prisma-tenant-kit.test-database");
+const registry = globalThis as { [SHARED]?: SharedDatabase };
+
+/**
+ * Starts one Postgres (and PgBouncer) for the whole run and prepares a migrated template database; generates the
+ * Prisma client the project tests (the `prisma6` project also installs and generates fixtures/prisma6).
+ */
 export default async function setup(project: TestProject) {
-  await ensurePrismaClient();
-  const server = await startPostgres();
-  await createDatabaseRoles(server.superuserUrl);
-  await createFixtureDatabase(server.superuserUrl, TEMPLATE_DATABASE);
-  const pgbouncer = pgbouncerAvailable() ? await startPgBouncer(server) : undefined;
-  project.provide("database", {
-    superuserUrl: server.superuserUrl,
-    template: TEMPLATE_DATABASE,
-    pgbouncer: pgbouncer && { host: pgbouncer.host, port: pgbouncer.port },
-  });
+  ensurePrismaClient();
+  if (project.config.env?.PRISMA_MAJOR === "6") ensurePrisma6Client();
+  const shared = (registry[SHARED] ??= startSharedDatabase());
+  shared.users += 1;
+  project.provide("database", await shared.provided);
   return async () => {
-    await pgbouncer?.stop();
-    await server.stop();
+    shared.users -= 1;
+    if (shared.users > 0) return;
+    delete registry[SHARED];
+    await shared.stop();
+  };
+}
+
+function startSharedDatabase(): SharedDatabase {
+  const started = (async () => {
+    const server = await startPostgres();
+    await createDatabaseRoles(server.superuserUrl);
+    await createFixtureDatabase(server.superuserUrl, TEMPLATE_DATABASE);
+    const pgbouncer = pgbouncerAvailable() ? await startPgBouncer(server) : undefined;
+    return { server, pgbouncer };
+  })();
+  return {
+    users: 0,
+    provided: started.then(({ server, pgbouncer }) => ({
+      superuserUrl: server.superuserUrl,
+      template: TEMPLATE_DATABASE,
+      pgbouncer: pgbouncer && { host: pgbouncer.host, port: pgbouncer.port },
+    })),
+    stop: async () => {
+      const { server, pgbouncer } = await started;
+      await pgbouncer?.stop();
+      await server.stop();
+    },
   };
 }

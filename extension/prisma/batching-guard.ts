@@ -2,7 +2,7 @@ import { UnsupportedPrismaVersionError } from "../errors/unsupported-prisma-vers
 import { type TenantContext, tenantContext } from "../tenant-context.ts";
 import { prismaClientVersion } from "./supported-prisma-client.ts";
 
-/** The options of Prisma Client's request DataLoader (src/runtime/DataLoader.ts, the same in @prisma/client 6.16-7.x). */
+/** The options of Prisma Client's request DataLoader (src/runtime/DataLoader.ts; the same in 6.16-6.19 and 7.x). */
 interface DataLoaderOptions {
   batchBy(request: object): string | undefined;
   singleLoader(request: object): Promise<unknown>;

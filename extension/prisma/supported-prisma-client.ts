@@ -4,7 +4,7 @@ import { UnsupportedPrismaVersionError } from "../errors/unsupported-prisma-vers
 interface PrismaClientInternals {
   _clientVersion?: unknown;
   _engineConfig?: { clientVersion?: unknown; adapter?: unknown };
-  /** `"ClientEngine"` for the TypeScript engine of driver adapters; `"LibraryEngine"` / `"BinaryEngine"` in Prisma 6. */
+  /** `"ClientEngine"`: the TypeScript engine of driver adapters; `"LibraryEngine"` / `"BinaryEngine"` in Prisma 6. */
   _engine?: { name?: unknown };
 }
 
@@ -38,7 +38,8 @@ export function assertSupportedPrismaClient(client: object): void {
 }
 
 /**
- * Checks a `@prisma/client` version string against `>=6.16 <8`; prereleases count as their release (`7.0.0-dev.3` is 7.0).
+ * Checks a `@prisma/client` version string against `>=6.16 <8`. A prerelease counts as its release: `7.0.0-dev.3` is
+ * 7.0.
  *
  * @throws {UnsupportedPrismaVersionError} for any other version, or none.
  */

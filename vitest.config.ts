@@ -1,7 +1,6 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import type { Plugin } from "vite";
-import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+import { defineConfig, type Plugin, type TestProjectInlineConfiguration } from "vitest/config";
 
 /** The tests that prove tenant isolation; they also run against Prisma 6's `prisma-client-js` (fixtures/prisma6). */
 const DUAL_MAJOR_TESTS = [

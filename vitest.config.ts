@@ -1,12 +1,85 @@
-import { defineConfig } from "vitest/config";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { defineConfig, type Plugin, type TestProjectInlineConfiguration } from "vitest/config";
+
+/** The tests that prove tenant isolation (and how the client composes); they also run against Prisma 6's `prisma-client-js` (fixtures/prisma6). */
+const DUAL_MAJOR_TESTS = [
+  "test/extension/batch-transaction.test.ts",
+  "test/extension/composition.test.ts",
+  "test/extension/isolation-fuzz.test.ts",
+  "test/extension/later-extensions.test.ts",
+  "test/extension/per-query-tenant.test.ts",
+  "test/extension/query-errors.test.ts",
+  "test/extension/request-batching.test.ts",
+  "test/extension/role-check.test.ts",
+  "test/extension/stray-statement.test.ts",
+  "test/extension/strict-mode.test.ts",
+  "test/extension/supported-prisma-version.test.ts",
+  "test/extension/transaction-left-open.test.ts",
+  "test/extension/wire-protocol.test.ts",
+  "test/extension/with-tenant.test.ts",
+];
+
+/**
+ * The subset that also runs against Prisma 6's `prisma-client` generator: its output differs from `prisma-client-js`
+ * only in the generated code around the same runtime, so reads, writes, transactions and batching are enough.
+ */
+const GENERATOR_TESTS = [
+  "test/extension/per-query-tenant.test.ts",
+  "test/extension/request-batching.test.ts",
+  "test/extension/supported-prisma-version.test.ts",
+  "test/extension/with-tenant.test.ts",
+];
+
+/**
+ * What the Prisma 6 projects resolve as an app in fixtures/prisma6 would: the kit's peer dependencies (`pg` too, so
+ * the kit's pool is an `instanceof` the Prisma 6 adapter's pg.Pool) and, once extension/ is a package installed there
+ * from its tarball (fixtures/prisma6/ensure-prisma6-client.ts), `prisma-tenant-kit` itself, whose imports then resolve
+ * there natively. Node's resolver does it, so each resolves to the one file the Prisma 6 adapter itself loads. A
+ * specifier fixtures/prisma6 does not have resolves as usual.
+ */
+const FROM_PRISMA6_APP = ["prisma-tenant-kit", "@prisma/adapter-pg", "@prisma/client", "pg"];
+const requireFromPrisma6App = createRequire(join(import.meta.dirname, "fixtures", "prisma6", "package.json"));
+
+function resolveFromPrisma6App(): Plugin {
+  return {
+    name: "prisma-tenant-kit:resolve-from-prisma6-app",
+    enforce: "pre",
+    resolveId(source) {
+      const name = source.split("/").slice(0, source.startsWith("@") ? 2 : 1).join("/");
+      if (!FROM_PRISMA6_APP.includes(name)) return null;
+      try {
+        return requireFromPrisma6App.resolve(source);
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+function prisma6Project(generator: "prisma-client-js" | "prisma-client"): TestProjectInlineConfiguration {
+  return {
+    extends: true,
+    plugins: [resolveFromPrisma6App()],
+    test: {
+      name: generator === "prisma-client-js" ? "prisma6" : "prisma6-client",
+      include: generator === "prisma-client-js" ? DUAL_MAJOR_TESTS : GENERATOR_TESTS,
+      env: { PRISMA_MAJOR: "6", PRISMA6_GENERATOR: generator },
+    },
+  };
+}
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "codemods/**/*.test.ts"],
     globalSetup: ["test/setup/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // One Postgres serves every file; files run in parallel workers against their own databases.
+    // One Postgres serves every file of every project; files run in parallel workers against their own databases.
     pool: "forks",
+    projects: [
+      { extends: true, test: { name: "prisma7", include: ["test/**/*.test.ts", "codemods/**/*.test.ts"] } },
+      prisma6Project("prisma-client-js"),
+      prisma6Project("prisma-client"),
+    ],
   },
 });

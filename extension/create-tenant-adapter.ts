@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { ConnectionStringMissingError } from "./errors/connection-string-missing-error.ts";
+import { DuplicatePgError } from "./errors/duplicate-pg-error.ts";
 import { InvalidTenantKitOptionError } from "./errors/invalid-tenant-kit-option-error.ts";
 import { ALLOW_RLS_BYPASSING_ROLE, assertRoleSubjectToRls } from "./pg/role-check.ts";
 import { createTenantPrelude } from "./pg/tenant-prelude.ts";
@@ -74,6 +75,7 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
     return this.#pool;
   }
 
+  /** @throws {DuplicatePgError} when `@prisma/adapter-pg` resolves another copy of `pg` than the kit. */
   async connect(): Promise<SqlDriverAdapter> {
     const { connectionString } = this.#options;
     if (!connectionString) {
@@ -81,10 +83,18 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
       throw new ConnectionStringMissingError(received, Boolean(process.env.DATABASE_URL));
     }
     if (this.#pool.ended) this.#pool = this.#createPool();
-    await this.#checkRole(this.#pool);
-    // The adapter ends the pool on $disconnect; connect() above then builds a fresh TenantPool, never a plain one.
+    const pool = this.#pool;
+    await this.#checkRole(pool);
     const { schema } = this.#options;
-    return new PrismaPg(this.#pool, { ...(schema === undefined ? {} : { schema }), disposeExternalPool: true }).connect();
+    // The adapter ends the pool on $disconnect; connect() above then builds a fresh TenantPool, never a plain one.
+    const options = { ...(schema === undefined ? {} : { schema }), disposeExternalPool: true };
+    const adapter = await new PrismaPg(pool, options).connect();
+    if (adapter.underlyingDriver() !== pool) {
+      await adapter.dispose();
+      await pool.end();
+      throw new DuplicatePgError();
+    }
+    return adapter;
   }
 
   #checkRole(pool: TenantPool): Promise<void> {

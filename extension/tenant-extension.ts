@@ -5,6 +5,7 @@ import { TenantContextMissingError } from "./errors/tenant-context-missing-error
 import { TenantMismatchError } from "./errors/tenant-mismatch-error.ts";
 import { UnsupportedPrismaVersionError } from "./errors/unsupported-prisma-version-error.ts";
 import { guardRequestBatching } from "./prisma/batching-guard.ts";
+import { assertSupportedPrismaClient, prismaClientVersion } from "./prisma/supported-prisma-client.ts";
 import { tenantContext } from "./tenant-context.ts";
 import { assertTenantId } from "./tenant-id.ts";
 
@@ -59,11 +60,12 @@ export type TenantTransactionClient<T> = Omit<T, "$connect" | "$disconnect" | "$
  *   await tx.auditLog.create({ data: { tenantId: session.tenantId, action: "order.created", entityId: order.id } });
  * });
  * ```
- * @throws {UnsupportedPrismaVersionError} when applied to a Prisma Client whose request batching or extension list it
- *   cannot handle.
+ * @throws {UnsupportedPrismaVersionError} when applied to a Prisma Client outside `>=6.16 <8`, without a driver
+ *   adapter, on Prisma 6's Rust engine, or whose request batching or extension list it cannot handle.
  */
 export function tenantExtension(options: TenantExtensionOptions = {}) {
   return Prisma.defineExtension((client) => {
+    assertSupportedPrismaClient(client);
     guardRequestBatching(client);
     // Prisma's own $transaction: the one `$forTenant` clients override has to reach it on the scoped client itself.
     const prismaTransaction = (client as unknown as TransactionRunner).$transaction;
@@ -145,7 +147,10 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
         if (tenantId !== undefined) return { tenantId, later };
         later.unshift(node.extension);
       }
-      throw new UnsupportedPrismaVersionError("its extension list (client._extensions) does not hold the kit's own");
+      throw new UnsupportedPrismaVersionError(
+        prismaClientVersion(client),
+        "Its extension list (client._extensions) does not hold the kit's own; open an issue with your Prisma version.",
+      );
     }
 
     function forTenantExtension(tenantId: string) {

@@ -2,6 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { AdminRoleError } from "../errors/admin-role-error.ts";
+import { DuplicatePgError } from "../errors/duplicate-pg-error.ts";
 import { InvalidTenantKitOptionError } from "../errors/invalid-tenant-kit-option-error.ts";
 
 /** Options of {@link createAdminAdapter}. */
@@ -26,6 +27,7 @@ export interface AdminAdapterOptions {
  * await admin.tenant.create({ data: { slug: "acme", name: "Acme" } });
  * ```
  * @throws {AdminRoleError} (from the first query) when the role can neither bypass RLS nor is superuser.
+ * @throws {DuplicatePgError} (from the first query) when `@prisma/adapter-pg` resolves another copy of `pg`.
  */
 export function createAdminAdapter(options: AdminAdapterOptions): SqlDriverAdapterFactory {
   if (typeof options?.connectionString !== "string" || options.connectionString.length === 0) {
@@ -47,7 +49,13 @@ export function createAdminAdapter(options: AdminAdapterOptions): SqlDriverAdapt
         await pool.end();
         throw new AdminRoleError(rows[0]?.role ?? "unknown");
       }
-      return new PrismaPg(pool, { disposeExternalPool: true }).connect();
+      const adapter = await new PrismaPg(pool, { disposeExternalPool: true }).connect();
+      if (adapter.underlyingDriver() !== pool) {
+        await adapter.dispose();
+        await pool.end();
+        throw new DuplicatePgError();
+      }
+      return adapter;
     },
   };
 }

@@ -1,8 +1,9 @@
 import { MixedTenantBatchError } from "../errors/mixed-tenant-batch-error.ts";
 import { UnsupportedPrismaVersionError } from "../errors/unsupported-prisma-version-error.ts";
 import { type TenantContext, tenantContext } from "../tenant-context.ts";
+import { prismaClientVersion } from "./supported-prisma-client.ts";
 
-/** The options object of Prisma Client's request DataLoader (src/runtime/DataLoader.ts, @prisma/client 7.x). */
+/** The options of Prisma Client's request DataLoader (src/runtime/DataLoader.ts; the same in 6.16-6.19 and 7.x). */
 interface DataLoaderOptions {
   batchBy(request: Request): string | undefined;
   singleLoader(request: Request): Promise<unknown>;
@@ -43,7 +44,11 @@ export function guardRequestBatching(client: object): void {
     typeof options.singleLoader !== "function" ||
     typeof options.batchLoader !== "function"
   ) {
-    throw new UnsupportedPrismaVersionError("its request handler has no DataLoader with batchBy/singleLoader/batchLoader");
+    throw new UnsupportedPrismaVersionError(
+      prismaClientVersion(client),
+      "Its request handler has no DataLoader with batchBy/singleLoader/batchLoader, which the kit must guard: " +
+        "open an issue with this version.",
+    );
   }
   const loader = options as DataLoaderOptions;
   if (guarded.has(loader)) return;

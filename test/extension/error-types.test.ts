@@ -67,7 +67,7 @@ describe("every error class names itself", () => {
     [PoolTimeoutError, () => new PoolTimeoutError(10, 3)],
     [TenantContextMissingError, () => new TenantContextMissingError("prisma.customer.findMany()")],
     [TenantMismatchError, () => new TenantMismatchError('$withTenant("b")', 'a transaction of tenant "a"')],
-    [UnsupportedPrismaVersionError, () => new UnsupportedPrismaVersionError("no DataLoader")],
+    [UnsupportedPrismaVersionError, () => new UnsupportedPrismaVersionError("5.22.0", "Upgrade it.")],
   ];
 
   it("covers every exported TenantKitError", () => {

@@ -5,10 +5,13 @@ import { createFixtureDatabase, dropFixtureDatabase } from "../../fixtures/datab
 import { roleUrl } from "../../fixtures/database/database-roles.ts";
 import { type SeededTenant, type SeedOptions, seedTenants } from "../../fixtures/database/seed-tenants.ts";
 import { startWireProxy, type WireProxy } from "../../fixtures/database/wire-proxy.ts";
-import { PrismaClient } from "../../fixtures/sales-app/src/generated/prisma/client.ts";
 import { createAdminAdapter } from "prisma-tenant-kit/admin";
 import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";
 import type { TenantAdapterFactory, TenantExtensionOptions, TenantPoolOptions } from "prisma-tenant-kit";
+import { importPrismaClient } from "./prisma-client-under-test.ts";
+
+/** The generated client under test: Prisma 7's, or Prisma 6's in the `prisma6` projects (see vitest.config.ts). */
+const PrismaClient = await importPrismaClient();
 
 /** How the application connects in a test: straight to Postgres, or through PgBouncer in transaction mode. */
 export type Route = "direct" | "pgbouncer";

@@ -59,8 +59,9 @@ it("on the fixture schema, flags only its single-column foreign keys between ten
   // The fixture's RLS comes from generateRlsSql: no RLS, policy, grant or probe finding. Its Prisma relations use
   // single-column keys (Order.customerId -> Customer.id), which the doctor rightly reports.
   const report = await runDoctor({ connectionString: database.appUrl(), schemas: ["public"] });
-  expect(report.tenantTables).toHaveLength(12);
+  expect(report.tenantTables).toHaveLength(13);
   expect(found(report)).toEqual([
+    'FOREIGN_KEY_WITHOUT_TENANT_COLUMN foreign key "CustomerNote_customerId_fkey" on public."CustomerNote"',
     'FOREIGN_KEY_WITHOUT_TENANT_COLUMN foreign key "Invoice_orderId_fkey" on public."Invoice"',
     'FOREIGN_KEY_WITHOUT_TENANT_COLUMN foreign key "OrderItem_orderId_fkey" on public."OrderItem"',
     'FOREIGN_KEY_WITHOUT_TENANT_COLUMN foreign key "Order_customerId_fkey" on public."Order"',

@@ -21,7 +21,8 @@ export interface PhaseMeasurement {
 }
 
 const [step, app] = process.argv.slice(2);
-if (!step || !app) throw new Error("Usage: tsx bench/codemod-phase-worker.ts <scan|install|scaffold|reads|writes|finalize> <app dir>.");
+if (!step || !app)
+  throw new Error("Usage: tsx bench/codemod-phase-worker.ts <scan|install|scaffold|reads|writes|finalize> <app dir>.");
 // The targets a user would pass: the route folder for scan/reads/writes, the repo for the global phases.
 const target = step === "install" || step === "scaffold" || step === "finalize" ? app : path.join(app, "src", "app");
 

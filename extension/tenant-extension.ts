@@ -28,7 +28,10 @@ export interface TenantTransactionOptions {
 }
 
 /** The interactive transaction client Prisma passes to `$transaction(fn)`: the client minus connection/tx control. */
-export type TenantTransactionClient<T> = Omit<T, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends" | "$forTenant" | "$withTenant">;
+export type TenantTransactionClient<T> = Omit<
+  T,
+  "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends" | "$forTenant" | "$withTenant"
+>;
 
 /**
  * The Prisma Client extension half of the kit (the other half is {@link createTenantAdapter}). Adds:

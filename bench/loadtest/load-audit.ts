@@ -29,7 +29,11 @@ const HALF_APPLIED = {
   "load customer without audit entry": `SELECT count(*) FROM "Customer" c WHERE c.email LIKE 'load-%' AND NOT EXISTS (SELECT 1 FROM "AuditLog" a WHERE a."entityId" = c.id AND a.action = 'customer.created')`,
 };
 
-async function counts(client: pg.Client, queries: Record<string, string>, params: unknown[]): Promise<Record<string, number>> {
+async function counts(
+  client: pg.Client,
+  queries: Record<string, string>,
+  params: unknown[],
+): Promise<Record<string, number>> {
   const result: Record<string, number> = {};
   for (const [name, sql] of Object.entries(queries)) {
     const { rows } = await client.query<{ count: string }>(sql, sql.includes("$1") ? params : []);
@@ -53,7 +57,11 @@ export async function auditLoadRun(adminUrl: string, initialStock: number): Prom
               (SELECT count(*) FROM "Customer" WHERE email LIKE 'load-%') AS customers`,
     );
     const row = rows[0]!;
-    return { crossTenant, halfApplied, checked: { orders: Number(row.orders), items: Number(row.items), customers: Number(row.customers) } };
+    return {
+      crossTenant,
+      halfApplied,
+      checked: { orders: Number(row.orders), items: Number(row.items), customers: Number(row.customers) },
+    };
   } finally {
     await client.end();
   }

@@ -38,10 +38,19 @@ function p95(bucket: LoadSample[]): number {
 /** Renders a self-contained HTML report (Chart.js inlined) comparing the runs. */
 export async function renderLoadReport(runs: ReportRun[], title: string): Promise<string> {
   // The UMD build is not in chart.js's exports map; it sits beside the CommonJS entry.
-  const chartJs = await readFile(join(dirname(createRequire(import.meta.url).resolve("chart.js")), "chart.umd.min.js"), "utf8");
+  const chartJs = await readFile(
+    join(dirname(createRequire(import.meta.url).resolve("chart.js")), "chart.umd.min.js"),
+    "utf8",
+  );
   const palette = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
   const series = (pick: (run: ReportRun) => Array<{ x: number; y: number }>) =>
-    runs.map((run, i) => ({ label: run.summary.variant, data: pick(run), borderColor: palette[i % palette.length], pointRadius: 0, tension: 0.2 }));
+    runs.map((run, i) => ({
+      label: run.summary.variant,
+      data: pick(run),
+      borderColor: palette[i % palette.length],
+      pointRadius: 0,
+      tension: 0.2,
+    }));
   const data = {
     latency: series((r) => perSecond(r.samples, p95)),
     throughput: series((r) => perSecond(r.samples, (b) => b.filter((s) => !s.error).length)),
@@ -49,11 +58,15 @@ export async function renderLoadReport(runs: ReportRun[], title: string): Promis
     "pool-waiting": series((r) => r.pool.map((p) => ({ x: Math.round(p.at / 100) / 10, y: p.waiting }))),
   };
   const rows = runs
-    .map(({ summary: s }) => `<tr><td>${s.variant}</td><td>${s.users}</td><td>${s.requests}</td><td>${s.throughputPerSecond.toFixed(1)}</td>
+    .map(
+      ({
+        summary: s,
+      }) => `<tr><td>${s.variant}</td><td>${s.users}</td><td>${s.requests}</td><td>${s.throughputPerSecond.toFixed(1)}</td>
       <td>${s.read.p50.toFixed(0)} / ${s.read.p95.toFixed(0)} / ${s.read.p99.toFixed(0)}</td>
       <td>${s.write.p50.toFixed(0)} / ${s.write.p95.toFixed(0)} / ${s.write.p99.toFixed(0)}</td>
       <td>${s.errors["pool-timeout"]}</td><td>${s.errors["5xx"]}</td><td>${s.errors["4xx"]}</td><td>${s.errors.network}</td>
-      <td>${s.peakInUse} / ${s.peakWaiting}</td><td>${s.holdPerRequestMs.toFixed(1)}</td></tr>`)
+      <td>${s.peakInUse} / ${s.peakWaiting}</td><td>${s.holdPerRequestMs.toFixed(1)}</td></tr>`,
+    )
     .join("\n");
   return `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin-bottom:24px}
@@ -80,7 +93,12 @@ document.body.dataset.rendered = "yes";
  * Writes the report to `htmlPath` and, by opening it in headless Chromium (see launchChromium), one PNG per
  * chart into `imageDir`. Returns the image paths.
  */
-export async function writeLoadReport(runs: ReportRun[], title: string, htmlPath: string, imageDir: string): Promise<string[]> {
+export async function writeLoadReport(
+  runs: ReportRun[],
+  title: string,
+  htmlPath: string,
+  imageDir: string,
+): Promise<string[]> {
   await mkdir(dirname(htmlPath), { recursive: true });
   await mkdir(imageDir, { recursive: true });
   await writeFile(htmlPath, await renderLoadReport(runs, title));

@@ -47,7 +47,10 @@ export class PoolTimeoutError extends TenantKitError {
 export function isPoolTimeoutError(error: unknown): boolean {
   if (error instanceof PoolTimeoutError) return true;
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return code === "POOL_TIMEOUT" || (code === "P2028" && typeof message === "string" && message.includes(TRANSACTION_START_TIMEOUT));
+  return (
+    code === "POOL_TIMEOUT" ||
+    (code === "P2028" && typeof message === "string" && message.includes(TRANSACTION_START_TIMEOUT))
+  );
 }
 
 /** Prisma's message when an interactive transaction could not start within `maxWait`. */

@@ -39,13 +39,22 @@ export function instrumentPool(pool: TenantPool, options: InstrumentPoolOptions 
   };
   const observables = Object.entries(gauges).map(([name, read]) => {
     const gauge = meter.createObservableGauge(name, { unit: name.endsWith("waiting") ? "{request}" : "{connection}" });
-    const callback = (result: { observe(value: number, attributes: Record<string, string>): void }) => result.observe(read(), attributes);
+    const callback = (result: { observe(value: number, attributes: Record<string, string>): void }) =>
+      result.observe(read(), attributes);
     gauge.addCallback(callback);
     return () => gauge.removeCallback(callback);
   });
-  const wait = meter.createHistogram("db.client.connections.acquire_wait", { unit: "ms", description: "Time waiting for a pooled connection" });
-  const hold = meter.createHistogram("db.client.connections.hold_time", { unit: "ms", description: "Time a connection was checked out" });
-  const timeouts = meter.createCounter("db.client.connections.timeouts", { description: "Queries failed with PoolTimeoutError" });
+  const wait = meter.createHistogram("db.client.connections.acquire_wait", {
+    unit: "ms",
+    description: "Time waiting for a pooled connection",
+  });
+  const hold = meter.createHistogram("db.client.connections.hold_time", {
+    unit: "ms",
+    description: "Time a connection was checked out",
+  });
+  const timeouts = meter.createCounter("db.client.connections.timeouts", {
+    description: "Queries failed with PoolTimeoutError",
+  });
   const onAcquired = (ms: number) => wait.record(ms, attributes);
   const onReleased = (ms: number) => hold.record(ms, attributes);
   const onTimedOut = (ms: number) => {
@@ -54,9 +63,15 @@ export function instrumentPool(pool: TenantPool, options: InstrumentPoolOptions 
   };
   // pg.Pool's typings list only pg-pool's own events.
   const events = pool as unknown as EventEmitter;
-  events.on(POOL_TIMING_EVENTS.acquired, onAcquired).on(POOL_TIMING_EVENTS.released, onReleased).on(POOL_TIMING_EVENTS.timedOut, onTimedOut);
+  events
+    .on(POOL_TIMING_EVENTS.acquired, onAcquired)
+    .on(POOL_TIMING_EVENTS.released, onReleased)
+    .on(POOL_TIMING_EVENTS.timedOut, onTimedOut);
   return () => {
     observables.forEach((stop) => stop());
-    events.off(POOL_TIMING_EVENTS.acquired, onAcquired).off(POOL_TIMING_EVENTS.released, onReleased).off(POOL_TIMING_EVENTS.timedOut, onTimedOut);
+    events
+      .off(POOL_TIMING_EVENTS.acquired, onAcquired)
+      .off(POOL_TIMING_EVENTS.released, onReleased)
+      .off(POOL_TIMING_EVENTS.timedOut, onTimedOut);
   };
 }

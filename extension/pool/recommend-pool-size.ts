@@ -45,9 +45,18 @@ export function recommendPoolSize(input: PoolSizingInput): PoolSizingAdvice {
   const headroom = input.headroom ?? 1.5;
   const instances = input.instances ?? 1;
   const reserved = input.reservedConnections ?? 3;
-  for (const [name, value] of Object.entries({ checkoutsPerSecond, holdTimeMillis, maxConnections, headroom, instances })) {
+  for (const [name, value] of Object.entries({
+    checkoutsPerSecond,
+    holdTimeMillis,
+    maxConnections,
+    headroom,
+    instances,
+  })) {
     if (!Number.isFinite(value) || value <= 0) {
-      throw new InvalidTenantKitOptionError(name, `${value} is not a positive number; measure it (docs/RUNBOOK-connection-pool.md).`);
+      throw new InvalidTenantKitOptionError(
+        name,
+        `${value} is not a positive number; measure it (docs/RUNBOOK-connection-pool.md).`,
+      );
     }
   }
   const averageBusy = checkoutsPerSecond * (holdTimeMillis / 1000);
@@ -58,6 +67,8 @@ export function recommendPoolSize(input: PoolSizingInput): PoolSizingAdvice {
     `${checkoutsPerSecond}/s × ${holdTimeMillis} ms = ${averageBusy.toFixed(1)} connections busy on average; × ${headroom} headroom ` +
     `/ ${instances} instance(s) = ${max} per instance. The server allows ${budgetPerInstance} per instance ` +
     `((${maxConnections} max_connections − ${reserved} reserved) / ${instances}): ` +
-    (fits ? "fits." : "does NOT fit: shorten hold times (per-query reads, short $withTenant), or pool through PgBouncer.");
+    (fits
+      ? "fits."
+      : "does NOT fit: shorten hold times (per-query reads, short $withTenant), or pool through PgBouncer.");
   return { max, averageBusy, budgetPerInstance, fits, explanation };
 }

@@ -58,7 +58,10 @@ describe("every error class names itself", () => {
   const instances: [abstract new (...args: never[]) => Error, () => Error][] = [
     [admin.AdminRoleError, () => new admin.AdminRoleError("app")],
     [ConnectionStringMissingError, () => new ConnectionStringMissingError(undefined, false)],
-    [doctor.DoctorConnectionError, () => new doctor.DoctorConnectionError("postgres://app@h/d", { cause: new Error("x") })],
+    [
+      doctor.DoctorConnectionError,
+      () => new doctor.DoctorConnectionError("postgres://app@h/d", { cause: new Error("x") }),
+    ],
     [RlsBypassingRoleError, () => new RlsBypassingRoleError("postgres", ["SUPERUSER"])],
     [InvalidTenantIdError, () => new InvalidTenantIdError(42)],
     [InvalidTenantKitOptionError, () => new InvalidTenantKitOptionError("pool.max", "must be positive")],

@@ -2,7 +2,14 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import type { TenantAdapterFactory } from "prisma-tenant-kit";
-import { type AppClient, availableRoutes, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
+import {
+  type AppClient,
+  availableRoutes,
+  createAppClient,
+  initTest,
+  seedTestTenants,
+  type TestDatabase,
+} from "../setup/init-test.ts";
 
 // Issue 8.1: a $withTenant(A) that closes (timeout, or fn throws) while a nested write of A is in flight. Prisma rolls
 // back and releases the connection, but its query interpreter keeps sending the rest of that nested write on the
@@ -30,11 +37,14 @@ async function until(condition: () => boolean | Promise<boolean>, what: string):
 
 const cases = availableRoutes().flatMap((route) =>
   [1, 3].flatMap((poolMax) =>
-    (["explicit", "defaulted"] as const).flatMap((column) => (["timeout", "throw"] as const).map((close) => ({ route, poolMax, column, close }))),
+    (["explicit", "defaulted"] as const).flatMap((column) =>
+      (["timeout", "throw"] as const).map((close) => ({ route, poolMax, column, close })),
+    ),
   ),
 );
 
-const title = "a tenant transaction closed by $close during a nested write ($route, pool $poolMax, $column tenant column)";
+const title =
+  "a tenant transaction closed by $close during a nested write ($route, pool $poolMax, $column tenant column)";
 describe.each(cases)(title, ({ route, poolMax, column, close }) => {
   let prisma: AppClient;
   let adapter: TenantAdapterFactory;
@@ -53,8 +63,20 @@ describe.each(cases)(title, ({ route, poolMax, column, close }) => {
     // "defaulted": CustomerNote.tenantId defaults to the setting, so under B's context A's row becomes B's row.
     const nested =
       column === "explicit"
-        ? { orders: { upsert: { where: { id: marker }, create: { id: marker, tenantId: a.id, totalCents: 7 }, update: { totalCents: 7 } } } }
-        : { notes: { upsert: { where: { id: marker }, create: { id: marker, body: marker }, update: { body: marker } } } };
+        ? {
+            orders: {
+              upsert: {
+                where: { id: marker },
+                create: { id: marker, tenantId: a.id, totalCents: 7 },
+                update: { totalCents: 7 },
+              },
+            },
+          }
+        : {
+            notes: {
+              upsert: { where: { id: marker }, create: { id: marker, body: marker }, update: { body: marker } },
+            },
+          };
     let nestedWrite: Promise<unknown> | undefined;
     const started = Date.now();
     const timeout = 1_000;
@@ -70,12 +92,18 @@ describe.each(cases)(title, ({ route, poolMax, column, close }) => {
       { timeout: close === "timeout" ? timeout : 30_000 },
     );
     aTransaction.catch(() => undefined);
-    await until(async () => nestedWrite !== undefined && (await blockedUpdates()) > 0, "A's UPDATE waits for the row lock");
+    await until(
+      async () => nestedWrite !== undefined && (await blockedUpdates()) > 0,
+      "A's UPDATE waits for the row lock",
+    );
     // Let Prisma queue its ROLLBACK behind the blocked UPDATE: the timeout fires, or the rejection of fn is handled.
     await sleep(close === "timeout" ? Math.max(0, started + timeout - Date.now()) + 300 : 300);
 
     // B: pool - 1 transactions hold the other connections, 2 more wait for one; the first waiter gets A's.
-    const aSettled = aTransaction.then(() => undefined, () => undefined);
+    const aSettled = aTransaction.then(
+      () => undefined,
+      () => undefined,
+    );
     const bTransaction = (i: number, hold: boolean) =>
       prisma.$withTenant(
         b.id,
@@ -94,7 +122,12 @@ describe.each(cases)(title, ({ route, poolMax, column, close }) => {
     await locker.query("COMMIT");
     locker.release();
 
-    const [aResult, nestedResult, ...bResults] = await Promise.allSettled([aTransaction, nestedWrite!, ...holders, ...waiters]);
+    const [aResult, nestedResult, ...bResults] = await Promise.allSettled([
+      aTransaction,
+      nestedWrite!,
+      ...holders,
+      ...waiters,
+    ]);
     expect(aResult!.status).toBe("rejected");
     // B did nothing wrong: every transaction commits and reads only B's rows, none of A's.
     expect(bResults.map((result) => (result.status === "rejected" ? String(result.reason) : "fulfilled"))).toEqual(

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import { type TenantAdapterFactory, TransactionLeftOpenError } from "prisma-tenant-kit";
-import { type AppClient, availableRoutes, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
+import {
+  type AppClient,
+  availableRoutes,
+  createAppClient,
+  initTest,
+  seedTestTenants,
+  type TestDatabase,
+} from "../setup/init-test.ts";
 import { clearDatabase } from "../setup/clear-database.ts";
 
 // Issue 8.4: a connection must never go back to the pool inside a transaction block. Pool max 1, so without the
@@ -17,7 +24,11 @@ beforeEach(async () => {
 });
 
 const auditActions = async () =>
-  (await database.admin.query<{ tenantId: string; action: string }>(`SELECT "tenantId", action FROM "AuditLog" ORDER BY action`)).rows;
+  (
+    await database.admin.query<{ tenantId: string; action: string }>(
+      `SELECT "tenantId", action FROM "AuditLog" ORDER BY action`,
+    )
+  ).rows;
 
 describe.each(availableRoutes())("a connection left in a transaction (%s)", (route) => {
   let prisma: AppClient;
@@ -29,7 +40,10 @@ describe.each(availableRoutes())("a connection left in a transaction (%s)", (rou
     "fails a per-query %s with TRANSACTION_LEFT_OPEN and discards the connection, so B's acknowledged write stays",
     async (statement) => {
       const [a, b] = tenants as [SeededTenant, SeededTenant];
-      const error = await prisma.$forTenant(a.id).$executeRawUnsafe(statement).catch((e: unknown) => e);
+      const error = await prisma
+        .$forTenant(a.id)
+        .$executeRawUnsafe(statement)
+        .catch((e: unknown) => e);
       await prisma.$forTenant(b.id).auditLog.create({ data: { tenantId: b.id, action: "b.write" } });
       // Without the check A's ROLLBACK (or its connection closing) would take B's write with it.
       await prisma.$forTenant(a.id).$executeRawUnsafe("ROLLBACK");

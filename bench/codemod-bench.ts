@@ -2,8 +2,9 @@
  * `npm run bench:codemod`: the codemods on a repo of 2,000 route files. Copies fixtures/sales-app (lib, tsconfig,
  * generated Prisma client, laid out like the repo so its paths resolve) to a temp dir, clones its route files under
  * numbered folders (`src/app/api/bench-0001/...`) until there are BENCH_ROUTES of them, then runs scan and each phase
- * in order (install, scaffold, reads, writes, finalize; each phase writes, so the next one starts where a user's would), every
- * step in its own process, and prints files/s and peak RSS per step. Targets: >= 100 files/s per step, < 1.5 GiB.
+ * in order (install, scaffold, reads, writes, finalize; each phase writes, so the next one starts where a user's
+ * would), every step in its own process, and prints files/s and peak RSS per step. Targets: >= 100 files/s per step,
+ * < 1.5 GiB.
  * A benchmark, not a test: it asserts nothing about time. Options (env): BENCH_ROUTES (default 2000).
  */
 import { execFileSync } from "node:child_process";
@@ -43,7 +44,8 @@ function cloneRoutes(app: string, total: number): number {
   const relative = originals.filter((file) => /from\s+["']\.\.?\//.test(readFileSync(path.join(api, file), "utf8")));
   if (relative.length > 0)
     throw new Error(
-      `The fixture routes ${relative.join(", ")} use relative imports, which the cloned folders would break; import through "@/" instead.`,
+      `The fixture routes ${relative.join(", ")} use relative imports, which the cloned folders would break; ` +
+        `import through "@/" instead.`,
     );
   let count = originals.length;
   for (let copy = 1; count < total; copy++) {
@@ -82,14 +84,18 @@ try {
     const rate = routes / m.seconds;
     const mib = m.maxRssBytes / 1024 ** 2;
     const ok = rate >= TARGET_FILES_PER_SECOND && m.maxRssBytes < TARGET_RSS_BYTES;
-    const line = `${step.padEnd(10)} ${m.seconds.toFixed(2).padStart(7)} ${m.cpuSeconds.toFixed(2).padStart(7)}   ${rate.toFixed(0).padStart(7)}   ${mib.toFixed(0).padStart(12)}   ${m.outcome}`;
+    const line =
+      `${step.padEnd(10)} ${m.seconds.toFixed(2).padStart(7)} ${m.cpuSeconds.toFixed(2).padStart(7)}   ` +
+      `${rate.toFixed(0).padStart(7)}   ${mib.toFixed(0).padStart(12)}   ${m.outcome}`;
     console.log(ok ? line : pc.red(line));
     rows.push(
-      `| ${step} | ${m.seconds.toFixed(2)} | ${m.cpuSeconds.toFixed(2)} | ${rate.toFixed(0)} | ${mib.toFixed(0)} | ${m.outcome} |`,
+      `| ${step} | ${m.seconds.toFixed(2)} | ${m.cpuSeconds.toFixed(2)} | ` +
+        `${rate.toFixed(0)} | ${mib.toFixed(0)} | ${m.outcome} |`,
     );
   }
   console.log(
-    `\ntargets: >= ${TARGET_FILES_PER_SECOND} files/s per step (${routes} route files / step wall time), peak RSS < 1536 MiB (red: missed)`,
+    `\ntargets: >= ${TARGET_FILES_PER_SECOND} files/s per step (${routes} route files / step wall time), ` +
+      "peak RSS < 1536 MiB (red: missed)",
   );
   console.log(
     pc.dim(

@@ -1,7 +1,7 @@
 /**
  * One measured step of `npm run bench:codemod`, in its own process so that its peak RSS is its own:
- * `tsx bench/codemod-phase-worker.ts <scan|install|scaffold|reads|writes|finalize> <app dir>`. Runs the step over the app
- * (phases write their changes, so the next phase starts where a user's would) and prints one JSON line:
+ * `tsx bench/codemod-phase-worker.ts <scan|install|scaffold|reads|writes|finalize> <app dir>`. Runs the step over the
+ * app (phases write their changes, so the next phase starts where a user's would) and prints one JSON line:
  * {@link PhaseMeasurement}.
  */
 import path from "node:path";
@@ -31,7 +31,8 @@ const cpuStart = process.cpuUsage();
 let outcome: string;
 if (step === "scan") {
   const scan = runScan({ target });
-  outcome = `${scan.handlers.length} handlers, ${scan.handlers.filter((h) => h.classification === "unknown").length} unknown`;
+  const unknown = scan.handlers.filter((h) => h.classification === "unknown").length;
+  outcome = `${scan.handlers.length} handlers, ${unknown} unknown`;
 } else {
   const { summary } = runPhase(step, { target }, { write: true });
   outcome = `${summary.changed} files changed, ${summary.manualReview} manual review, ${summary.errors} errors`;

@@ -154,12 +154,15 @@ try {
     console.log("variant    p50      p95      req/s    p50 vs floor");
     for (const [name, s] of stats) {
       console.log(
-        `${name.padEnd(10)} ${s.p50.toFixed(3).padStart(7)}  ${s.p95.toFixed(3).padStart(7)}  ${s.rate.toFixed(0).padStart(7)}    ${(s.p50 / floor.p50).toFixed(2)}x`,
+        `${name.padEnd(10)} ${s.p50.toFixed(3).padStart(7)}  ${s.p95.toFixed(3).padStart(7)}  ` +
+          `${s.rate.toFixed(0).padStart(7)}    ${(s.p50 / floor.p50).toFixed(2)}x`,
       );
     }
     results.push(
-      `${network}: kit p50 = ${(kit.p50 / floor.p50).toFixed(2)}x floor, official p50 = ${(official.p50 / kit.p50).toFixed(2)}x kit; ` +
-        `throughput kit = ${(kit.rate / floor.rate).toFixed(2)}x floor, ${(kit.rate / official.rate).toFixed(2)}x official`,
+      `${network}: kit p50 = ${(kit.p50 / floor.p50).toFixed(2)}x floor, ` +
+        `official p50 = ${(official.p50 / kit.p50).toFixed(2)}x kit; ` +
+        `throughput kit = ${(kit.rate / floor.rate).toFixed(2)}x floor, ` +
+        `${(kit.rate / official.rate).toFixed(2)}x official`,
     );
     for (const v of variants) await v.disconnect();
     await proxy?.stop();

@@ -30,7 +30,8 @@ try {
   await createDatabaseRoles(server.superuserUrl);
   await createFixtureDatabase(server.superuserUrl, "tenant_kit_demo");
   console.log(
-    `${server.kind} Postgres on ${server.host}:${server.port}; database tenant_kit_demo; app role tenant_kit_app (no BYPASSRLS, owns nothing)`,
+    `${server.kind} Postgres on ${server.host}:${server.port}; database tenant_kit_demo; ` +
+      "app role tenant_kit_app (no BYPASSRLS, owns nothing)",
   );
 
   heading("2. Seed 3 tenants (admin escape hatch: createAdminAdapter, a BYPASSRLS role)");
@@ -65,10 +66,13 @@ try {
       return created;
     });
     const seenTenants = new Set(customers.map((c) => c.tenantId));
+    const onlyItself = [...seenTenants].length === 1 && seenTenants.has(tenant.id);
+    const seen = onlyItself ? pc.green("only itself") : pc.red([...seenTenants].join(","));
+    const stockList = stock.map((s) => `${s.skuId}=${s.quantity}`).join(" ");
     console.log(
       `${pc.bold(tenant.slug)}: read ${customers.length} customers (${customers.map((c) => c.name).join(", ")}), ` +
-        `tenants seen: ${[...seenTenants].length === 1 && seenTenants.has(tenant.id) ? pc.green("only itself") : pc.red([...seenTenants].join(","))}; ` +
-        `stock ${stock.map((s) => `${s.skuId}=${s.quantity}`).join(" ")}; wrote order ${order.id.slice(0, 8)} + audit log in one $withTenant`,
+        `tenants seen: ${seen}; ` +
+        `stock ${stockList}; wrote order ${order.id.slice(0, 8)} + audit log in one $withTenant`,
     );
   }
   const bare = await prisma.customer.count();

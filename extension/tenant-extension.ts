@@ -12,8 +12,9 @@ import { assertTenantId } from "./tenant-id.ts";
 /** Options of {@link tenantExtension}. */
 export interface TenantExtensionOptions {
   /**
-   * Throw {@link TenantContextMissingError} for any query on the bare client (no `$forTenant` / `$withTenant`), before it
-   * reaches the database. Default `false`: such queries run with an empty tenant and RLS returns and writes nothing.
+   * Throw {@link TenantContextMissingError} for any query on the bare client (no `$forTenant` / `$withTenant`),
+   * before it reaches the database. Default `false`: such queries run with an empty tenant and RLS returns and writes
+   * nothing.
    */
   strict?: boolean;
 }

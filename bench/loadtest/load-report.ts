@@ -21,6 +21,12 @@ const CHARTS = [
   { id: "pool-waiting", title: "Queries waiting for a connection" },
 ] as const;
 
+const TABLE_HEAD =
+  "<table><thead><tr><th>variant</th><th>users</th><th>requests</th><th>req/s</th>" +
+  "<th>read p50/p95/p99 ms</th><th>write p50/p95/p99 ms</th>\n" +
+  "<th>pool timeouts</th><th>5xx</th><th>4xx</th><th>network</th>" +
+  "<th>peak pool in-use / waiting</th><th>hold per request ms</th></tr></thead>";
+
 function perSecond(samples: LoadSample[], pick: (bucket: LoadSample[]) => number): Array<{ x: number; y: number }> {
   const buckets = new Map<number, LoadSample[]>();
   for (const s of samples) {
@@ -58,23 +64,22 @@ export async function renderLoadReport(runs: ReportRun[], title: string): Promis
     "pool-waiting": series((r) => r.pool.map((p) => ({ x: Math.round(p.at / 100) / 10, y: p.waiting }))),
   };
   const rows = runs
-    .map(
-      ({
-        summary: s,
-      }) => `<tr><td>${s.variant}</td><td>${s.users}</td><td>${s.requests}</td><td>${s.throughputPerSecond.toFixed(1)}</td>
+    .map(({ summary: s }) => {
+      const throughput = s.throughputPerSecond.toFixed(1);
+      const errors = s.errors;
+      return `<tr><td>${s.variant}</td><td>${s.users}</td><td>${s.requests}</td><td>${throughput}</td>
       <td>${s.read.p50.toFixed(0)} / ${s.read.p95.toFixed(0)} / ${s.read.p99.toFixed(0)}</td>
       <td>${s.write.p50.toFixed(0)} / ${s.write.p95.toFixed(0)} / ${s.write.p99.toFixed(0)}</td>
-      <td>${s.errors["pool-timeout"]}</td><td>${s.errors["5xx"]}</td><td>${s.errors["4xx"]}</td><td>${s.errors.network}</td>
-      <td>${s.peakInUse} / ${s.peakWaiting}</td><td>${s.holdPerRequestMs.toFixed(1)}</td></tr>`,
-    )
+      <td>${errors["pool-timeout"]}</td><td>${errors["5xx"]}</td><td>${errors["4xx"]}</td><td>${errors.network}</td>
+      <td>${s.peakInUse} / ${s.peakWaiting}</td><td>${s.holdPerRequestMs.toFixed(1)}</td></tr>`;
+    })
     .join("\n");
   return `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin-bottom:24px}
 td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}td:first-child{text-align:left}
 .chart{width:900px;height:320px;margin-bottom:28px}</style></head><body>
 <h1>${title}</h1>
-<table><thead><tr><th>variant</th><th>users</th><th>requests</th><th>req/s</th><th>read p50/p95/p99 ms</th><th>write p50/p95/p99 ms</th>
-<th>pool timeouts</th><th>5xx</th><th>4xx</th><th>network</th><th>peak pool in-use / waiting</th><th>hold per request ms</th></tr></thead>
+${TABLE_HEAD}
 <tbody>${rows}</tbody></table>
 ${CHARTS.map((c) => `<h2>${c.title}</h2><div class="chart"><canvas id="${c.id}"></canvas></div>`).join("\n")}
 <script>${chartJs}</script>

@@ -109,7 +109,8 @@ try {
     faults = faultOutcomes(plan, run.samples);
     for (const fault of faults) {
       console.log(
-        `${fault.name} at ${fault.atMs / 1000} s: errors ${JSON.stringify(fault.errors)}, slowest failure ${fault.slowestFailureMs} ms, recovered after ${fault.recoveredAfterMs} ms`,
+        `${fault.name} at ${fault.atMs / 1000} s: errors ${JSON.stringify(fault.errors)}, ` +
+          `slowest failure ${fault.slowestFailureMs} ms, recovered after ${fault.recoveredAfterMs} ms`,
       );
     }
   }
@@ -117,8 +118,12 @@ try {
   step("Audit: rows across tenants, half-applied writes");
   audit = await auditLoadRun(database.adminUrl, database.initialStock);
   const failures = auditFailures(audit);
+  const verdict = failures.length
+    ? pc.red(failures.join("; "))
+    : pc.green("0 rows across tenants, 0 half-applied writes");
   console.log(
-    `checked ${audit.checked.orders} orders, ${audit.checked.items} items, ${audit.checked.customers} customers: ${failures.length ? pc.red(failures.join("; ")) : pc.green("0 rows across tenants, 0 half-applied writes")}`,
+    `checked ${audit.checked.orders} orders, ${audit.checked.items} items, ` +
+      `${audit.checked.customers} customers: ${verdict}`,
   );
 } finally {
   for (const variant of variants) variant.cleanup();
@@ -139,7 +144,8 @@ const targets = [
     v2Run.throughputPerSecond >= 5 * v1Run.throughputPerSecond,
   ],
 ] as const;
-// What recommendPoolSize makes of each run's measured checkout rate and mean hold time (this server: 400 max_connections).
+// What recommendPoolSize makes of each run's measured checkout rate and mean hold time
+// (this server: 400 max_connections).
 const sizing = summaries.map((s) => ({
   run: s.variant,
   ...recommendPoolSize({
@@ -158,7 +164,8 @@ const alertsBeforeFailure = runs.map((run) => {
 for (const a of alertsBeforeFailure)
   if (a.firstFailureMs !== null)
     console.log(
-      `${a.run}: first pool alert at ${a.firstAlertMs ?? "never"} ms, first failed request at ${Math.round(a.firstFailureMs)} ms`,
+      `${a.run}: first pool alert at ${a.firstAlertMs ?? "never"} ms, ` +
+        `first failed request at ${Math.round(a.firstFailureMs)} ms`,
     );
 
 await mkdir(options.out, { recursive: true });
@@ -181,9 +188,18 @@ for (const r of reports) {
   const images = await writeLoadReport(r.runs, `prisma-tenant-kit load test: ${r.title}`, htmlPath, r.dir);
   written.push(htmlPath, ...images);
 }
-await writeFile(
-  path.join(options.out, "results.json"),
-  `${JSON.stringify({ date: new Date().toISOString(), durationMs, users, work: options.work, summaries, faults, audit: audit!, alertsBeforeFailure, sizing, targets }, null, 2)}\n`,
-);
+const results = {
+  date: new Date().toISOString(),
+  durationMs,
+  users,
+  work: options.work,
+  summaries,
+  faults,
+  audit: audit!,
+  alertsBeforeFailure,
+  sizing,
+  targets,
+};
+await writeFile(path.join(options.out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nreport and charts: ${written.map((file) => path.relative(process.cwd(), file)).join(", ")}`);
 if (auditFailures(audit!).length) process.exitCode = 1;

@@ -15,10 +15,13 @@ export interface InstrumentPoolOptions {
  *
  * | instrument | kind | unit |
  * | --- | --- | --- |
- * | `db.client.connections.total` / `.idle` / `.in_use` / `.waiting` / `.max` | observable gauge | {connection} / {request} |
+ * | `db.client.connections.total` / `.idle` / `.in_use` / `.max` | observable gauge | {connection} |
+ * | `db.client.connections.waiting` | observable gauge | {request} |
  * | `db.client.connections.acquire_wait` | histogram | ms: how long a query waited for a connection |
- * | `db.client.connections.hold_time` | histogram | ms: how long a connection was held (one round trip for a per-query read) |
+ * | `db.client.connections.hold_time` | histogram | ms: how long a connection was held (see below) |
  * | `db.client.connections.timeouts` | counter | {timeout}: PoolTimeoutError count |
+ *
+ * A per-query read holds its connection for one round trip.
  *
  * @example
  * ```ts

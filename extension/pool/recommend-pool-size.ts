@@ -12,7 +12,10 @@ export interface PoolSizingInput {
   instances?: number;
   /** The server's `max_connections`. */
   maxConnections: number;
-  /** Slots not available to the app: superuser_reserved_connections + reserved_connections + other clients. Default 3. */
+  /**
+   * Slots not available to the app: superuser_reserved_connections + reserved_connections + other clients.
+   * Default 3.
+   */
   reservedConnections?: number;
 }
 
@@ -64,8 +67,9 @@ export function recommendPoolSize(input: PoolSizingInput): PoolSizingAdvice {
   const budgetPerInstance = Math.floor((maxConnections - reserved) / instances);
   const fits = max <= budgetPerInstance;
   const explanation =
-    `${checkoutsPerSecond}/s × ${holdTimeMillis} ms = ${averageBusy.toFixed(1)} connections busy on average; × ${headroom} headroom ` +
-    `/ ${instances} instance(s) = ${max} per instance. The server allows ${budgetPerInstance} per instance ` +
+    `${checkoutsPerSecond}/s × ${holdTimeMillis} ms = ${averageBusy.toFixed(1)} connections busy on average; ` +
+    `× ${headroom} headroom / ${instances} instance(s) = ${max} per instance. ` +
+    `The server allows ${budgetPerInstance} per instance ` +
     `((${maxConnections} max_connections − ${reserved} reserved) / ${instances}): ` +
     (fits
       ? "fits."

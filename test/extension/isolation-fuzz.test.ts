@@ -240,7 +240,8 @@ describe.each(availableRoutes())("isolation fuzz (%s)", (route) => {
     // Writes: every audit row sits in the tenant that wrote it, no attempt to write into another tenant succeeded,
     // and each tenant's stock grew by exactly the increments its own updates reported.
     const misplaced = await database.admin.query(
-      `SELECT count(*)::int AS n FROM "AuditLog" WHERE action LIKE 'fuzz:%' AND split_part(action, ':', 2) <> "tenantId"`,
+      `SELECT count(*)::int AS n FROM "AuditLog" ` +
+        `WHERE action LIKE 'fuzz:%' AND split_part(action, ':', 2) <> "tenantId"`,
     );
     expect(misplaced.rows[0].n).toBe(0);
     const renamed = await database.admin.query(
@@ -257,7 +258,8 @@ describe.each(availableRoutes())("isolation fuzz (%s)", (route) => {
       ["CustomerNote", "body"],
     ] as const) {
       const { rows } = await database.admin.query(
-        `SELECT count(*)::int AS n FROM "${table}" WHERE "${column}" LIKE 'fuzz:%' AND split_part("${column}", ':', 2) <> "tenantId"`,
+        `SELECT count(*)::int AS n FROM "${table}" ` +
+          `WHERE "${column}" LIKE 'fuzz:%' AND split_part("${column}", ':', 2) <> "tenantId"`,
       );
       expect(rows[0].n, `${table} rows in another tenant than the one that wrote them`).toBe(0);
     }

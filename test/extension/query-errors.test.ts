@@ -48,7 +48,8 @@ describe.each(availableRoutes())("query errors (%s)", (route) => {
     const caught = sleeping.catch((error: unknown) => error);
     await waitForActiveQuery(database, "pg_sleep(5)");
     await database.admin.query(
-      `SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(5)%' AND pid <> pg_backend_pid()`,
+      `SELECT pg_cancel_backend(pid) FROM pg_stat_activity ` +
+        `WHERE query LIKE '%pg_sleep(5)%' AND pid <> pg_backend_pid()`,
     );
     expect(String(await caught)).toMatch(/canceling statement due to user request/);
     await expectOnlyOwnRows(b);
@@ -73,7 +74,8 @@ describe.each(availableRoutes())("query errors (%s)", (route) => {
     const caught = sleeping.catch((error: unknown) => error);
     await waitForActiveQuery(database, "pg_sleep(4)");
     await database.admin.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()`,
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity ` +
+        `WHERE query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()`,
     );
     expect(String(await caught)).toMatch(/terminat|connection|closed/i);
     await expectOnlyOwnRows(b);

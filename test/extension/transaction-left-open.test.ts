@@ -56,29 +56,36 @@ describe.each(availableRoutes())("a connection left in a transaction (%s)", (rou
     },
   );
 
-  it("throws TransactionLeftOpenError from release() of a checkout still in a transaction, and discards it", async () => {
-    const [b] = tenants.slice(1) as [SeededTenant];
-    await prisma.$connect();
-    const client = await adapter.pool.connect();
-    await client.query("BEGIN");
-    await client.query(`SELECT 1`);
-    expect(() => client.release()).toThrow(TransactionLeftOpenError);
-    expect(adapter.pool.totalCount).toBe(0);
-    await prisma.$forTenant(b.id).auditLog.create({ data: { tenantId: b.id, action: "b.after-release" } });
-    await prisma.$disconnect();
-    expect(await auditActions()).toEqual([{ tenantId: b.id, action: "b.after-release" }]);
-  });
+  it(
+    "throws TransactionLeftOpenError from release() of a checkout " + "still in a transaction, and discards it",
+    async () => {
+      const [b] = tenants.slice(1) as [SeededTenant];
+      await prisma.$connect();
+      const client = await adapter.pool.connect();
+      await client.query("BEGIN");
+      await client.query(`SELECT 1`);
+      expect(() => client.release()).toThrow(TransactionLeftOpenError);
+      expect(adapter.pool.totalCount).toBe(0);
+      await prisma.$forTenant(b.id).auditLog.create({ data: { tenantId: b.id, action: "b.after-release" } });
+      await prisma.$disconnect();
+      expect(await auditActions()).toEqual([{ tenantId: b.id, action: "b.after-release" }]);
+    },
+  );
 
-  it("refuses the statements after a raw COMMIT inside $withTenant (its checkout's transaction has ended)", async () => {
-    const [a] = tenants as [SeededTenant];
-    await expect(
-      prisma.$withTenant(a.id, async (tx) => {
-        await tx.auditLog.create({ data: { tenantId: a.id, action: "a.before-commit" } });
-        await tx.$executeRawUnsafe("COMMIT");
-        // Would otherwise run outside any transaction, with no tenant (or, after a raw BEGIN, in one Prisma never ends).
-        await tx.auditLog.create({ data: { tenantId: a.id, action: "a.after-commit" } });
-      }),
-    ).rejects.toMatchObject({ code: "STALE_STATEMENT" });
-    expect((await auditActions()).map((row) => row.action)).toEqual(["a.before-commit"]);
-  });
+  it(
+    "refuses the statements after a raw COMMIT inside $withTenant " + "(its checkout's transaction has ended)",
+    async () => {
+      const [a] = tenants as [SeededTenant];
+      await expect(
+        prisma.$withTenant(a.id, async (tx) => {
+          await tx.auditLog.create({ data: { tenantId: a.id, action: "a.before-commit" } });
+          await tx.$executeRawUnsafe("COMMIT");
+          // Would otherwise run outside any transaction, with no tenant (or, after a raw BEGIN, in one Prisma never
+          // ends).
+          await tx.auditLog.create({ data: { tenantId: a.id, action: "a.after-commit" } });
+        }),
+      ).rejects.toMatchObject({ code: "STALE_STATEMENT" });
+      expect((await auditActions()).map((row) => row.action)).toEqual(["a.before-commit"]);
+    },
+  );
 });

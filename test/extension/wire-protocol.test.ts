@@ -119,14 +119,17 @@ describe("a transaction checkout on the wire", () => {
     expect(statements(proxy)).toEqual(["BEGIN", SET_TENANT_SQL, "SELECT 1 AS in_transaction", "COMMIT"]);
   });
 
-  it("reads the ReadyForQuery status after a per-query round trip: a raw BEGIN fails and its connection is closed", async () => {
-    const error = await prisma
-      .$forTenant(tenants[0]!.id)
-      .$executeRawUnsafe("BEGIN")
-      .catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "TRANSACTION_LEFT_OPEN" });
-    expect(statements(proxy)).toEqual([SET_TENANT_SQL, "BEGIN"]);
-    // pg-pool closes a discarded connection with Terminate ("X"); no ROLLBACK needed, the server ends the block.
-    await expect.poll(() => proxy.messages.some((m) => m.type === "X")).toBe(true);
-  });
+  it(
+    "reads the ReadyForQuery status after a per-query round trip: " + "a raw BEGIN fails and its connection is closed",
+    async () => {
+      const error = await prisma
+        .$forTenant(tenants[0]!.id)
+        .$executeRawUnsafe("BEGIN")
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "TRANSACTION_LEFT_OPEN" });
+      expect(statements(proxy)).toEqual([SET_TENANT_SQL, "BEGIN"]);
+      // pg-pool closes a discarded connection with Terminate ("X"); no ROLLBACK needed, the server ends the block.
+      await expect.poll(() => proxy.messages.some((m) => m.type === "X")).toBe(true);
+    },
+  );
 });

@@ -79,7 +79,8 @@ describe("prisma-tenant-kit from its packed tarball", () => {
     "  const bare = await prisma.customer.count();",
     "  await prisma.$disconnect();",
     "  const checks = [typeof recommendPoolSize, typeof createAdminAdapter];",
-    "  console.log(JSON.stringify({ tenants: [...new Set(rows.map((r) => r.tenantId))], count: rows.length, bare, checks }));",
+    "  console.log(JSON.stringify({ tenants: [...new Set(rows.map((r) => r.tenantId))], " +
+      "count: rows.length, bare, checks }));",
     "};",
     "main().catch((error) => { console.error(error); process.exit(1); });",
   ];
@@ -105,7 +106,8 @@ describe("prisma-tenant-kit from its packed tarball", () => {
 
   const consumerSource = [
     'import { PrismaClient } from "./gen/index.js";',
-    'import { createTenantAdapter, tenantExtension, TenantKitError, type TenantAdapterOptions } from "prisma-tenant-kit";',
+    "import { createTenantAdapter, tenantExtension, TenantKitError, type TenantAdapterOptions } " +
+      'from "prisma-tenant-kit";',
     'import { instrumentPool, monitorPool } from "prisma-tenant-kit/pool";',
     'import { createAdminAdapter } from "prisma-tenant-kit/admin";',
     "",

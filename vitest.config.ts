@@ -46,7 +46,10 @@ function resolveFromPrisma6App(): Plugin {
     name: "prisma-tenant-kit:resolve-from-prisma6-app",
     enforce: "pre",
     resolveId(source) {
-      const name = source.split("/").slice(0, source.startsWith("@") ? 2 : 1).join("/");
+      const name = source
+        .split("/")
+        .slice(0, source.startsWith("@") ? 2 : 1)
+        .join("/");
       if (!FROM_PRISMA6_APP.includes(name)) return null;
       try {
         return requireFromPrisma6App.resolve(source);

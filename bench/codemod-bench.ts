@@ -2,8 +2,9 @@
  * `npm run bench:codemod`: the codemods on a repo of 2,000 route files. Copies fixtures/sales-app (lib, tsconfig,
  * generated Prisma client, laid out like the repo so its paths resolve) to a temp dir, clones its route files under
  * numbered folders (`src/app/api/bench-0001/...`) until there are BENCH_ROUTES of them, then runs scan and each phase
- * in order (install, scaffold, reads, writes, finalize; each phase writes, so the next one starts where a user's would), every
- * step in its own process, and prints files/s and peak RSS per step. Targets: >= 100 files/s per step, < 1.5 GiB.
+ * in order (install, scaffold, reads, writes, finalize; each phase writes, so the next one starts where a user's
+ * would), every step in its own process, and prints files/s and peak RSS per step. Targets: >= 100 files/s per step,
+ * < 1.5 GiB.
  * A benchmark, not a test: it asserts nothing about time. Options (env): BENCH_ROUTES (default 2000).
  */
 import { execFileSync } from "node:child_process";
@@ -41,7 +42,11 @@ function cloneRoutes(app: string, total: number): number {
   const api = path.join(app, "src", "app", "api");
   const originals = routeFiles(api);
   const relative = originals.filter((file) => /from\s+["']\.\.?\//.test(readFileSync(path.join(api, file), "utf8")));
-  if (relative.length > 0) throw new Error(`The fixture routes ${relative.join(", ")} use relative imports, which the cloned folders would break; import through "@/" instead.`);
+  if (relative.length > 0)
+    throw new Error(
+      `The fixture routes ${relative.join(", ")} use relative imports, which the cloned folders would break; ` +
+        `import through "@/" instead.`,
+    );
   let count = originals.length;
   for (let copy = 1; count < total; copy++) {
     const folder = path.join(api, `bench-${String(copy).padStart(4, "0")}`);
@@ -54,18 +59,24 @@ function cloneRoutes(app: string, total: number): number {
 }
 
 function measure(step: string, app: string): PhaseMeasurement {
-  const output = execFileSync(process.execPath, ["--import", "tsx", path.join(REPO_ROOT, "bench", "codemod-phase-worker.ts"), step, app], {
-    cwd: REPO_ROOT,
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const output = execFileSync(
+    process.execPath,
+    ["--import", "tsx", path.join(REPO_ROOT, "bench", "codemod-phase-worker.ts"), step, app],
+    {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   return JSON.parse(output.trim().split("\n").pop()!) as PhaseMeasurement;
 }
 
 const copy = copySalesApp();
 try {
   const routes = cloneRoutes(copy.app, ROUTES);
-  console.log(`${routes} route files in ${copy.app} (${process.platform}, ${process.versions.node}, one process per step)\n`);
+  console.log(
+    `${routes} route files in ${copy.app} (${process.platform}, ${process.versions.node}, one process per step)\n`,
+  );
   console.log(pc.bold("step       seconds   cpu s   files/s   peak RSS MiB   outcome"));
   const rows: string[] = [];
   for (const step of STEPS) {
@@ -73,12 +84,29 @@ try {
     const rate = routes / m.seconds;
     const mib = m.maxRssBytes / 1024 ** 2;
     const ok = rate >= TARGET_FILES_PER_SECOND && m.maxRssBytes < TARGET_RSS_BYTES;
-    const line = `${step.padEnd(10)} ${m.seconds.toFixed(2).padStart(7)} ${m.cpuSeconds.toFixed(2).padStart(7)}   ${rate.toFixed(0).padStart(7)}   ${mib.toFixed(0).padStart(12)}   ${m.outcome}`;
+    const line =
+      `${step.padEnd(10)} ${m.seconds.toFixed(2).padStart(7)} ${m.cpuSeconds.toFixed(2).padStart(7)}   ` +
+      `${rate.toFixed(0).padStart(7)}   ${mib.toFixed(0).padStart(12)}   ${m.outcome}`;
     console.log(ok ? line : pc.red(line));
-    rows.push(`| ${step} | ${m.seconds.toFixed(2)} | ${m.cpuSeconds.toFixed(2)} | ${rate.toFixed(0)} | ${mib.toFixed(0)} | ${m.outcome} |`);
+    rows.push(
+      `| ${step} | ${m.seconds.toFixed(2)} | ${m.cpuSeconds.toFixed(2)} | ` +
+        `${rate.toFixed(0)} | ${mib.toFixed(0)} | ${m.outcome} |`,
+    );
   }
-  console.log(`\ntargets: >= ${TARGET_FILES_PER_SECOND} files/s per step (${routes} route files / step wall time), peak RSS < 1536 MiB (red: missed)`);
-  console.log(pc.dim(["\nmarkdown:", "| step | seconds | cpu s | files/s | peak RSS MiB | outcome |", "| --- | ---: | ---: | ---: | ---: | --- |", ...rows].join("\n")));
+  console.log(
+    `\ntargets: >= ${TARGET_FILES_PER_SECOND} files/s per step (${routes} route files / step wall time), ` +
+      "peak RSS < 1536 MiB (red: missed)",
+  );
+  console.log(
+    pc.dim(
+      [
+        "\nmarkdown:",
+        "| step | seconds | cpu s | files/s | peak RSS MiB | outcome |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+        ...rows,
+      ].join("\n"),
+    ),
+  );
 } finally {
   copy.cleanup();
 }

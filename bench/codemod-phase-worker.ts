@@ -1,7 +1,7 @@
 /**
  * One measured step of `npm run bench:codemod`, in its own process so that its peak RSS is its own:
- * `tsx bench/codemod-phase-worker.ts <scan|install|scaffold|reads|writes|finalize> <app dir>`. Runs the step over the app
- * (phases write their changes, so the next phase starts where a user's would) and prints one JSON line:
+ * `tsx bench/codemod-phase-worker.ts <scan|install|scaffold|reads|writes|finalize> <app dir>`. Runs the step over the
+ * app (phases write their changes, so the next phase starts where a user's would) and prints one JSON line:
  * {@link PhaseMeasurement}.
  */
 import path from "node:path";
@@ -21,7 +21,8 @@ export interface PhaseMeasurement {
 }
 
 const [step, app] = process.argv.slice(2);
-if (!step || !app) throw new Error("Usage: tsx bench/codemod-phase-worker.ts <scan|install|scaffold|reads|writes|finalize> <app dir>.");
+if (!step || !app)
+  throw new Error("Usage: tsx bench/codemod-phase-worker.ts <scan|install|scaffold|reads|writes|finalize> <app dir>.");
 // The targets a user would pass: the route folder for scan/reads/writes, the repo for the global phases.
 const target = step === "install" || step === "scaffold" || step === "finalize" ? app : path.join(app, "src", "app");
 
@@ -30,7 +31,8 @@ const cpuStart = process.cpuUsage();
 let outcome: string;
 if (step === "scan") {
   const scan = runScan({ target });
-  outcome = `${scan.handlers.length} handlers, ${scan.handlers.filter((h) => h.classification === "unknown").length} unknown`;
+  const unknown = scan.handlers.filter((h) => h.classification === "unknown").length;
+  outcome = `${scan.handlers.length} handlers, ${unknown} unknown`;
 } else {
   const { summary } = runPhase(step, { target }, { write: true });
   outcome = `${summary.changed} files changed, ${summary.manualReview} manual review, ${summary.errors} errors`;

@@ -91,7 +91,9 @@ const server = await startPostgres().catch(exitOnPostgresStartError);
 try {
   await createDatabaseRoles(server.superuserUrl);
   await createFixtureDatabase(server.superuserUrl, "tenant_kit_bench");
-  const admin = new PrismaClient({ adapter: createAdminAdapter({ connectionString: roleUrl(server.superuserUrl, "admin", "tenant_kit_bench") }) });
+  const admin = new PrismaClient({
+    adapter: createAdminAdapter({ connectionString: roleUrl(server.superuserUrl, "admin", "tenant_kit_bench") }),
+  });
   const [tenant] = await seedTenants(admin, { tenants: 3, customersPerTenant: 20 });
   await admin.$disconnect();
   const tenantId = tenant!.id;
@@ -101,18 +103,29 @@ try {
     const proxy = network === "loopback" ? undefined : await startWireProxy(server, DELAY_MS, false);
     const url = roleUrl(server.superuserUrl, "app", "tenant_kit_bench", proxy);
     const query = { take: 10, orderBy: { name: "asc" as const } };
-    const floorClient = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: POOL, options: `-c app.tenant_id=${tenantId}` }) });
-    const officialClient = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: POOL }) }).$extends(officialRlsExtension(tenantId));
-    const kitClient = new PrismaClient({ adapter: createTenantAdapter({ connectionString: url, pool: { max: POOL } }) }).$extends(tenantExtension());
+    const floorClient = new PrismaClient({
+      adapter: new PrismaPg({ connectionString: url, max: POOL, options: `-c app.tenant_id=${tenantId}` }),
+    });
+    const officialClient = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: POOL }) }).$extends(
+      officialRlsExtension(tenantId),
+    );
+    const kitClient = new PrismaClient({
+      adapter: createTenantAdapter({ connectionString: url, pool: { max: POOL } }),
+    }).$extends(tenantExtension());
     const kitDb = kitClient.$forTenant(tenantId);
     const variants: Variant[] = [
       { name: "floor", call: () => floorClient.customer.findMany(query), disconnect: () => floorClient.$disconnect() },
-      { name: "official", call: () => officialClient.customer.findMany(query), disconnect: () => officialClient.$disconnect() },
+      {
+        name: "official",
+        call: () => officialClient.customer.findMany(query),
+        disconnect: () => officialClient.$disconnect(),
+      },
       { name: "kit", call: () => kitDb.customer.findMany(query), disconnect: () => kitClient.$disconnect() },
     ];
     for (const v of variants) {
       const rows = (await v.call()) as Array<{ tenantId: string }>;
-      if (rows.length !== 10 || rows.some((r) => r.tenantId !== tenantId)) throw new Error(`${v.name} returned wrong rows`);
+      if (rows.length !== 10 || rows.some((r) => r.tenantId !== tenantId))
+        throw new Error(`${v.name} returned wrong rows`);
       await sequential(v.call, 50); // warm-up: connections, plan caches, JIT
     }
     const latencies = new Map<string, number[]>(variants.map((v) => [v.name, []]));
@@ -133,14 +146,23 @@ try {
     const floor = stats.get("floor")!;
     const official = stats.get("official")!;
     const kit = stats.get("kit")!;
-    console.log(pc.bold(`\n${network}: findMany(take 10), sequential p50/p95 (ms) and throughput with ${CALLERS} callers, pool ${POOL}`));
+    console.log(
+      pc.bold(
+        `\n${network}: findMany(take 10), sequential p50/p95 (ms) and throughput with ${CALLERS} callers, pool ${POOL}`,
+      ),
+    );
     console.log("variant    p50      p95      req/s    p50 vs floor");
     for (const [name, s] of stats) {
-      console.log(`${name.padEnd(10)} ${s.p50.toFixed(3).padStart(7)}  ${s.p95.toFixed(3).padStart(7)}  ${s.rate.toFixed(0).padStart(7)}    ${(s.p50 / floor.p50).toFixed(2)}x`);
+      console.log(
+        `${name.padEnd(10)} ${s.p50.toFixed(3).padStart(7)}  ${s.p95.toFixed(3).padStart(7)}  ` +
+          `${s.rate.toFixed(0).padStart(7)}    ${(s.p50 / floor.p50).toFixed(2)}x`,
+      );
     }
     results.push(
-      `${network}: kit p50 = ${(kit.p50 / floor.p50).toFixed(2)}x floor, official p50 = ${(official.p50 / kit.p50).toFixed(2)}x kit; ` +
-        `throughput kit = ${(kit.rate / floor.rate).toFixed(2)}x floor, ${(kit.rate / official.rate).toFixed(2)}x official`,
+      `${network}: kit p50 = ${(kit.p50 / floor.p50).toFixed(2)}x floor, ` +
+        `official p50 = ${(official.p50 / kit.p50).toFixed(2)}x kit; ` +
+        `throughput kit = ${(kit.rate / floor.rate).toFixed(2)}x floor, ` +
+        `${(kit.rate / official.rate).toFixed(2)}x official`,
     );
     for (const v of variants) await v.disconnect();
     await proxy?.stop();

@@ -29,16 +29,24 @@ const server = await startPostgres().catch(exitOnPostgresStartError);
 try {
   await createDatabaseRoles(server.superuserUrl);
   await createFixtureDatabase(server.superuserUrl, "tenant_kit_demo");
-  console.log(`${server.kind} Postgres on ${server.host}:${server.port}; database tenant_kit_demo; app role tenant_kit_app (no BYPASSRLS, owns nothing)`);
+  console.log(
+    `${server.kind} Postgres on ${server.host}:${server.port}; database tenant_kit_demo; ` +
+      "app role tenant_kit_app (no BYPASSRLS, owns nothing)",
+  );
 
   heading("2. Seed 3 tenants (admin escape hatch: createAdminAdapter, a BYPASSRLS role)");
-  const admin = new PrismaClient({ adapter: createAdminAdapter({ connectionString: roleUrl(server.superuserUrl, "admin", "tenant_kit_demo") }) });
+  const admin = new PrismaClient({
+    adapter: createAdminAdapter({ connectionString: roleUrl(server.superuserUrl, "admin", "tenant_kit_demo") }),
+  });
   const tenants = await seedTenants(admin, { tenants: 3, customersPerTenant: 3, skusPerTenant: 2, stock: 50 });
   await admin.$disconnect();
   console.log(tenants.map((t) => `${t.slug} (${t.id})`).join("\n"));
 
   heading("3. The application: createTenantAdapter + tenantExtension, pool max 17");
-  const adapter = createTenantAdapter({ connectionString: roleUrl(server.superuserUrl, "app", "tenant_kit_demo"), pool: { max: 17 } });
+  const adapter = createTenantAdapter({
+    connectionString: roleUrl(server.superuserUrl, "app", "tenant_kit_demo"),
+    pool: { max: 17 },
+  });
   const prisma = new PrismaClient({ adapter }).$extends(tenantExtension());
   for (const tenant of tenants) {
     const db = prisma.$forTenant(tenant.id);
@@ -47,7 +55,9 @@ try {
       db.inventory.findMany({ select: { skuId: true, quantity: true } }),
     ]);
     const order = await prisma.$withTenant(tenant.id, async (tx) => {
-      const created = await tx.order.create({ data: { tenantId: tenant.id, customerId: tenant.customerIds[0]!, totalCents: 1999 } });
+      const created = await tx.order.create({
+        data: { tenantId: tenant.id, customerId: tenant.customerIds[0]!, totalCents: 1999 },
+      });
       await tx.inventory.update({
         where: { tenantId_skuId: { tenantId: tenant.id, skuId: tenant.skuIds[0]! } },
         data: { quantity: { decrement: 1 } },
@@ -56,10 +66,13 @@ try {
       return created;
     });
     const seenTenants = new Set(customers.map((c) => c.tenantId));
+    const onlyItself = [...seenTenants].length === 1 && seenTenants.has(tenant.id);
+    const seen = onlyItself ? pc.green("only itself") : pc.red([...seenTenants].join(","));
+    const stockList = stock.map((s) => `${s.skuId}=${s.quantity}`).join(" ");
     console.log(
       `${pc.bold(tenant.slug)}: read ${customers.length} customers (${customers.map((c) => c.name).join(", ")}), ` +
-        `tenants seen: ${[...seenTenants].length === 1 && seenTenants.has(tenant.id) ? pc.green("only itself") : pc.red([...seenTenants].join(","))}; ` +
-        `stock ${stock.map((s) => `${s.skuId}=${s.quantity}`).join(" ")}; wrote order ${order.id.slice(0, 8)} + audit log in one $withTenant`,
+        `tenants seen: ${seen}; ` +
+        `stock ${stockList}; wrote order ${order.id.slice(0, 8)} + audit log in one $withTenant`,
     );
   }
   const bare = await prisma.customer.count();

@@ -14,7 +14,10 @@ export interface TenantPoolOptions {
   max?: number;
   /** Close a connection idle this long, in ms. Default 10,000. 0 keeps idle connections forever. */
   idleTimeoutMillis?: number;
-  /** Retire a connection this many seconds after it was opened (it is closed when next idle). Default 1,800 (30 min). 0 = never. */
+  /**
+   * Retire a connection this many seconds after it was opened (it is closed when next idle). Default 1,800 (30 min).
+   * 0 = never.
+   */
   maxLifetimeSeconds?: number;
   /**
    * How long a query may wait to get a connection (from the pool or by opening one), in ms. Default 10,000. pg's own

@@ -12,8 +12,9 @@ import { assertTenantId } from "./tenant-id.ts";
 /** Options of {@link tenantExtension}. */
 export interface TenantExtensionOptions {
   /**
-   * Throw {@link TenantContextMissingError} for any query on the bare client (no `$forTenant` / `$withTenant`), before it
-   * reaches the database. Default `false`: such queries run with an empty tenant and RLS returns and writes nothing.
+   * Throw {@link TenantContextMissingError} for any query on the bare client (no `$forTenant` / `$withTenant`),
+   * before it reaches the database. Default `false`: such queries run with an empty tenant and RLS returns and writes
+   * nothing.
    */
   strict?: boolean;
 }
@@ -28,7 +29,10 @@ export interface TenantTransactionOptions {
 }
 
 /** The interactive transaction client Prisma passes to `$transaction(fn)`: the client minus connection/tx control. */
-export type TenantTransactionClient<T> = Omit<T, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends" | "$forTenant" | "$withTenant">;
+export type TenantTransactionClient<T> = Omit<
+  T,
+  "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends" | "$forTenant" | "$withTenant"
+>;
 
 /**
  * The Prisma Client extension half of the kit (the other half is {@link createTenantAdapter}). Adds:

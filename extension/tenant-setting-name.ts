@@ -13,7 +13,8 @@ export function assertTenantSettingName(setting: string, option = "setting"): st
   if (!CUSTOM_SETTING.test(setting)) {
     throw new InvalidTenantKitOptionError(
       option,
-      `${JSON.stringify(setting)} is not a custom setting name; use "prefix.name", e.g. "${DEFAULT_TENANT_SETTING}", the name your policies read.`,
+      `${JSON.stringify(setting)} is not a custom setting name; use "prefix.name", ` +
+        `e.g. "${DEFAULT_TENANT_SETTING}", the name your policies read.`,
     );
   }
   return setting;

@@ -26,8 +26,13 @@ export async function prepareVariant(name: AppVariant["name"]): Promise<AppVaria
     installPackedKit(copy.root);
     if (name === "V2") {
       for (const phase of V2_PHASES) {
-        const result = runPhase(phase, { target: path.join(copy.app, phase === "scaffold" ? "." : "src/app") }, { write: true });
-        if (result.summary.errors > 0) throw new Error(`The ${phase} codemod failed on the fixture copy: ${JSON.stringify(result.summary)}`);
+        const result = runPhase(
+          phase,
+          { target: path.join(copy.app, phase === "scaffold" ? "." : "src/app") },
+          { write: true },
+        );
+        if (result.summary.errors > 0)
+          throw new Error(`The ${phase} codemod failed on the fixture copy: ${JSON.stringify(result.summary)}`);
       }
     }
     await buildNextApp(copy.app);

@@ -45,11 +45,13 @@ export function faultPlan(database: LoadDatabase): Fault[] {
       atMs: 8_000,
       inject: () =>
         asAdmin(database, (client) =>
-          client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [DATABASE_ROLES.app.name]),
+          client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [
+            DATABASE_ROLES.app.name,
+          ]),
         ).then(() => undefined),
     },
     {
-      name: "pool exhaustion: LOCK TABLE \"Customer\" for 4 s",
+      name: 'pool exhaustion: LOCK TABLE "Customer" for 4 s',
       atMs: 18_000,
       inject: () =>
         asAdmin(database, async (client) => {

@@ -35,8 +35,16 @@ export async function startLoadDatabase(tenantCount = 5): Promise<LoadDatabase> 
   try {
     await createDatabaseRoles(server.superuserUrl);
     await createFixtureDatabase(server.superuserUrl, DATABASE);
-    const admin = new PrismaClient({ adapter: createAdminAdapter({ connectionString: roleUrl(server.superuserUrl, "admin", DATABASE) }) });
-    const tenants = await seedTenants(admin, { tenants: tenantCount, customersPerTenant: 20, skusPerTenant: 10, stock: INITIAL_STOCK, prefix: "load" });
+    const admin = new PrismaClient({
+      adapter: createAdminAdapter({ connectionString: roleUrl(server.superuserUrl, "admin", DATABASE) }),
+    });
+    const tenants = await seedTenants(admin, {
+      tenants: tenantCount,
+      customersPerTenant: 20,
+      skusPerTenant: 10,
+      stock: INITIAL_STOCK,
+      prefix: "load",
+    });
     await admin.$disconnect();
     return {
       appUrl: roleUrl(server.superuserUrl, "app", DATABASE),

@@ -1,6 +1,7 @@
 import { Agent, request } from "undici";
 
-const POOL_TIMEOUT_TEXT = /POOL_TIMEOUT|Unable to start a transaction in the given time|timeout exceeded when trying to connect/;
+const POOL_TIMEOUT_TEXT =
+  /POOL_TIMEOUT|Unable to start a transaction in the given time|timeout exceeded when trying to connect/;
 
 /** One HTTP request a virtual user makes. */
 export interface LoadRequest {
@@ -83,7 +84,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadSample[]> {
         detail = String(cause);
       }
       const done = performance.now();
-      samples.push({ at: done - started, routeClass: next.routeClass, path: next.path, status, latencyMs: done - sent, error, detail });
+      samples.push({
+        at: done - started,
+        routeClass: next.routeClass,
+        path: next.path,
+        status,
+        latencyMs: done - sent,
+        error,
+        detail,
+      });
     }
   };
   await Promise.all(Array.from({ length: options.users }, (_, id) => user(id)));

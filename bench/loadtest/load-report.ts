@@ -21,6 +21,12 @@ const CHARTS = [
   { id: "pool-waiting", title: "Queries waiting for a connection" },
 ] as const;
 
+const TABLE_HEAD =
+  "<table><thead><tr><th>variant</th><th>users</th><th>requests</th><th>req/s</th>" +
+  "<th>read p50/p95/p99 ms</th><th>write p50/p95/p99 ms</th>\n" +
+  "<th>pool timeouts</th><th>5xx</th><th>4xx</th><th>network</th>" +
+  "<th>peak pool in-use / waiting</th><th>hold per request ms</th></tr></thead>";
+
 function perSecond(samples: LoadSample[], pick: (bucket: LoadSample[]) => number): Array<{ x: number; y: number }> {
   const buckets = new Map<number, LoadSample[]>();
   for (const s of samples) {
@@ -38,10 +44,19 @@ function p95(bucket: LoadSample[]): number {
 /** Renders a self-contained HTML report (Chart.js inlined) comparing the runs. */
 export async function renderLoadReport(runs: ReportRun[], title: string): Promise<string> {
   // The UMD build is not in chart.js's exports map; it sits beside the CommonJS entry.
-  const chartJs = await readFile(join(dirname(createRequire(import.meta.url).resolve("chart.js")), "chart.umd.min.js"), "utf8");
+  const chartJs = await readFile(
+    join(dirname(createRequire(import.meta.url).resolve("chart.js")), "chart.umd.min.js"),
+    "utf8",
+  );
   const palette = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
   const series = (pick: (run: ReportRun) => Array<{ x: number; y: number }>) =>
-    runs.map((run, i) => ({ label: run.summary.variant, data: pick(run), borderColor: palette[i % palette.length], pointRadius: 0, tension: 0.2 }));
+    runs.map((run, i) => ({
+      label: run.summary.variant,
+      data: pick(run),
+      borderColor: palette[i % palette.length],
+      pointRadius: 0,
+      tension: 0.2,
+    }));
   const data = {
     latency: series((r) => perSecond(r.samples, p95)),
     throughput: series((r) => perSecond(r.samples, (b) => b.filter((s) => !s.error).length)),
@@ -49,19 +64,22 @@ export async function renderLoadReport(runs: ReportRun[], title: string): Promis
     "pool-waiting": series((r) => r.pool.map((p) => ({ x: Math.round(p.at / 100) / 10, y: p.waiting }))),
   };
   const rows = runs
-    .map(({ summary: s }) => `<tr><td>${s.variant}</td><td>${s.users}</td><td>${s.requests}</td><td>${s.throughputPerSecond.toFixed(1)}</td>
+    .map(({ summary: s }) => {
+      const throughput = s.throughputPerSecond.toFixed(1);
+      const errors = s.errors;
+      return `<tr><td>${s.variant}</td><td>${s.users}</td><td>${s.requests}</td><td>${throughput}</td>
       <td>${s.read.p50.toFixed(0)} / ${s.read.p95.toFixed(0)} / ${s.read.p99.toFixed(0)}</td>
       <td>${s.write.p50.toFixed(0)} / ${s.write.p95.toFixed(0)} / ${s.write.p99.toFixed(0)}</td>
-      <td>${s.errors["pool-timeout"]}</td><td>${s.errors["5xx"]}</td><td>${s.errors["4xx"]}</td><td>${s.errors.network}</td>
-      <td>${s.peakInUse} / ${s.peakWaiting}</td><td>${s.holdPerRequestMs.toFixed(1)}</td></tr>`)
+      <td>${errors["pool-timeout"]}</td><td>${errors["5xx"]}</td><td>${errors["4xx"]}</td><td>${errors.network}</td>
+      <td>${s.peakInUse} / ${s.peakWaiting}</td><td>${s.holdPerRequestMs.toFixed(1)}</td></tr>`;
+    })
     .join("\n");
   return `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin-bottom:24px}
 td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}td:first-child{text-align:left}
 .chart{width:900px;height:320px;margin-bottom:28px}</style></head><body>
 <h1>${title}</h1>
-<table><thead><tr><th>variant</th><th>users</th><th>requests</th><th>req/s</th><th>read p50/p95/p99 ms</th><th>write p50/p95/p99 ms</th>
-<th>pool timeouts</th><th>5xx</th><th>4xx</th><th>network</th><th>peak pool in-use / waiting</th><th>hold per request ms</th></tr></thead>
+${TABLE_HEAD}
 <tbody>${rows}</tbody></table>
 ${CHARTS.map((c) => `<h2>${c.title}</h2><div class="chart"><canvas id="${c.id}"></canvas></div>`).join("\n")}
 <script>${chartJs}</script>
@@ -80,7 +98,12 @@ document.body.dataset.rendered = "yes";
  * Writes the report to `htmlPath` and, by opening it in headless Chromium (see launchChromium), one PNG per
  * chart into `imageDir`. Returns the image paths.
  */
-export async function writeLoadReport(runs: ReportRun[], title: string, htmlPath: string, imageDir: string): Promise<string[]> {
+export async function writeLoadReport(
+  runs: ReportRun[],
+  title: string,
+  htmlPath: string,
+  imageDir: string,
+): Promise<string[]> {
   await mkdir(dirname(htmlPath), { recursive: true });
   await mkdir(imageDir, { recursive: true });
   await writeFile(htmlPath, await renderLoadReport(runs, title));

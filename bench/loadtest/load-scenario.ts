@@ -51,7 +51,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     // Next loads a route's module on its first request: warm each route so the run measures serving, not loading.
     for (const path of ["/api/customers", "/api/dashboard", "/api/orders"]) {
       const response = await request(`${app.url}${path}`, { headers: salesRepHeaders(options.database.tenants[0]!) });
-      if (response.statusCode !== 200) throw new Error(`Warm-up GET ${path} answered ${response.statusCode}: ${await response.body.text()}`);
+      if (response.statusCode !== 200)
+        throw new Error(`Warm-up GET ${path} answered ${response.statusCode}: ${await response.body.text()}`);
       await response.body.dump();
     }
     const stopSampling = samplePool(`${app.url}/api/metrics`);

@@ -65,7 +65,9 @@ export function summarizeLoad(variant: string, users: number, samples: LoadSampl
 
 /** A fixed-width text table of summaries, for the terminal and docs. */
 export function formatSummaries(summaries: LoadSummary[]): string {
-  const header = "variant          users  req/s   read p50/p95/p99 ms       write p50/p95/p99 ms      pool-timeouts 5xx  4xx  net  peak in-use/waiting  hold/request ms";
+  const header =
+    "variant          users  req/s   read p50/p95/p99 ms       write p50/p95/p99 ms      " +
+    "pool-timeouts 5xx  4xx  net  peak in-use/waiting  hold/request ms";
   const rows = summaries.map((s) =>
     [
       s.variant.padEnd(16),

@@ -43,7 +43,11 @@ export async function buildNextApp(dir: string): Promise<void> {
 }
 
 /** `next start` in `dir` on a free loopback port; resolves once `readyPath` answers. */
-export async function startNextApp(dir: string, env: Record<string, string>, readyPath = "/api/metrics"): Promise<RunningNextApp> {
+export async function startNextApp(
+  dir: string,
+  env: Record<string, string>,
+  readyPath = "/api/metrics",
+): Promise<RunningNextApp> {
   const port = await freePort();
   const child = run(dir, ["start", "-p", String(port), "-H", "127.0.0.1"], env);
   const output: string[] = [];
@@ -57,7 +61,8 @@ export async function startNextApp(dir: string, env: Record<string, string>, rea
     await exited;
   };
   for (let attempt = 0; attempt < 300; attempt++) {
-    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output.join("").slice(-4000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`next start exited (${child.exitCode}):\n${output.join("").slice(-4000)}`);
     try {
       const response = await request(`${url}${readyPath}`, { headersTimeout: 1_000, bodyTimeout: 1_000 });
       await response.body.dump();

@@ -27,29 +27,47 @@ const program = new Command("loadtest")
   .option("--users <n>", "concurrent users of the V1 and V2 runs", "100")
   .option("--scale <list>", "V2 runs at these user counts, to find where it bends (empty: none)", "500,1000")
   .option("--scale-duration <seconds>", "length of each scale run, in s", "30")
-  .option("--work <ms>", "non-database work per handler: a uniform random range, in ms (002's slow handlers: 1000-5000)", "50-200")
+  .option(
+    "--work <ms>",
+    "non-database work per handler: a uniform random range, in ms (002's slow handlers: 1000-5000)",
+    "50-200",
+  )
   .option("--no-faults", "skip the fault run")
   .option("--out <dir>", "where the report, charts and results.json go", path.join(REPO_ROOT, "docs", "loadtest"));
 program.parse();
-const options = program.opts<{ duration: string; users: string; scale: string; scaleDuration: string; work: string; faults: boolean; out: string }>();
-if (!/^\d+(-\d+)?$/.test(options.work)) program.error(`--work takes a range of milliseconds like 50-200, got "${options.work}".`);
+const options = program.opts<{
+  duration: string;
+  users: string;
+  scale: string;
+  scaleDuration: string;
+  work: string;
+  faults: boolean;
+  out: string;
+}>();
+if (!/^\d+(-\d+)?$/.test(options.work))
+  program.error(`--work takes a range of milliseconds like 50-200, got "${options.work}".`);
 const env = { SIMULATED_WORK_MS: options.work };
 const seconds = (value: string, flag: string) => {
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) program.error(`${flag} must be a positive number of seconds, got "${value}".`);
+  if (!Number.isFinite(parsed) || parsed <= 0)
+    program.error(`${flag} must be a positive number of seconds, got "${value}".`);
   return parsed * 1000;
 };
 const durationMs = seconds(options.duration, "--duration");
 const scaleDurationMs = seconds(options.scaleDuration, "--scale-duration");
 const users = Number(options.users);
 const scale = options.scale.split(",").filter(Boolean).map(Number);
-if (![users, ...scale].every((n) => Number.isInteger(n) && n > 0)) program.error("--users and --scale take positive whole numbers of users.");
+if (![users, ...scale].every((n) => Number.isInteger(n) && n > 0))
+  program.error("--users and --scale take positive whole numbers of users.");
 
 const step = (text: string) => console.log(pc.bold(pc.cyan(`\n== ${text}`)));
 /** Prints a run's summary and what its failures said (the distinct answers, at most 3). */
 const report = (run: ScenarioResult) => {
   console.log(formatSummaries([run.summary]));
-  const details = [...new Set(run.samples.filter((s) => s.error).map((s) => `${s.status} ${s.detail ?? ""}`))].slice(0, 3);
+  const details = [...new Set(run.samples.filter((s) => s.error).map((s) => `${s.status} ${s.detail ?? ""}`))].slice(
+    0,
+    3,
+  );
   for (const detail of details) console.log(pc.dim(`  failure: ${detail}`));
 };
 
@@ -90,14 +108,23 @@ try {
     report(run);
     faults = faultOutcomes(plan, run.samples);
     for (const fault of faults) {
-      console.log(`${fault.name} at ${fault.atMs / 1000} s: errors ${JSON.stringify(fault.errors)}, slowest failure ${fault.slowestFailureMs} ms, recovered after ${fault.recoveredAfterMs} ms`);
+      console.log(
+        `${fault.name} at ${fault.atMs / 1000} s: errors ${JSON.stringify(fault.errors)}, ` +
+          `slowest failure ${fault.slowestFailureMs} ms, recovered after ${fault.recoveredAfterMs} ms`,
+      );
     }
   }
 
   step("Audit: rows across tenants, half-applied writes");
   audit = await auditLoadRun(database.adminUrl, database.initialStock);
   const failures = auditFailures(audit);
-  console.log(`checked ${audit.checked.orders} orders, ${audit.checked.items} items, ${audit.checked.customers} customers: ${failures.length ? pc.red(failures.join("; ")) : pc.green("0 rows across tenants, 0 half-applied writes")}`);
+  const verdict = failures.length
+    ? pc.red(failures.join("; "))
+    : pc.green("0 rows across tenants, 0 half-applied writes");
+  console.log(
+    `checked ${audit.checked.orders} orders, ${audit.checked.items} items, ` +
+      `${audit.checked.customers} customers: ${verdict}`,
+  );
 } finally {
   for (const variant of variants) variant.cleanup();
   await database.stop();
@@ -112,12 +139,20 @@ const targets = [
   [`V2 ${users} users: 0 errors`, Object.values(v2Run.errors).every((n) => n === 0)],
   [`V2 read p95 < 200 ms (${v2Run.read.p95.toFixed(0)})`, v2Run.read.p95 < 200],
   [`V2 write p95 < 1 s (${v2Run.write.p95.toFixed(0)})`, v2Run.write.p95 < 1000],
-  [`V2 throughput ≥ 5× V1 (${(v2Run.throughputPerSecond / v1Run.throughputPerSecond).toFixed(2)}×)`, v2Run.throughputPerSecond >= 5 * v1Run.throughputPerSecond],
+  [
+    `V2 throughput ≥ 5× V1 (${(v2Run.throughputPerSecond / v1Run.throughputPerSecond).toFixed(2)}×)`,
+    v2Run.throughputPerSecond >= 5 * v1Run.throughputPerSecond,
+  ],
 ] as const;
-// What recommendPoolSize makes of each run's measured checkout rate and mean hold time (this server: 400 max_connections).
+// What recommendPoolSize makes of each run's measured checkout rate and mean hold time
+// (this server: 400 max_connections).
 const sizing = summaries.map((s) => ({
   run: s.variant,
-  ...recommendPoolSize({ checkoutsPerSecond: Math.max(s.checkoutsPerSecond, 1), holdTimeMillis: Math.max(s.holdPerCheckoutMs, 0.1), maxConnections: 400 }),
+  ...recommendPoolSize({
+    checkoutsPerSecond: Math.max(s.checkoutsPerSecond, 1),
+    holdTimeMillis: Math.max(s.holdPerCheckoutMs, 0.1),
+    maxConnections: 400,
+  }),
 }));
 for (const s of sizing) console.log(`${s.run}: recommendPoolSize → max ${s.max}: ${s.explanation}`);
 for (const [name, met] of targets) console.log(`${met ? pc.green("met    ") : pc.red("NOT met")} ${name}`);
@@ -126,13 +161,26 @@ const alertsBeforeFailure = runs.map((run) => {
   const firstAlert = run.alerts.find((a) => !a.resolved)?.atMs;
   return { run: run.summary.variant, firstAlertMs: firstAlert ?? null, firstFailureMs: firstFailure ?? null };
 });
-for (const a of alertsBeforeFailure) if (a.firstFailureMs !== null) console.log(`${a.run}: first pool alert at ${a.firstAlertMs ?? "never"} ms, first failed request at ${Math.round(a.firstFailureMs)} ms`);
+for (const a of alertsBeforeFailure)
+  if (a.firstFailureMs !== null)
+    console.log(
+      `${a.run}: first pool alert at ${a.firstAlertMs ?? "never"} ms, ` +
+        `first failed request at ${Math.round(a.firstFailureMs)} ms`,
+    );
 
 await mkdir(options.out, { recursive: true });
 // Two reports, so V1 against V2 at the same load is not drowned by the scale runs' much larger numbers.
 const reports = [
-  { runs: runs.slice(0, 2), dir: options.out, title: `V1 against V2, ${users} users, pool max 17, ${options.work} ms of work per handler` },
-  { runs: runs.slice(2), dir: path.join(options.out, "v2-scale-and-faults"), title: "V2 at more users, and under faults" },
+  {
+    runs: runs.slice(0, 2),
+    dir: options.out,
+    title: `V1 against V2, ${users} users, pool max 17, ${options.work} ms of work per handler`,
+  },
+  {
+    runs: runs.slice(2),
+    dir: path.join(options.out, "v2-scale-and-faults"),
+    title: "V2 at more users, and under faults",
+  },
 ].filter((r) => r.runs.length > 0);
 const written: string[] = [];
 for (const r of reports) {
@@ -140,9 +188,18 @@ for (const r of reports) {
   const images = await writeLoadReport(r.runs, `prisma-tenant-kit load test: ${r.title}`, htmlPath, r.dir);
   written.push(htmlPath, ...images);
 }
-await writeFile(
-  path.join(options.out, "results.json"),
-  `${JSON.stringify({ date: new Date().toISOString(), durationMs, users, work: options.work, summaries, faults, audit: audit!, alertsBeforeFailure, sizing, targets }, null, 2)}\n`,
-);
+const results = {
+  date: new Date().toISOString(),
+  durationMs,
+  users,
+  work: options.work,
+  summaries,
+  faults,
+  audit: audit!,
+  alertsBeforeFailure,
+  sizing,
+  targets,
+};
+await writeFile(path.join(options.out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nreport and charts: ${written.map((file) => path.relative(process.cwd(), file)).join(", ")}`);
 if (auditFailures(audit!).length) process.exitCode = 1;

@@ -17,7 +17,10 @@ export function salesRepHeaders(tenant: SeededTenant): Record<string, string> {
  * order, items, invoice, one transaction) or a new customer with its audit entry. `tag` keeps the new customers'
  * emails (unique per tenant) apart across runs on one database.
  */
-export function salesMix(tenants: SeededTenant[], options: { tag: string; random?: () => number }): (user: number) => LoadRequest {
+export function salesMix(
+  tenants: SeededTenant[],
+  options: { tag: string; random?: () => number },
+): (user: number) => LoadRequest {
   const random = options.random ?? Math.random;
   let sequence = 0;
   return (user) => {

@@ -23,7 +23,9 @@ export interface AdminAdapterOptions {
  *
  * @example
  * ```ts
- * const admin = new PrismaClient({ adapter: createAdminAdapter({ connectionString: process.env.ADMIN_DATABASE_URL! }) });
+ * const admin = new PrismaClient({
+ *   adapter: createAdminAdapter({ connectionString: process.env.ADMIN_DATABASE_URL! }),
+ * });
  * await admin.tenant.create({ data: { slug: "acme", name: "Acme" } });
  * ```
  * @throws {AdminRoleError} (from the first query) when the role can neither bypass RLS nor is superuser.

@@ -77,7 +77,14 @@ export function findProblems(catalog: CatalogSnapshot, setting: string, tenantCo
       });
     }
     if (table.rls) {
-      findings.push(...policyFindings(table, name, catalog.policies.filter((p) => p.tableOid === table.oid), setting));
+      findings.push(
+        ...policyFindings(
+          table,
+          name,
+          catalog.policies.filter((p) => p.tableOid === table.oid),
+          setting,
+        ),
+      );
     }
   }
 

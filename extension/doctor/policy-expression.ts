@@ -32,6 +32,11 @@ export function unguardedSettingCasts(expression: string, functionSources: strin
   const types = [
     ...[...expression.matchAll(DEPARSED_CAST)].map((match) => match[1]!),
     ...SOURCE_CASTS.flatMap((pattern) => [...functionSources.matchAll(pattern)].map((match) => match[1]!)),
-  ].map((type) => type.replaceAll('"', "").toLowerCase().replace(/^pg_catalog\./, ""));
+  ].map((type) =>
+    type
+      .replaceAll('"', "")
+      .toLowerCase()
+      .replace(/^pg_catalog\./, ""),
+  );
   return [...new Set(types.filter((type) => !TEXT_TYPES.has(type)))];
 }

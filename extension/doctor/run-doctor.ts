@@ -43,7 +43,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   if (typeof options?.connectionString !== "string" || options.connectionString.length === 0) {
     throw new InvalidTenantKitOptionError(
       "connectionString",
-      "pass the application role's URL (DATABASE_URL), e.g. --url \"$DATABASE_URL\".",
+      'pass the application role\'s URL (DATABASE_URL), e.g. --url "$DATABASE_URL".',
     );
   }
   const setting = assertTenantSettingName(options.setting ?? DEFAULT_TENANT_SETTING);

@@ -8,7 +8,9 @@ import { TenantKitError } from "./tenant-kit-error.ts";
  * @example
  * ```ts
  * catch (error) {
- *   if (error instanceof PoolTimeoutError) return new Response("busy", { status: 503, headers: { "Retry-After": "1" } });
+ *   if (error instanceof PoolTimeoutError) {
+ *     return new Response("busy", { status: 503, headers: { "Retry-After": "1" } });
+ *   }
  * }
  * ```
  */
@@ -25,8 +27,8 @@ export class PoolTimeoutError extends TenantKitError {
   ) {
     super(
       `No database connection became available within ${waitedMillis} ms (pool max ${poolMax}, all busy or slow to ` +
-        `open). The request was not run: answer 503 with Retry-After, and if it recurs raise pool.max or shorten how long ` +
-        `handlers hold connections (docs/RUNBOOK-connection-pool.md).`,
+        "open). The request was not run: answer 503 with Retry-After, and if it recurs raise pool.max or shorten " +
+        "how long handlers hold connections (docs/RUNBOOK-connection-pool.md).",
       options,
     );
   }
@@ -40,14 +42,23 @@ export class PoolTimeoutError extends TenantKitError {
  *
  * @example
  * ```ts
- * try { return await db.customer.findMany(); }
- * catch (error) { if (isPoolTimeoutError(error)) return Response.json({ error: "busy" }, { status: 503, headers: { "Retry-After": "1" } }); throw error; }
+ * try {
+ *   return await db.customer.findMany();
+ * } catch (error) {
+ *   if (isPoolTimeoutError(error)) {
+ *     return Response.json({ error: "busy" }, { status: 503, headers: { "Retry-After": "1" } });
+ *   }
+ *   throw error;
+ * }
  * ```
  */
 export function isPoolTimeoutError(error: unknown): boolean {
   if (error instanceof PoolTimeoutError) return true;
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return code === "POOL_TIMEOUT" || (code === "P2028" && typeof message === "string" && message.includes(TRANSACTION_START_TIMEOUT));
+  return (
+    code === "POOL_TIMEOUT" ||
+    (code === "P2028" && typeof message === "string" && message.includes(TRANSACTION_START_TIMEOUT))
+  );
 }
 
 /** Prisma's message when an interactive transaction could not start within `maxWait`. */

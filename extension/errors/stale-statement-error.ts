@@ -22,7 +22,10 @@ export class StaleStatementError extends TenantKitError {
   readonly code = "STALE_STATEMENT";
 
   constructor(
-    /** `released`: the checkout went back to the pool; `transaction-ended`: its transaction committed or rolled back. */
+    /**
+     * `released`: the checkout went back to the pool; `transaction-ended`: its transaction committed or rolled
+     * back.
+     */
     readonly reason: "released" | "transaction-ended",
   ) {
     super(

@@ -26,7 +26,8 @@ export class TransactionLeftOpenError extends TenantKitError {
         transactionStatus === "E" ? "a failed" : "an open"
       } transaction (ReadyForQuery status ${JSON.stringify(transactionStatus)}), e.g. a raw BEGIN / START ` +
         `TRANSACTION sent outside $withTenant. The connection was discarded and that transaction rolled back, so ` +
-        `nothing of it was committed. Run multi-statement work in prisma.$withTenant(tenantId, fn) instead of raw transaction control.`,
+        `nothing of it was committed. Run multi-statement work in prisma.$withTenant(tenantId, fn) instead of raw ` +
+        `transaction control.`,
       options,
     );
   }

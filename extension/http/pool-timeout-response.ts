@@ -23,7 +23,10 @@ export type PoolTimeoutResponseOptions = {
 export function poolTimeoutResponse(error: unknown, options: PoolTimeoutResponseOptions = {}): Response | undefined {
   if (!isPoolTimeoutError(error)) return undefined;
   return Response.json(
-    { error: "The service is busy: no database connection became available in time. Retry shortly.", code: "POOL_TIMEOUT" },
+    {
+      error: "The service is busy: no database connection became available in time. Retry shortly.",
+      code: "POOL_TIMEOUT",
+    },
     { status: 503, headers: { "Retry-After": String(options.retryAfterSeconds ?? 1) } },
   );
 }

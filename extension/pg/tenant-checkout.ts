@@ -86,7 +86,10 @@ export class TenantCheckout {
       .finally(() => this.#running--);
     const callback = args.find((arg) => typeof arg === "function") as Callback | undefined;
     if (!callback) return result;
-    result.then((r) => callback(null, r), (e: Error) => callback(e));
+    result.then(
+      (r) => callback(null, r),
+      (e: Error) => callback(e),
+    );
     return undefined;
   }
 
@@ -102,11 +105,15 @@ export class TenantCheckout {
     this.#client.removeListener("error", this.#onError);
     if (this.#released || error || this.#broken) {
       this.#released = true;
-      return this.#release(error || this.#broken);
+      this.#release(error || this.#broken);
+      return;
     }
     this.#released = true;
     const status = this.#client.getTransactionStatus();
-    if (this.#running === 0 && status === "I") return this.#release();
+    if (this.#running === 0 && status === "I") {
+      this.#release();
+      return;
+    }
     const leftOpen = new TransactionLeftOpenError(status ?? "unknown");
     // Destroys the connection: the server rolls back whatever it was in, and no later checkout can see it.
     this.#release(leftOpen);

@@ -34,17 +34,30 @@ export class TenantPool extends pg.Pool {
   }
 
   // pg.Pool#query is heavily overloaded; the adapter uses the promise form with a config object.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: overrides pg's overloaded signature as is.
   override query(...args: any[]): any {
-    const callback = args.find((arg) => typeof arg === "function") as ((e: Error | null, r?: pg.QueryResult) => void) | undefined;
+    const callback = args.find((arg) => typeof arg === "function") as
+      | ((e: Error | null, r?: pg.QueryResult) => void)
+      | undefined;
     const [config, values] = args as [string | pg.QueryConfig, unknown];
-    const result = this.#queryForTenant(tenantContext.getStore()?.tenantId ?? "", config, Array.isArray(values) ? values : undefined);
+    const result = this.#queryForTenant(
+      tenantContext.getStore()?.tenantId ?? "",
+      config,
+      Array.isArray(values) ? values : undefined,
+    );
     if (!callback) return result;
-    result.then((r) => callback(null, r), (e: Error) => callback(e));
+    result.then(
+      (r) => callback(null, r),
+      (e: Error) => callback(e),
+    );
     return undefined;
   }
 
-  async #queryForTenant(tenantId: string, config: string | pg.QueryConfig, values: unknown[] | undefined): Promise<pg.QueryResult> {
+  async #queryForTenant(
+    tenantId: string,
+    config: string | pg.QueryConfig,
+    values: unknown[] | undefined,
+  ): Promise<pg.QueryResult> {
     const client = (await this.#acquire()) as TenantClient & pg.PoolClient;
     // As in pg-pool's own query(): the server can end the connection right after the reply (e.g. a FATAL from
     // pg_terminate_backend in the same packet as the ReadyForQuery), before this checkout is released.
@@ -76,16 +89,21 @@ export class TenantPool extends pg.Pool {
     return result!;
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: overrides pg's overloaded signature as is.
   override connect(...args: any[]): any {
     const tenantId = tenantContext.getStore()?.tenantId ?? "";
     // Both forms go through #acquire, so the callback form also gets PoolTimeoutError and the timing events.
     const acquired = this.#acquire().then(
       (client) => new TenantCheckout(client as TenantClient & pg.PoolClient, tenantId).handle,
     );
-    const callback = args[0] as ((e: Error | undefined, c: pg.PoolClient | undefined, done: unknown) => void) | undefined;
+    const callback = args[0] as
+      | ((e: Error | undefined, c: pg.PoolClient | undefined, done: unknown) => void)
+      | undefined;
     if (!callback) return acquired;
-    acquired.then((client) => callback(undefined, client, client.release), (error: Error) => callback(error, undefined, () => undefined));
+    acquired.then(
+      (client) => callback(undefined, client, client.release),
+      (error: Error) => callback(error, undefined, () => undefined),
+    );
     return undefined;
   }
 

@@ -15,10 +15,13 @@ export interface InstrumentPoolOptions {
  *
  * | instrument | kind | unit |
  * | --- | --- | --- |
- * | `db.client.connections.total` / `.idle` / `.in_use` / `.waiting` / `.max` | observable gauge | {connection} / {request} |
+ * | `db.client.connections.total` / `.idle` / `.in_use` / `.max` | observable gauge | {connection} |
+ * | `db.client.connections.waiting` | observable gauge | {request} |
  * | `db.client.connections.acquire_wait` | histogram | ms: how long a query waited for a connection |
- * | `db.client.connections.hold_time` | histogram | ms: how long a connection was held (one round trip for a per-query read) |
+ * | `db.client.connections.hold_time` | histogram | ms: how long a connection was held (see below) |
  * | `db.client.connections.timeouts` | counter | {timeout}: PoolTimeoutError count |
+ *
+ * A per-query read holds its connection for one round trip.
  *
  * @example
  * ```ts
@@ -39,13 +42,22 @@ export function instrumentPool(pool: TenantPool, options: InstrumentPoolOptions 
   };
   const observables = Object.entries(gauges).map(([name, read]) => {
     const gauge = meter.createObservableGauge(name, { unit: name.endsWith("waiting") ? "{request}" : "{connection}" });
-    const callback = (result: { observe(value: number, attributes: Record<string, string>): void }) => result.observe(read(), attributes);
+    const callback = (result: { observe(value: number, attributes: Record<string, string>): void }) =>
+      result.observe(read(), attributes);
     gauge.addCallback(callback);
     return () => gauge.removeCallback(callback);
   });
-  const wait = meter.createHistogram("db.client.connections.acquire_wait", { unit: "ms", description: "Time waiting for a pooled connection" });
-  const hold = meter.createHistogram("db.client.connections.hold_time", { unit: "ms", description: "Time a connection was checked out" });
-  const timeouts = meter.createCounter("db.client.connections.timeouts", { description: "Queries failed with PoolTimeoutError" });
+  const wait = meter.createHistogram("db.client.connections.acquire_wait", {
+    unit: "ms",
+    description: "Time waiting for a pooled connection",
+  });
+  const hold = meter.createHistogram("db.client.connections.hold_time", {
+    unit: "ms",
+    description: "Time a connection was checked out",
+  });
+  const timeouts = meter.createCounter("db.client.connections.timeouts", {
+    description: "Queries failed with PoolTimeoutError",
+  });
   const onAcquired = (ms: number) => wait.record(ms, attributes);
   const onReleased = (ms: number) => hold.record(ms, attributes);
   const onTimedOut = (ms: number) => {
@@ -54,9 +66,15 @@ export function instrumentPool(pool: TenantPool, options: InstrumentPoolOptions 
   };
   // pg.Pool's typings list only pg-pool's own events.
   const events = pool as unknown as EventEmitter;
-  events.on(POOL_TIMING_EVENTS.acquired, onAcquired).on(POOL_TIMING_EVENTS.released, onReleased).on(POOL_TIMING_EVENTS.timedOut, onTimedOut);
+  events
+    .on(POOL_TIMING_EVENTS.acquired, onAcquired)
+    .on(POOL_TIMING_EVENTS.released, onReleased)
+    .on(POOL_TIMING_EVENTS.timedOut, onTimedOut);
   return () => {
     observables.forEach((stop) => stop());
-    events.off(POOL_TIMING_EVENTS.acquired, onAcquired).off(POOL_TIMING_EVENTS.released, onReleased).off(POOL_TIMING_EVENTS.timedOut, onTimedOut);
+    events
+      .off(POOL_TIMING_EVENTS.acquired, onAcquired)
+      .off(POOL_TIMING_EVENTS.released, onReleased)
+      .off(POOL_TIMING_EVENTS.timedOut, onTimedOut);
   };
 }

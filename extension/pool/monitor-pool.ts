@@ -61,7 +61,8 @@ export function monitorPool(pool: TenantPool, options: MonitorPoolOptions): () =
         resolved: !overThreshold,
         ...base,
         message: overThreshold
-          ? `Pool utilization ${inUse}/${max} reached the ${Math.round(threshold * 100)}% threshold; ${waiting} queries waiting.`
+          ? `Pool utilization ${inUse}/${max} reached the ${Math.round(threshold * 100)}% threshold; ` +
+            `${waiting} queries waiting.`
           : `Pool utilization back to ${inUse}/${max}.`,
       });
     }
@@ -73,7 +74,8 @@ export function monitorPool(pool: TenantPool, options: MonitorPoolOptions): () =
         resolved: !waitersPersist,
         ...base,
         message: waitersPersist
-          ? `${waiting} queries have waited for a connection for ${Math.round(waitedFor)} ms (pool ${inUse}/${max} busy); requests will start failing with PoolTimeoutError.`
+          ? `${waiting} queries have waited for a connection for ${Math.round(waitedFor)} ms ` +
+            `(pool ${inUse}/${max} busy); requests will start failing with PoolTimeoutError.`
           : "No query is waiting for a connection any more.",
       });
     }

@@ -12,7 +12,10 @@ export interface PoolSizingInput {
   instances?: number;
   /** The server's `max_connections`. */
   maxConnections: number;
-  /** Slots not available to the app: superuser_reserved_connections + reserved_connections + other clients. Default 3. */
+  /**
+   * Slots not available to the app: superuser_reserved_connections + reserved_connections + other clients.
+   * Default 3.
+   */
   reservedConnections?: number;
 }
 
@@ -45,9 +48,18 @@ export function recommendPoolSize(input: PoolSizingInput): PoolSizingAdvice {
   const headroom = input.headroom ?? 1.5;
   const instances = input.instances ?? 1;
   const reserved = input.reservedConnections ?? 3;
-  for (const [name, value] of Object.entries({ checkoutsPerSecond, holdTimeMillis, maxConnections, headroom, instances })) {
+  for (const [name, value] of Object.entries({
+    checkoutsPerSecond,
+    holdTimeMillis,
+    maxConnections,
+    headroom,
+    instances,
+  })) {
     if (!Number.isFinite(value) || value <= 0) {
-      throw new InvalidTenantKitOptionError(name, `${value} is not a positive number; measure it (docs/RUNBOOK-connection-pool.md).`);
+      throw new InvalidTenantKitOptionError(
+        name,
+        `${value} is not a positive number; measure it (docs/RUNBOOK-connection-pool.md).`,
+      );
     }
   }
   const averageBusy = checkoutsPerSecond * (holdTimeMillis / 1000);
@@ -55,9 +67,12 @@ export function recommendPoolSize(input: PoolSizingInput): PoolSizingAdvice {
   const budgetPerInstance = Math.floor((maxConnections - reserved) / instances);
   const fits = max <= budgetPerInstance;
   const explanation =
-    `${checkoutsPerSecond}/s × ${holdTimeMillis} ms = ${averageBusy.toFixed(1)} connections busy on average; × ${headroom} headroom ` +
-    `/ ${instances} instance(s) = ${max} per instance. The server allows ${budgetPerInstance} per instance ` +
+    `${checkoutsPerSecond}/s × ${holdTimeMillis} ms = ${averageBusy.toFixed(1)} connections busy on average; ` +
+    `× ${headroom} headroom / ${instances} instance(s) = ${max} per instance. ` +
+    `The server allows ${budgetPerInstance} per instance ` +
     `((${maxConnections} max_connections − ${reserved} reserved) / ${instances}): ` +
-    (fits ? "fits." : "does NOT fit: shorten hold times (per-query reads, short $withTenant), or pool through PgBouncer.");
+    (fits
+      ? "fits."
+      : "does NOT fit: shorten hold times (per-query reads, short $withTenant), or pool through PgBouncer.");
   return { max, averageBusy, budgetPerInstance, fits, explanation };
 }

@@ -54,7 +54,10 @@ const UUID_PATTERN = "^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$";
  */
 export function generateRlsSql(options: GenerateRlsSqlOptions): string {
   if (!Array.isArray(options?.tables) || options.tables.length === 0) {
-    throw new InvalidTenantKitOptionError("tables", "list at least one tenant-scoped table, e.g. tables: [\"Customer\"].");
+    throw new InvalidTenantKitOptionError(
+      "tables",
+      'list at least one tenant-scoped table, e.g. tables: ["Customer"].',
+    );
   }
   const setting = assertTenantSettingName(options.setting ?? DEFAULT_TENANT_SETTING);
   const policy = quoteIdentifier(options.policyName ?? "tenant_isolation");
@@ -69,7 +72,9 @@ export function generateRlsSql(options: GenerateRlsSqlOptions): string {
       const table = (spec.schema ? `${quoteIdentifier(spec.schema)}.` : "") + quoteIdentifier(spec.table);
       const column = quoteIdentifier(spec.column ?? options.column ?? "tenantId");
       const tenant =
-        spec.columnType === "uuid" ? `(CASE WHEN ${current} ~ ${quoteLiteral(UUID_PATTERN)} THEN ${current}::uuid END)` : current;
+        spec.columnType === "uuid"
+          ? `(CASE WHEN ${current} ~ ${quoteLiteral(UUID_PATTERN)} THEN ${current}::uuid END)`
+          : current;
       const check = `${column} = ${tenant}`;
       const lines = [
         `-- ${spec.table}: rows visible and writable only for the tenant in ${setting}`,
@@ -80,7 +85,10 @@ export function generateRlsSql(options: GenerateRlsSqlOptions): string {
       ];
       if (options.appRole) {
         const role = quoteIdentifier(options.appRole);
-        lines.push(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${table} TO ${role};`, `REVOKE TRUNCATE ON ${table} FROM ${role};`);
+        lines.push(
+          `GRANT SELECT, INSERT, UPDATE, DELETE ON ${table} TO ${role};`,
+          `REVOKE TRUNCATE ON ${table} FROM ${role};`,
+        );
       }
       return lines.join("\n");
     })

@@ -20,7 +20,8 @@ describe("policy expressions", () => {
     [`(tenant = (current_setting('app.tenant_id'::text))::character varying)`, []],
     [`("tenantId" = (NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid)`, []],
     [
-      `("tenantId" = CASE WHEN (NULLIF(current_setting('app.tenant_id'::text, true), ''::text) ~ '^[0-9a-f-]+$'::text) ` +
+      `("tenantId" = CASE WHEN (NULLIF(current_setting('app.tenant_id'::text, true), ''::text) ` +
+        `~ '^[0-9a-f-]+$'::text) ` +
         `THEN (NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid ELSE NULL::uuid END)`,
       [],
     ],

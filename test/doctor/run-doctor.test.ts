@@ -77,11 +77,11 @@ describe("a role that bypasses RLS", () => {
   it("is reported for a BYPASSRLS role, and the live probe shows the leak", async () => {
     const report = await runDoctor({ connectionString: database.adminUrl, schemas: ["clean"] });
     expect(found(report)).toEqual([
-      "LIVE_PROBE_RETURNED_ROWS table clean.\"Account\"",
-      "LIVE_PROBE_RETURNED_ROWS table clean.\"Contact\"",
-      "LIVE_PROBE_RETURNED_ROWS table clean.\"Device\"",
-      "LIVE_PROBE_RETURNED_ROWS table clean.\"Invoice\"",
-      "LIVE_PROBE_RETURNED_ROWS table clean.\"Note\"",
+      'LIVE_PROBE_RETURNED_ROWS table clean."Account"',
+      'LIVE_PROBE_RETURNED_ROWS table clean."Contact"',
+      'LIVE_PROBE_RETURNED_ROWS table clean."Device"',
+      'LIVE_PROBE_RETURNED_ROWS table clean."Invoice"',
+      'LIVE_PROBE_RETURNED_ROWS table clean."Note"',
       "ROLE_BYPASSES_RLS role tenant_kit_admin",
     ]);
   });

@@ -43,25 +43,28 @@ describe("a batch $transaction mixing tenants", () => {
   const mixed: [string, () => Promise<unknown>][] = [
     [
       "two tenants' writes",
-      () => prisma.$transaction([
-        prisma.$forTenant(a.id).auditLog.create({ data: { tenantId: a.id, action: "a" } }),
-        prisma.$forTenant(b.id).auditLog.create({ data: { tenantId: b.id, action: "b" } }),
-      ]),
+      () =>
+        prisma.$transaction([
+          prisma.$forTenant(a.id).auditLog.create({ data: { tenantId: a.id, action: "a" } }),
+          prisma.$forTenant(b.id).auditLog.create({ data: { tenantId: b.id, action: "b" } }),
+        ]),
     ],
     [
       // Before the guard refused it, A's insert committed on its own while B's failed WITH CHECK.
       "a write of A and a failing write of B",
-      () => prisma.$transaction([
-        prisma.$forTenant(a.id).auditLog.create({ data: { tenantId: a.id, action: "a" } }),
-        prisma.$forTenant(b.id).auditLog.create({ data: { tenantId: a.id, action: "b" } }),
-      ]),
+      () =>
+        prisma.$transaction([
+          prisma.$forTenant(a.id).auditLog.create({ data: { tenantId: a.id, action: "a" } }),
+          prisma.$forTenant(b.id).auditLog.create({ data: { tenantId: a.id, action: "b" } }),
+        ]),
     ],
     [
       "a scoped and a bare write",
-      () => prisma.$transaction([
-        prisma.$forTenant(a.id).auditLog.create({ data: { tenantId: a.id, action: "a" } }),
-        prisma.auditLog.create({ data: { tenantId: a.id, action: "bare" } }),
-      ]),
+      () =>
+        prisma.$transaction([
+          prisma.$forTenant(a.id).auditLog.create({ data: { tenantId: a.id, action: "a" } }),
+          prisma.auditLog.create({ data: { tenantId: a.id, action: "bare" } }),
+        ]),
     ],
     [
       "$forTenant(A).$transaction([B's write])",

@@ -19,7 +19,9 @@ it("connects the app as a role that is not superuser, has no BYPASSRLS and owns 
          FROM pg_roles r WHERE r.rolname = current_user`,
     );
     expect(rows[0]).toEqual({ rolsuper: false, rolbypassrls: false, owned: 0 });
-    const forced = await app.query(`SELECT count(*)::int AS n FROM pg_class WHERE relrowsecurity AND relforcerowsecurity AND relkind = 'r'`);
+    const forced = await app.query(
+      `SELECT count(*)::int AS n FROM pg_class WHERE relrowsecurity AND relforcerowsecurity AND relkind = 'r'`,
+    );
     expect(forced.rows[0].n).toBe(TENANT_TABLES.length + DEFAULTED_TENANT_TABLES.length);
   } finally {
     await app.end();

@@ -61,7 +61,10 @@ describe("every error class names itself", () => {
   const instances: [abstract new (...args: never[]) => Error, () => Error][] = [
     [admin.AdminRoleError, () => new admin.AdminRoleError("app")],
     [ConnectionStringMissingError, () => new ConnectionStringMissingError(undefined, false)],
-    [doctor.DoctorConnectionError, () => new doctor.DoctorConnectionError("postgres://app@h/d", { cause: new Error("x") })],
+    [
+      doctor.DoctorConnectionError,
+      () => new doctor.DoctorConnectionError("postgres://app@h/d", { cause: new Error("x") }),
+    ],
     [RlsBypassingRoleError, () => new RlsBypassingRoleError("postgres", ["SUPERUSER"])],
     [DuplicatePgError, () => new DuplicatePgError()],
     [StaleStatementError, () => new StaleStatementError("released")],

@@ -12,7 +12,9 @@ describe("generateRlsSql", () => {
 
   it("rejects an empty table list and a malformed setting with a typed error", () => {
     expect(() => generateRlsSql({ tables: [] })).toThrow(InvalidTenantKitOptionError);
-    expect(() => generateRlsSql({ tables: ["T"], setting: "tenant; DROP TABLE x" })).toThrow(/not a custom setting name/);
+    expect(() => generateRlsSql({ tables: ["T"], setting: "tenant; DROP TABLE x" })).toThrow(
+      /not a custom setting name/,
+    );
   });
 
   describe("on a real Postgres", () => {
@@ -24,7 +26,11 @@ describe("generateRlsSql", () => {
       await owner.connect();
       await owner.query(`CREATE TABLE note (id int PRIMARY KEY, tenant_id uuid NOT NULL, body text)`);
       await owner.query(
-        generateRlsSql({ tables: [{ table: "note", column: "tenant_id", columnType: "uuid" }], setting: "kit.tenant", appRole: "tenant_kit_app" }),
+        generateRlsSql({
+          tables: [{ table: "note", column: "tenant_id", columnType: "uuid" }],
+          setting: "kit.tenant",
+          appRole: "tenant_kit_app",
+        }),
       );
     });
     afterAll(async () => {
@@ -40,7 +46,9 @@ describe("generateRlsSql", () => {
         await app.query("BEGIN");
         await app.query("SELECT set_config('kit.tenant', $1, true)", [t1]);
         await app.query("INSERT INTO note VALUES (1, $1, 'mine')", [t1]);
-        await expect(app.query("INSERT INTO note VALUES (2, '00000000-0000-4000-8000-000000000002', 'x')")).rejects.toThrow(/row-level security/);
+        await expect(
+          app.query("INSERT INTO note VALUES (2, '00000000-0000-4000-8000-000000000002', 'x')"),
+        ).rejects.toThrow(/row-level security/);
         await app.query("ROLLBACK");
         for (const setting of [null, "", "not-a-uuid"]) {
           await app.query("BEGIN");

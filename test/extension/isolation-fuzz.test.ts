@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATABASE_ROLES } from "../../fixtures/database/database-roles.ts";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import type { TenantAdapterFactory } from "prisma-tenant-kit";
-import { type AppClient, availableRoutes, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
+import {
+  type AppClient,
+  availableRoutes,
+  createAppClient,
+  initTest,
+  seedTestTenants,
+  type TestDatabase,
+} from "../setup/init-test.ts";
 
 // >= 10,000 random operations of >= 5 tenants interleaved over a pool of 3 connections. Replay a failure with
 // FUZZ_SEED=<the seed in the test name> npx vitest run test/extension/isolation-fuzz.test.ts
@@ -76,14 +83,20 @@ describe.each(availableRoutes())("isolation fuzz (%s)", (route) => {
     const acknowledged = { AuditLog: [] as string[][], Order: [] as string[][], CustomerNote: [] as string[][] };
     let rejectedForeignWrites = 0;
     const readsOwn = (tenant: SeededTenant, rows: Array<{ tenantId: string } | null>, what: string) => {
-      for (const row of rows) if (row && row.tenantId !== tenant.id) foreignReads.push(`${what}: ${tenant.slug} got ${row.tenantId}`);
+      for (const row of rows)
+        if (row && row.tenantId !== tenant.id) foreignReads.push(`${what}: ${tenant.slug} got ${row.tenantId}`);
     };
     const allCustomerIds = tenants.flatMap((t) => t.customerIds);
     const allSkus = tenants.flatMap((t) => t.skuIds);
 
     const operations: Array<(t: SeededTenant, n: number) => Promise<void>> = [
       async (t) => readsOwn(t, await prisma.$forTenant(t.id).customer.findMany(), "findMany"),
-      async (t) => readsOwn(t, [await prisma.$forTenant(t.id).customer.findUnique({ where: { id: pick(allCustomerIds) } })], "findUnique"),
+      async (t) =>
+        readsOwn(
+          t,
+          [await prisma.$forTenant(t.id).customer.findUnique({ where: { id: pick(allCustomerIds) } })],
+          "findUnique",
+        ),
       async (t) => {
         // Same-tick findUniques of different tenants: Prisma's batching path.
         const other = pick(tenants);
@@ -96,21 +109,27 @@ describe.each(availableRoutes())("isolation fuzz (%s)", (route) => {
         readsOwn(other, [theirs], "batched findUnique");
       },
       async (t, n) => {
-        const log = await prisma.$forTenant(t.id).auditLog.create({ data: { tenantId: t.id, action: `fuzz:${t.id}:${n}` } });
+        const log = await prisma
+          .$forTenant(t.id)
+          .auditLog.create({ data: { tenantId: t.id, action: `fuzz:${t.id}:${n}` } });
         readsOwn(t, [log], "create");
         acknowledged.AuditLog.push([log.action, t.id]);
       },
       async (t, n) => {
         const victim = pick(tenants.filter((other) => other.id !== t.id));
         try {
-          await prisma.$forTenant(t.id).auditLog.create({ data: { tenantId: victim.id, action: `fuzz:${t.id}:${n}:foreign` } });
+          await prisma
+            .$forTenant(t.id)
+            .auditLog.create({ data: { tenantId: victim.id, action: `fuzz:${t.id}:${n}:foreign` } });
         } catch {
           rejectedForeignWrites++;
         }
       },
       async (t) => {
         const sku = pick(allSkus);
-        const update = prisma.$forTenant(t.id).inventory.updateMany({ where: { skuId: sku }, data: { quantity: { increment: 1 } } });
+        const update = prisma
+          .$forTenant(t.id)
+          .inventory.updateMany({ where: { skuId: sku }, data: { quantity: { increment: 1 } } });
         const { count } = await update.catch((error: unknown) => {
           if (t.skuIds.includes(sku)) unacknowledgedIncrements.set(t.id, unacknowledgedIncrements.get(t.id)! + 1);
           throw error;
@@ -122,13 +141,20 @@ describe.each(availableRoutes())("isolation fuzz (%s)", (route) => {
         // update by primary key: succeeds only for the tenant's own row, P2025 (not found) for anyone else's.
         const id = pick(allCustomerIds);
         try {
-          const row = await prisma.$forTenant(t.id).customer.update({ where: { id }, data: { name: `fuzz ${t.id} ${n}` } });
+          const row = await prisma
+            .$forTenant(t.id)
+            .customer.update({ where: { id }, data: { name: `fuzz ${t.id} ${n}` } });
           readsOwn(t, [row], "update");
         } catch (error) {
           if ((error as { code?: string }).code !== "P2025" || t.customerIds.includes(id)) throw error;
         }
       },
-      async (t) => readsOwn(t, await prisma.$forTenant(t.id).$queryRaw<{ tenantId: string }[]>`SELECT "tenantId" FROM "Customer"`, "queryRaw"),
+      async (t) =>
+        readsOwn(
+          t,
+          await prisma.$forTenant(t.id).$queryRaw<{ tenantId: string }[]>`SELECT "tenantId" FROM "Customer"`,
+          "queryRaw",
+        ),
       async (t, n) => {
         const rows = await prisma.$withTenant(t.id, async (tx) => {
           await tx.auditLog.create({ data: { tenantId: t.id, action: `fuzz:${t.id}:${n}:tx` } });
@@ -139,7 +165,10 @@ describe.each(availableRoutes())("isolation fuzz (%s)", (route) => {
       },
       async (t) => {
         const db = prisma.$forTenant(t.id);
-        const [customers, inventory] = await db.$transaction([db.customer.findMany({ take: 3 }), db.inventory.findMany()]);
+        const [customers, inventory] = await db.$transaction([
+          db.customer.findMany({ take: 3 }),
+          db.inventory.findMany(),
+        ]);
         readsOwn(t, [...customers, ...inventory], "batch $transaction");
       },
       async (t) => readsOwn(t, await prisma.customer.findMany(), "bare client"),
@@ -151,7 +180,9 @@ describe.each(availableRoutes())("isolation fuzz (%s)", (route) => {
       tx.customer.update({
         where: { id: pick(t.customerIds) },
         data: {
-          orders: { upsert: { where: { id }, create: { id, tenantId: t.id, totalCents: 1 }, update: { totalCents: 2 } } },
+          orders: {
+            upsert: { where: { id }, create: { id, tenantId: t.id, totalCents: 1 }, update: { totalCents: 2 } },
+          },
           notes: { create: { id, body: id } },
         },
       });
@@ -193,7 +224,8 @@ describe.each(availableRoutes())("isolation fuzz (%s)", (route) => {
         const operation = next() < FAILURE_PATH_SHARE ? pick(failurePaths) : pick(operations);
         await operation(pick(tenants), n).catch((error: unknown) => {
           const { code, message } = error as { code?: unknown; message?: unknown };
-          if (!EXPECTED_FAILURE.test(`${String(code)} ${String(message)}`)) unexpectedFailures.push(`${n}: ${String(code)} ${String(message)}`);
+          if (!EXPECTED_FAILURE.test(`${String(code)} ${String(message)}`))
+            unexpectedFailures.push(`${n}: ${String(code)} ${String(message)}`);
         });
       }
     };
@@ -202,39 +234,54 @@ describe.each(availableRoutes())("isolation fuzz (%s)", (route) => {
     expect(foreignReads).toEqual([]);
     expect(unexpectedFailures).toEqual([]);
     // No connection leaked: once the last leftover statement is refused, every connection is back in the pool.
-    for (let tries = 0; tries < 100 && adapter.pool.idleCount < adapter.pool.totalCount; tries++) await new Promise((r) => setTimeout(r, 50));
+    for (let tries = 0; tries < 100 && adapter.pool.idleCount < adapter.pool.totalCount; tries++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(adapter.pool.totalCount - adapter.pool.idleCount).toBe(0);
     // Writes: every audit row sits in the tenant that wrote it, no attempt to write into another tenant succeeded,
     // and each tenant's stock grew by exactly the increments its own updates reported.
     const misplaced = await database.admin.query(
-      `SELECT count(*)::int AS n FROM "AuditLog" WHERE action LIKE 'fuzz:%' AND split_part(action, ':', 2) <> "tenantId"`,
+      `SELECT count(*)::int AS n FROM "AuditLog" ` +
+        `WHERE action LIKE 'fuzz:%' AND split_part(action, ':', 2) <> "tenantId"`,
     );
     expect(misplaced.rows[0].n).toBe(0);
     const renamed = await database.admin.query(
       `SELECT count(*)::int AS n FROM "Customer" WHERE name LIKE 'fuzz %' AND split_part(name, ' ', 2) <> "tenantId"`,
     );
     expect(renamed.rows[0].n).toBe(0);
-    const foreign = await database.admin.query(`SELECT count(*)::int AS n FROM "AuditLog" WHERE action LIKE '%:foreign'`);
+    const foreign = await database.admin.query(
+      `SELECT count(*)::int AS n FROM "AuditLog" WHERE action LIKE '%:foreign'`,
+    );
     expect(foreign.rows[0].n).toBe(0);
     expect(rejectedForeignWrites).toBeGreaterThan(0);
-    for (const [table, column] of [["Order", "id"], ["CustomerNote", "body"]] as const) {
+    for (const [table, column] of [
+      ["Order", "id"],
+      ["CustomerNote", "body"],
+    ] as const) {
       const { rows } = await database.admin.query(
-        `SELECT count(*)::int AS n FROM "${table}" WHERE "${column}" LIKE 'fuzz:%' AND split_part("${column}", ':', 2) <> "tenantId"`,
+        `SELECT count(*)::int AS n FROM "${table}" ` +
+          `WHERE "${column}" LIKE 'fuzz:%' AND split_part("${column}", ':', 2) <> "tenantId"`,
       );
       expect(rows[0].n, `${table} rows in another tenant than the one that wrote them`).toBe(0);
     }
     // No acknowledged write lost: every row a write was acknowledged for is there, in its tenant.
     for (const [table, written] of Object.entries(acknowledged)) {
       const column = table === "AuditLog" ? "action" : "id";
-      const { rows } = await database.admin.query(`SELECT "${column}" AS key, "tenantId" FROM "${table}" WHERE "${column}" = ANY($1)`, [
-        written.map(([key]) => key),
-      ]);
+      const { rows } = await database.admin.query(
+        `SELECT "${column}" AS key, "tenantId" FROM "${table}" WHERE "${column}" = ANY($1)`,
+        [written.map(([key]) => key)],
+      );
       const found = new Map(rows.map((row: { key: string; tenantId: string }) => [row.key, row.tenantId]));
-      expect(written.filter(([key, tenantId]) => found.get(key!) !== tenantId), `acknowledged ${table} rows missing`).toEqual([]);
+      expect(
+        written.filter(([key, tenantId]) => found.get(key!) !== tenantId),
+        `acknowledged ${table} rows missing`,
+      ).toEqual([]);
     }
     expect(acknowledged.Order.length).toBeGreaterThan(0);
     for (const tenant of tenants) {
-      const { rows } = await database.admin.query(`SELECT sum(quantity)::int AS total FROM "Inventory" WHERE "tenantId" = $1`, [tenant.id]);
+      const { rows } = await database.admin.query(
+        `SELECT sum(quantity)::int AS total FROM "Inventory" WHERE "tenantId" = $1`,
+        [tenant.id],
+      );
       const acknowledgedTotal = 5 * 1_000 + increments.get(tenant.id)!;
       expect(rows[0].total).toBeGreaterThanOrEqual(acknowledgedTotal);
       expect(rows[0].total).toBeLessThanOrEqual(acknowledgedTotal + unacknowledgedIncrements.get(tenant.id)!);

@@ -1,7 +1,14 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
-import { type AppClient, availableRoutes, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
+import {
+  type AppClient,
+  availableRoutes,
+  createAppClient,
+  initTest,
+  seedTestTenants,
+  type TestDatabase,
+} from "../setup/init-test.ts";
 
 let database: TestDatabase;
 let tenants: SeededTenant[];
@@ -41,7 +48,9 @@ describe.each(availableRoutes())("per-query tenant context (%s)", (route) => {
     expect(rows).toEqual([{ tenant: tenant!.id }]);
     const updated = await db.$executeRaw`UPDATE "Inventory" SET quantity = quantity WHERE true`;
     expect(updated).toBe(5);
-    const user = await db.user.findFirst({ include: { roles: { include: { role: { include: { permissions: true } } } }, salesRepProfile: true } });
+    const user = await db.user.findFirst({
+      include: { roles: { include: { role: { include: { permissions: true } } } }, salesRepProfile: true },
+    });
     expect(user?.roles[0]?.role.permissions.length).toBeGreaterThan(0);
     expect(user?.salesRepProfile?.tenantId).toBe(tenant!.id);
   });

@@ -28,8 +28,12 @@ describe("instrumentPool", () => {
     expect(text).toMatch(/db_client_connections_max\{pool="app",otel_scope_name="test"\} 3/);
     expect(text).toMatch(/db_client_connections_in_use\{pool="app",otel_scope_name="test"\} 0/);
     expect(text).toMatch(/db_client_connections_waiting\{pool="app",otel_scope_name="test"\} 0/);
-    const holdCount = Number(/db_client_connections_hold_time_count\{pool="app",otel_scope_name="test"\} (\d+)/.exec(text)?.[1]);
-    const waitCount = Number(/db_client_connections_acquire_wait_count\{pool="app",otel_scope_name="test"\} (\d+)/.exec(text)?.[1]);
+    const holdCount = Number(
+      /db_client_connections_hold_time_count\{pool="app",otel_scope_name="test"\} (\d+)/.exec(text)?.[1],
+    );
+    const waitCount = Number(
+      /db_client_connections_acquire_wait_count\{pool="app",otel_scope_name="test"\} (\d+)/.exec(text)?.[1],
+    );
     expect(holdCount).toBeGreaterThanOrEqual(10);
     expect(waitCount).toBe(holdCount);
   });
@@ -42,7 +46,8 @@ describe("monitorPool", () => {
     const stop = monitorPool(adapter.pool, {
       utilizationThreshold: 1,
       waitersForMillis: 200,
-      onAlert: (alert: PoolAlert) => events.push({ at: performance.now(), what: `${alert.kind}${alert.resolved ? ":resolved" : ""}` }),
+      onAlert: (alert: PoolAlert) =>
+        events.push({ at: performance.now(), what: `${alert.kind}${alert.resolved ? ":resolved" : ""}` }),
     });
     const slow = () => prisma.$forTenant(tenant.id).$executeRaw`SELECT pg_sleep(1.2)`;
     const fast = () =>
@@ -67,7 +72,12 @@ describe("monitorPool", () => {
 
 describe("recommendPoolSize", () => {
   it("applies Little's law with headroom per instance", () => {
-    const advice = recommendPoolSize({ checkoutsPerSecond: 2000, holdTimeMillis: 4, maxConnections: 100, instances: 2 });
+    const advice = recommendPoolSize({
+      checkoutsPerSecond: 2000,
+      holdTimeMillis: 4,
+      maxConnections: 100,
+      instances: 2,
+    });
     expect(advice).toMatchObject({ averageBusy: 8, max: 6, budgetPerInstance: 48, fits: true });
   });
 
@@ -83,6 +93,8 @@ describe("recommendPoolSize", () => {
   });
 
   it("rejects unmeasured input with a typed error", () => {
-    expect(() => recommendPoolSize({ checkoutsPerSecond: 0, holdTimeMillis: 5, maxConnections: 100 })).toThrow(InvalidTenantKitOptionError);
+    expect(() => recommendPoolSize({ checkoutsPerSecond: 0, holdTimeMillis: 5, maxConnections: 100 })).toThrow(
+      InvalidTenantKitOptionError,
+    );
   });
 });

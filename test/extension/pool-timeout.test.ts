@@ -16,7 +16,9 @@ async function poolBusy(): Promise<void> {
 beforeAll(async () => {
   database = await initTest();
   [tenant] = (await seedTestTenants(database, { tenants: 1 })) as [SeededTenant];
-  ({ prisma, adapter } = createAppClient(database, { pool: { max: 1, acquireTimeoutMillis: 2_000, idleTimeoutMillis: 0 } }));
+  ({ prisma, adapter } = createAppClient(database, {
+    pool: { max: 1, acquireTimeoutMillis: 2_000, idleTimeoutMillis: 0 },
+  }));
   // Open the one connection now: on a loaded machine opening it can take a good part of the 2 s timeout.
   await prisma.$forTenant(tenant.id).customer.count();
 });
@@ -28,7 +30,10 @@ afterAll(async () => {
 it("fails a query that cannot get a connection with a typed PoolTimeoutError instead of waiting forever", async () => {
   const holder = prisma.$withTenant(tenant.id, (tx) => tx.$executeRaw`SELECT pg_sleep(4)`, { timeout: 10_000 });
   await poolBusy();
-  const error = await prisma.$forTenant(tenant.id).customer.count().catch((e: unknown) => e);
+  const error = await prisma
+    .$forTenant(tenant.id)
+    .customer.count()
+    .catch((e: unknown) => e);
   await holder;
   // Prisma re-throws adapter errors as PrismaClientKnownRequestError, keeping our code and message.
   expect(isPoolTimeoutError(error)).toBe(true);
@@ -44,9 +49,14 @@ it("fails a query that cannot get a connection with a typed PoolTimeoutError ins
 it("counts a transaction that could not start within maxWait (Prisma P2028) as a pool timeout", async () => {
   const holder = prisma.$withTenant(tenant.id, (tx) => tx.$executeRaw`SELECT pg_sleep(4)`, { timeout: 10_000 });
   await poolBusy();
-  const error = await prisma.$withTenant(tenant.id, (tx) => tx.customer.count(), { maxWait: 100 }).catch((e: unknown) => e);
+  const error = await prisma
+    .$withTenant(tenant.id, (tx) => tx.customer.count(), { maxWait: 100 })
+    .catch((e: unknown) => e);
   await holder;
-  expect(error).toMatchObject({ code: "P2028", message: expect.stringContaining("Unable to start a transaction in the given time") });
+  expect(error).toMatchObject({
+    code: "P2028",
+    message: expect.stringContaining("Unable to start a transaction in the given time"),
+  });
   expect(isPoolTimeoutError(error)).toBe(true);
   expect(poolTimeoutResponse(error)?.status).toBe(503);
 });

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
-import { type AppClient, availableRoutes, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
+import {
+  type AppClient,
+  availableRoutes,
+  createAppClient,
+  initTest,
+  seedTestTenants,
+  type TestDatabase,
+} from "../setup/init-test.ts";
 
 // A failing query must surface as Prisma's normal error and give the connection back clean: with a pool of ONE
 // connection, the next query (from another tenant) necessarily runs on the same connection.
@@ -40,7 +47,10 @@ describe.each(availableRoutes())("query errors (%s)", (route) => {
     const sleeping = prisma.$forTenant(a.id).$queryRaw`SELECT pg_sleep(5)`;
     const caught = sleeping.catch((error: unknown) => error);
     await waitForActiveQuery(database, "pg_sleep(5)");
-    await database.admin.query(`SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(5)%' AND pid <> pg_backend_pid()`);
+    await database.admin.query(
+      `SELECT pg_cancel_backend(pid) FROM pg_stat_activity ` +
+        `WHERE query LIKE '%pg_sleep(5)%' AND pid <> pg_backend_pid()`,
+    );
     expect(String(await caught)).toMatch(/canceling statement due to user request/);
     await expectOnlyOwnRows(b);
   });
@@ -49,7 +59,9 @@ describe.each(availableRoutes())("query errors (%s)", (route) => {
     const { prisma: timed } = createAppClient(database, { route, pool: { max: 1, statementTimeoutMillis: 200 } });
     try {
       await expect(timed.$forTenant(a.id).$queryRaw`SELECT pg_sleep(1)`).rejects.toThrow(/statement timeout/);
-      await expect(timed.$withTenant(a.id, (tx) => tx.$queryRaw`SELECT pg_sleep(1)`)).rejects.toThrow(/statement timeout/);
+      await expect(timed.$withTenant(a.id, (tx) => tx.$queryRaw`SELECT pg_sleep(1)`)).rejects.toThrow(
+        /statement timeout/,
+      );
       const rows = await timed.$forTenant(b.id).customer.findMany();
       expect(rows.map((r) => r.tenantId)).toEqual(Array(5).fill(b.id));
     } finally {
@@ -61,7 +73,10 @@ describe.each(availableRoutes())("query errors (%s)", (route) => {
     const sleeping = prisma.$forTenant(a.id).$queryRaw`SELECT pg_sleep(4)`;
     const caught = sleeping.catch((error: unknown) => error);
     await waitForActiveQuery(database, "pg_sleep(4)");
-    await database.admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()`);
+    await database.admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity ` +
+        `WHERE query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()`,
+    );
     expect(String(await caught)).toMatch(/terminat|connection|closed/i);
     await expectOnlyOwnRows(b);
     await expectOnlyOwnRows(a);

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
-import { type AppClient, availableRoutes, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
+import {
+  type AppClient,
+  availableRoutes,
+  createAppClient,
+  initTest,
+  seedTestTenants,
+  type TestDatabase,
+} from "../setup/init-test.ts";
 
 // Prisma merges findUnique/findUniqueOrThrow calls made in the same tick into one statement and dispatches batches
 // from one process.nextTick. These tests fire such calls for different tenants in the same tick.
@@ -21,7 +28,9 @@ describe.each(availableRoutes())("request batching across tenants (%s)", (route)
   it("gives each tenant its own row from same-tick findUnique calls", async () => {
     const [a, b, c] = tenants as [SeededTenant, SeededTenant, SeededTenant];
     const found = await Promise.all(
-      [a, b, c, a, b, c].map((t, i) => prisma.$forTenant(t.id).customer.findUnique({ where: { id: t.customerIds[i % 5]! } })),
+      [a, b, c, a, b, c].map((t, i) =>
+        prisma.$forTenant(t.id).customer.findUnique({ where: { id: t.customerIds[i % 5]! } }),
+      ),
     );
     found.forEach((row, i) => expect(row?.tenantId).toBe([a, b, c, a, b, c][i]!.id));
   });

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import type { WireProxy } from "../../fixtures/database/wire-proxy.ts";
 import { TenantContextMissingError } from "prisma-tenant-kit";
-import { type AppClient, createAppClient, initTest, seedTestTenants, startProxyFor, type TestDatabase } from "../setup/init-test.ts";
+import {
+  type AppClient,
+  createAppClient,
+  initTest,
+  seedTestTenants,
+  startProxyFor,
+  type TestDatabase,
+} from "../setup/init-test.ts";
 
 let database: TestDatabase;
 let tenants: SeededTenant[];
@@ -35,6 +42,8 @@ it("still runs tenant-scoped reads, writes and transactions", async () => {
   const db = prisma.$forTenant(a.id);
   expect(await db.customer.count()).toBe(5);
   expect(await db.$transaction([db.customer.count()])).toEqual([5]);
-  const log = await prisma.$withTenant(a.id, (tx) => tx.auditLog.create({ data: { tenantId: a.id, action: "strict" } }));
+  const log = await prisma.$withTenant(a.id, (tx) =>
+    tx.auditLog.create({ data: { tenantId: a.id, action: "strict" } }),
+  );
   expect(log.tenantId).toBe(a.id);
 });

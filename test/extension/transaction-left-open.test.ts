@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import { type TenantAdapterFactory, TransactionLeftOpenError } from "prisma-tenant-kit";
-import { type AppClient, availableRoutes, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
+import {
+  type AppClient,
+  availableRoutes,
+  createAppClient,
+  initTest,
+  seedTestTenants,
+  type TestDatabase,
+} from "../setup/init-test.ts";
 import { clearDatabase } from "../setup/clear-database.ts";
 
 // Issue 8.4: a connection must never go back to the pool inside a transaction block. Pool max 1, so without the
@@ -17,7 +24,11 @@ beforeEach(async () => {
 });
 
 const auditActions = async () =>
-  (await database.admin.query<{ tenantId: string; action: string }>(`SELECT "tenantId", action FROM "AuditLog" ORDER BY action`)).rows;
+  (
+    await database.admin.query<{ tenantId: string; action: string }>(
+      `SELECT "tenantId", action FROM "AuditLog" ORDER BY action`,
+    )
+  ).rows;
 
 describe.each(availableRoutes())("a connection left in a transaction (%s)", (route) => {
   let prisma: AppClient;
@@ -29,7 +40,10 @@ describe.each(availableRoutes())("a connection left in a transaction (%s)", (rou
     "fails a per-query %s with TRANSACTION_LEFT_OPEN and discards the connection, so B's acknowledged write stays",
     async (statement) => {
       const [a, b] = tenants as [SeededTenant, SeededTenant];
-      const error = await prisma.$forTenant(a.id).$executeRawUnsafe(statement).catch((e: unknown) => e);
+      const error = await prisma
+        .$forTenant(a.id)
+        .$executeRawUnsafe(statement)
+        .catch((e: unknown) => e);
       await prisma.$forTenant(b.id).auditLog.create({ data: { tenantId: b.id, action: "b.write" } });
       // Without the check A's ROLLBACK (or its connection closing) would take B's write with it.
       await prisma.$forTenant(a.id).$executeRawUnsafe("ROLLBACK");
@@ -42,29 +56,36 @@ describe.each(availableRoutes())("a connection left in a transaction (%s)", (rou
     },
   );
 
-  it("throws TransactionLeftOpenError from release() of a checkout still in a transaction, and discards it", async () => {
-    const [b] = tenants.slice(1) as [SeededTenant];
-    await prisma.$connect();
-    const client = await adapter.pool.connect();
-    await client.query("BEGIN");
-    await client.query(`SELECT 1`);
-    expect(() => client.release()).toThrow(TransactionLeftOpenError);
-    expect(adapter.pool.totalCount).toBe(0);
-    await prisma.$forTenant(b.id).auditLog.create({ data: { tenantId: b.id, action: "b.after-release" } });
-    await prisma.$disconnect();
-    expect(await auditActions()).toEqual([{ tenantId: b.id, action: "b.after-release" }]);
-  });
+  it(
+    "throws TransactionLeftOpenError from release() of a checkout " + "still in a transaction, and discards it",
+    async () => {
+      const [b] = tenants.slice(1) as [SeededTenant];
+      await prisma.$connect();
+      const client = await adapter.pool.connect();
+      await client.query("BEGIN");
+      await client.query(`SELECT 1`);
+      expect(() => client.release()).toThrow(TransactionLeftOpenError);
+      expect(adapter.pool.totalCount).toBe(0);
+      await prisma.$forTenant(b.id).auditLog.create({ data: { tenantId: b.id, action: "b.after-release" } });
+      await prisma.$disconnect();
+      expect(await auditActions()).toEqual([{ tenantId: b.id, action: "b.after-release" }]);
+    },
+  );
 
-  it("refuses the statements after a raw COMMIT inside $withTenant (its checkout's transaction has ended)", async () => {
-    const [a] = tenants as [SeededTenant];
-    await expect(
-      prisma.$withTenant(a.id, async (tx) => {
-        await tx.auditLog.create({ data: { tenantId: a.id, action: "a.before-commit" } });
-        await tx.$executeRawUnsafe("COMMIT");
-        // Would otherwise run outside any transaction, with no tenant (or, after a raw BEGIN, in one Prisma never ends).
-        await tx.auditLog.create({ data: { tenantId: a.id, action: "a.after-commit" } });
-      }),
-    ).rejects.toMatchObject({ code: "STALE_STATEMENT" });
-    expect((await auditActions()).map((row) => row.action)).toEqual(["a.before-commit"]);
-  });
+  it(
+    "refuses the statements after a raw COMMIT inside $withTenant " + "(its checkout's transaction has ended)",
+    async () => {
+      const [a] = tenants as [SeededTenant];
+      await expect(
+        prisma.$withTenant(a.id, async (tx) => {
+          await tx.auditLog.create({ data: { tenantId: a.id, action: "a.before-commit" } });
+          await tx.$executeRawUnsafe("COMMIT");
+          // Would otherwise run outside any transaction, with no tenant (or, after a raw BEGIN, in one Prisma never
+          // ends).
+          await tx.auditLog.create({ data: { tenantId: a.id, action: "a.after-commit" } });
+        }),
+      ).rejects.toMatchObject({ code: "STALE_STATEMENT" });
+      expect((await auditActions()).map((row) => row.action)).toEqual(["a.before-commit"]);
+    },
+  );
 });

@@ -4,7 +4,14 @@ import type { WireProxy } from "../../fixtures/database/wire-proxy.ts";
 import type { TenantAdapterFactory } from "prisma-tenant-kit";
 // The prelude exactly as the kit sends it: a user reading the wire sees this statement before each query.
 const SET_TENANT_SQL = "SELECT set_config($1, $2, true)";
-import { type AppClient, createAppClient, initTest, seedTestTenants, startProxyFor, type TestDatabase } from "../setup/init-test.ts";
+import {
+  type AppClient,
+  createAppClient,
+  initTest,
+  seedTestTenants,
+  startProxyFor,
+  type TestDatabase,
+} from "../setup/init-test.ts";
 
 // What the kit puts on the wire, read by a proxy between pg and Postgres: the statements and the Syncs (one Sync =
 // one ReadyForQuery = one round trip). These tests also pin the pg internals TenantQuery relies on.
@@ -58,7 +65,12 @@ describe("a $forTenant query on the wire", () => {
   it("runs raw queries the same way", async () => {
     await prisma.$forTenant(tenants[0]!.id).$queryRaw`SELECT 1`;
     await prisma.$forTenant(tenants[0]!.id).$executeRaw`UPDATE "Inventory" SET quantity = quantity WHERE false`;
-    expect(statements(proxy)).toEqual([SET_TENANT_SQL, "SELECT 1", SET_TENANT_SQL, 'UPDATE "Inventory" SET quantity = quantity WHERE false']);
+    expect(statements(proxy)).toEqual([
+      SET_TENANT_SQL,
+      "SELECT 1",
+      SET_TENANT_SQL,
+      'UPDATE "Inventory" SET quantity = quantity WHERE false',
+    ]);
     expect(roundTrips(proxy)).toBe(2);
   });
 });
@@ -95,17 +107,29 @@ describe("a transaction checkout on the wire", () => {
     await client.query("SELECT 1 AS in_transaction");
     await client.query("COMMIT");
     expect(client.getTransactionStatus()).toBe("I");
-    await expect(client.query("SELECT 2 AS after_commit")).rejects.toMatchObject({ code: "STALE_STATEMENT", reason: "transaction-ended" });
+    await expect(client.query("SELECT 2 AS after_commit")).rejects.toMatchObject({
+      code: "STALE_STATEMENT",
+      reason: "transaction-ended",
+    });
     client.release();
-    await expect(client.query("SELECT 3 AS after_release")).rejects.toMatchObject({ code: "STALE_STATEMENT", reason: "released" });
+    await expect(client.query("SELECT 3 AS after_release")).rejects.toMatchObject({
+      code: "STALE_STATEMENT",
+      reason: "released",
+    });
     expect(statements(proxy)).toEqual(["BEGIN", SET_TENANT_SQL, "SELECT 1 AS in_transaction", "COMMIT"]);
   });
 
-  it("reads the ReadyForQuery status after a per-query round trip: a raw BEGIN fails and its connection is closed", async () => {
-    const error = await prisma.$forTenant(tenants[0]!.id).$executeRawUnsafe("BEGIN").catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "TRANSACTION_LEFT_OPEN" });
-    expect(statements(proxy)).toEqual([SET_TENANT_SQL, "BEGIN"]);
-    // pg-pool closes a discarded connection with Terminate ("X"); no ROLLBACK needed, the server ends the block.
-    await expect.poll(() => proxy.messages.some((m) => m.type === "X")).toBe(true);
-  });
+  it(
+    "reads the ReadyForQuery status after a per-query round trip: " + "a raw BEGIN fails and its connection is closed",
+    async () => {
+      const error = await prisma
+        .$forTenant(tenants[0]!.id)
+        .$executeRawUnsafe("BEGIN")
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "TRANSACTION_LEFT_OPEN" });
+      expect(statements(proxy)).toEqual([SET_TENANT_SQL, "BEGIN"]);
+      // pg-pool closes a discarded connection with Terminate ("X"); no ROLLBACK needed, the server ends the block.
+      await expect.poll(() => proxy.messages.some((m) => m.type === "X")).toBe(true);
+    },
+  );
 });

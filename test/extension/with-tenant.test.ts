@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import { InvalidTenantIdError, TenantMismatchError } from "prisma-tenant-kit";
-import { type AppClient, availableRoutes, createAppClient, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
+import {
+  type AppClient,
+  availableRoutes,
+  createAppClient,
+  initTest,
+  seedTestTenants,
+  type TestDatabase,
+} from "../setup/init-test.ts";
 import { clearDatabase } from "../setup/clear-database.ts";
 
 let database: TestDatabase;
@@ -15,7 +22,11 @@ beforeEach(async () => {
 });
 
 const auditRows = async (database: TestDatabase) =>
-  (await database.admin.query<{ tenantId: string; action: string }>(`SELECT "tenantId", action FROM "AuditLog" ORDER BY action`)).rows;
+  (
+    await database.admin.query<{ tenantId: string; action: string }>(
+      `SELECT "tenantId", action FROM "AuditLog" ORDER BY action`,
+    )
+  ).rows;
 
 describe.each(availableRoutes())("$withTenant (%s)", (route) => {
   let prisma: AppClient;
@@ -25,7 +36,9 @@ describe.each(availableRoutes())("$withTenant (%s)", (route) => {
   it("commits writes under the tenant", async () => {
     const [a] = tenants as [SeededTenant];
     const order = await prisma.$withTenant(a.id, async (tx) => {
-      const created = await tx.order.create({ data: { tenantId: a.id, customerId: a.customerIds[0]!, totalCents: 100 } });
+      const created = await tx.order.create({
+        data: { tenantId: a.id, customerId: a.customerIds[0]!, totalCents: 100 },
+      });
       await tx.auditLog.create({ data: { tenantId: a.id, action: "order.created", entityId: created.id } });
       return created;
     });
@@ -38,7 +51,10 @@ describe.each(availableRoutes())("$withTenant (%s)", (route) => {
     await expect(
       prisma.$withTenant(a.id, async (tx) => {
         await tx.auditLog.create({ data: { tenantId: a.id, action: "a" } });
-        await tx.inventory.update({ where: { tenantId_skuId: { tenantId: a.id, skuId: a.skuIds[0]! } }, data: { quantity: 0 } });
+        await tx.inventory.update({
+          where: { tenantId_skuId: { tenantId: a.id, skuId: a.skuIds[0]! } },
+          data: { quantity: 0 },
+        });
         throw new Error("boom");
       }),
     ).rejects.toThrow("boom");
@@ -91,7 +107,9 @@ describe.each(availableRoutes())("$withTenant (%s)", (route) => {
     expect(viaCallback).toBe(5);
     expect(count).toBe(5);
     expect(created.tenantId).toBe(a.id);
-    await expect(db.$transaction([db.auditLog.create({ data: { tenantId: b.id, action: "x" } })])).rejects.toThrow(/row-level security/);
+    await expect(db.$transaction([db.auditLog.create({ data: { tenantId: b.id, action: "x" } })])).rejects.toThrow(
+      /row-level security/,
+    );
     expect(await auditRows(database)).toEqual([
       { tenantId: a.id, action: "array" },
       { tenantId: a.id, action: "callback" },
@@ -101,7 +119,11 @@ describe.each(availableRoutes())("$withTenant (%s)", (route) => {
   it("carries the tenant into Prisma's own transaction for a nested write", async () => {
     const [a] = tenants as [SeededTenant];
     const order = await prisma.$forTenant(a.id).order.create({
-      data: { tenantId: a.id, customerId: a.customerIds[0]!, items: { create: [{ tenantId: a.id, skuId: a.skuIds[0]!, quantity: 2, unitPriceCents: 5 }] } },
+      data: {
+        tenantId: a.id,
+        customerId: a.customerIds[0]!,
+        items: { create: [{ tenantId: a.id, skuId: a.skuIds[0]!, quantity: 2, unitPriceCents: 5 }] },
+      },
       include: { items: true },
     });
     expect(order.items).toHaveLength(1);

@@ -20,7 +20,10 @@ describe("fixtures/sales-app over HTTP", () => {
 
   beforeAll(async () => {
     database = await initTest();
-    [tenantA, tenantB] = (await seedTestTenants(database, { tenants: 2, stock: INITIAL_STOCK })) as [SeededTenant, SeededTenant];
+    [tenantA, tenantB] = (await seedTestTenants(database, { tenants: 2, stock: INITIAL_STOCK })) as [
+      SeededTenant,
+      SeededTenant,
+    ];
     for (const name of ["V1", "V2"] as const) {
       const variant = await prepareVariant(name);
       variants.push(variant);
@@ -41,11 +44,16 @@ describe("fixtures/sales-app over HTTP", () => {
 
   it("V1 and V2 serve the same routes with the same answers", async () => {
     for (const path of ["/api/customers", "/api/dashboard", "/api/orders", "/api/me"]) {
-      const [v1, v2] = [await get("V1", path, salesRepHeaders(tenantA)), await get("V2", path, salesRepHeaders(tenantA))];
+      const [v1, v2] = [
+        await get("V1", path, salesRepHeaders(tenantA)),
+        await get("V2", path, salesRepHeaders(tenantA)),
+      ];
       expect([path, v1.status]).toEqual([path, 200]);
       expect([path, v2.status, v2.json()]).toEqual([path, 200, v1.json()]);
     }
-    const customers = (await get("V2", "/api/customers", salesRepHeaders(tenantA))).json() as unknown as Array<{ tenantId: string }>;
+    const customers = (await get("V2", "/api/customers", salesRepHeaders(tenantA))).json() as unknown as Array<{
+      tenantId: string;
+    }>;
     expect(customers).toHaveLength(tenantA.customerIds.length);
     expect(new Set(customers.map((c) => c.tenantId))).toEqual(new Set([tenantA.id]));
   });
@@ -58,21 +66,32 @@ describe("fixtures/sales-app over HTTP", () => {
 
     it("an expired session gives 401 SESSION_EXPIRED", async () => {
       const admin = createAdminClient(database);
-      const expired = await admin.salesSession.create({ data: { tenantId: tenantA.id, userId: tenantA.userId, expiresAt: new Date(Date.now() - 60_000) } });
+      const expired = await admin.salesSession.create({
+        data: { tenantId: tenantA.id, userId: tenantA.userId, expiresAt: new Date(Date.now() - 60_000) },
+      });
       await admin.$disconnect();
-      const response = await get(variant, "/api/customers", { ...salesRepHeaders(tenantA), cookie: `sales_session=${expired.id}; sales_tenant=${tenantA.id}` });
+      const response = await get(variant, "/api/customers", {
+        ...salesRepHeaders(tenantA),
+        cookie: `sales_session=${expired.id}; sales_tenant=${tenantA.id}`,
+      });
       expect([response.status, response.json().code]).toEqual([401, "SESSION_EXPIRED"]);
     });
 
     it("a tenant header naming another tenant than the session's gives 403 and none of that tenant's data", async () => {
-      const otherTenant: Array<Record<string, string>> = [{ "x-tenant-id": tenantB.id }, { "x-tenant-slug": tenantB.slug }];
+      const otherTenant: Array<Record<string, string>> = [
+        { "x-tenant-id": tenantB.id },
+        { "x-tenant-slug": tenantB.slug },
+      ];
       for (const header of otherTenant) {
         const response = await get(variant, "/api/customers", { cookie: salesRepHeaders(tenantA).cookie!, ...header });
         expect([response.status, response.json().code]).toEqual([403, "TENANT_MISMATCH"]);
         expect(response.text).not.toContain(tenantB.id);
       }
       // Without the tenant cookie the session is looked up under B's RLS context, where it does not exist.
-      const bare = await get(variant, "/api/customers", { cookie: `sales_session=${tenantA.sessionId}`, "x-tenant-id": tenantB.id });
+      const bare = await get(variant, "/api/customers", {
+        cookie: `sales_session=${tenantA.sessionId}`,
+        "x-tenant-id": tenantB.id,
+      });
       expect([bare.status, bare.json().code]).toEqual([401, "SESSION_EXPIRED"]);
       expect(bare.text).not.toContain(tenantB.id);
     });
@@ -87,7 +106,10 @@ describe("fixtures/sales-app over HTTP", () => {
         const response = await get(variant, "/api/customers", headers);
         expect([response.status, response.json().code]).toEqual([400, "MALFORMED_ID"]);
       }
-      const unknownSlug = await get(variant, "/api/customers", { cookie: `sales_session=${tenantA.sessionId}`, "x-tenant-slug": "no-such-tenant" });
+      const unknownSlug = await get(variant, "/api/customers", {
+        cookie: `sales_session=${tenantA.sessionId}`,
+        "x-tenant-slug": "no-such-tenant",
+      });
       expect([unknownSlug.status, unknownSlug.json().error]).toEqual([400, "Tenant not found"]);
     });
   });
@@ -104,7 +126,12 @@ describe("fixtures/sales-app over HTTP", () => {
     const run = await runScenario({ variant: variants[1]!, database: loadDatabase, users: 100, durationMs: 15_000 });
     expect(run.summary.requests).toBeGreaterThan(100);
     expect(run.summary.write.count).toBeGreaterThan(0);
-    expect(run.summary.errors, JSON.stringify(run.samples.filter((s) => s.error).slice(0, 5))).toEqual({ "pool-timeout": 0, "5xx": 0, "4xx": 0, network: 0 });
+    expect(run.summary.errors, JSON.stringify(run.samples.filter((s) => s.error).slice(0, 5))).toEqual({
+      "pool-timeout": 0,
+      "5xx": 0,
+      "4xx": 0,
+      network: 0,
+    });
     expect(run.summary.poolTimeouts).toBe(0);
     expect(run.pool.length).toBeGreaterThan(10);
     expect(Math.max(...run.pool.map((p) => p.total))).toBeLessThanOrEqual(17);

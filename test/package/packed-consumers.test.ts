@@ -26,11 +26,15 @@ describe("prisma-tenant-kit from its packed tarball", () => {
         .replace(/provider = "prisma-client"/, 'provider = "prisma-client-js"')
         .replace(/output\s*=\s*"[^"]*"/, 'output = "./gen"'),
     );
-    execFileSync(process.execPath, [path.join(REPO_ROOT, "node_modules/prisma/build/index.js"), "generate", "--schema", schema], {
-      cwd: consumer,
-      env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
-      stdio: "pipe",
-    });
+    execFileSync(
+      process.execPath,
+      [path.join(REPO_ROOT, "node_modules/prisma/build/index.js"), "generate", "--schema", schema],
+      {
+        cwd: consumer,
+        env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+        stdio: "pipe",
+      },
+    );
   }, 180_000);
   afterAll(async () => {
     if (consumer) rmSync(consumer, { recursive: true, force: true });
@@ -40,8 +44,12 @@ describe("prisma-tenant-kit from its packed tarball", () => {
   it("ships only dist/, its manifest and docs", () => {
     const { files } = packKit();
     expect(files.filter((file) => !/^(dist\/|package\.json$|README\.md$|CHANGELOG\.md$)/.test(file))).toEqual([]);
-    expect(files).toEqual(expect.arrayContaining(["dist/index.mjs", "dist/index.cjs", "dist/index.d.mts", "dist/index.d.cts"]));
-    expect(files.some((file) => file.endsWith(".ts") && !file.endsWith(".d.mts") && !file.endsWith(".d.cts"))).toBe(false);
+    expect(files).toEqual(
+      expect.arrayContaining(["dist/index.mjs", "dist/index.cjs", "dist/index.d.mts", "dist/index.d.cts"]),
+    );
+    expect(files.some((file) => file.endsWith(".ts") && !file.endsWith(".d.mts") && !file.endsWith(".d.cts"))).toBe(
+      false,
+    );
   });
 
   it("installs nothing but itself: the codemods' dependencies stay out of apps", () => {
@@ -71,7 +79,8 @@ describe("prisma-tenant-kit from its packed tarball", () => {
     "  const bare = await prisma.customer.count();",
     "  await prisma.$disconnect();",
     "  const checks = [typeof recommendPoolSize, typeof createAdminAdapter];",
-    "  console.log(JSON.stringify({ tenants: [...new Set(rows.map((r) => r.tenantId))], count: rows.length, bare, checks }));",
+    "  console.log(JSON.stringify({ tenants: [...new Set(rows.map((r) => r.tenantId))], " +
+      "count: rows.length, bare, checks }));",
     "};",
     "main().catch((error) => { console.error(error); process.exit(1); });",
   ];
@@ -97,7 +106,8 @@ describe("prisma-tenant-kit from its packed tarball", () => {
 
   const consumerSource = [
     'import { PrismaClient } from "./gen/index.js";',
-    'import { createTenantAdapter, tenantExtension, TenantKitError, type TenantAdapterOptions } from "prisma-tenant-kit";',
+    "import { createTenantAdapter, tenantExtension, TenantKitError, type TenantAdapterOptions } " +
+      'from "prisma-tenant-kit";',
     'import { instrumentPool, monitorPool } from "prisma-tenant-kit/pool";',
     'import { createAdminAdapter } from "prisma-tenant-kit/admin";',
     "",
@@ -111,6 +121,7 @@ describe("prisma-tenant-kit from its packed tarball", () => {
     "export async function customerNames(tenantId: string): Promise<string[]> {",
     "  const rows = await prisma.$forTenant(tenantId).customer.findMany({ select: { name: true } });",
     "  const count: number = await prisma.$withTenant(tenantId, (tx) => tx.customer.count(), { timeout: 2_000 });",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the consumer's source code, with its own template literal.
     "  return rows.map((row) => `${row.name} of ${count}`);",
     "}",
     "",

@@ -46,7 +46,8 @@ export async function initTest(): Promise<TestDatabase> {
     appUrl: (route = "direct") => {
       if (typeof route === "object") return roleUrl(superuserUrl, "app", name, route);
       if (route === "direct") return roleUrl(superuserUrl, "app", name);
-      if (!pgbouncer) throw new Error("PgBouncer is not running: install Debian's pgbouncer (apt-get install pgbouncer).");
+      if (!pgbouncer)
+        throw new Error("PgBouncer is not running: install Debian's pgbouncer (apt-get install pgbouncer).");
       return roleUrl(superuserUrl, "app", name, pgbouncer);
     },
     adminUrl: roleUrl(superuserUrl, "admin", name),
@@ -62,7 +63,11 @@ export async function initTest(): Promise<TestDatabase> {
 /** The application's client, exactly as a user builds it, plus its adapter (for the pool). */
 export function createAppClient(
   database: TestDatabase,
-  options: { route?: Route | { host: string; port: number }; pool?: TenantPoolOptions; extension?: TenantExtensionOptions } = {},
+  options: {
+    route?: Route | { host: string; port: number };
+    pool?: TenantPoolOptions;
+    extension?: TenantExtensionOptions;
+  } = {},
 ) {
   const adapter: TenantAdapterFactory = createTenantAdapter({
     connectionString: database.appUrl(options.route),

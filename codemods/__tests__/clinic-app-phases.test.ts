@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyClinicApp } from "../../fixtures/clinic-app-copy.ts";
+import { CLINIC_APP, copyClinicApp } from "../../fixtures/clinic-app-copy.ts";
 import { REPO_ROOT, typeCheck } from "../../fixtures/sales-app-copy.ts";
 import type { ManualReviewItem, ReviewSite, SiteReport } from "../runner/codemod-types.ts";
 import { runPhase, runScan, type PhaseResult } from "../runner/codemod-runner.ts";
@@ -148,6 +148,12 @@ describe("fixtures/clinic-app through every phase, no config", () => {
       expect(read(`src/lib/${file}`), file).not.toContain("V2");
     }
     expect(read("src/lib/tenant.ts")).toContain("const result = await fn(clinic.id, db.$forTenant(clinic.id));");
+    // Each V2 took its V1's place in the imports and then its name: the wrapper imports read as they did on V1.
+    const wrapperImport = /^import \{[^}]*\bwith(Admin|Staff|Patient)Session\b[^}]*\} from .*$|^import .*\bwithTenantFromRequest\b.*$/gm;
+    for (const file of [...changedFiles(result), "src/app/api/admin/staff/route.ts"]) {
+      const original = readFileSync(path.join(CLINIC_APP, file), "utf8");
+      expect(read(file).match(wrapperImport), file).toEqual(original.match(wrapperImport));
+    }
     for (const phase of phases) {
       expect(changedFiles(runPhase(phase, { target: targetOf(phase) }, { write: false })), phase).toEqual([]);
     }

@@ -147,7 +147,11 @@ describe("fixtures/clinic-app through every phase, no config", () => {
     for (const file of ["tenant.ts", "auth/admin-session.ts", "auth/staff-session.ts", "auth/patient-session.ts"]) {
       expect(read(`src/lib/${file}`), file).not.toContain("V2");
     }
-    expect(read("src/lib/tenant.ts")).toContain("const result = await fn(clinic.id, db.$forTenant(clinic.id));");
+    const tenant = read("src/lib/tenant.ts");
+    expect(tenant).toContain("const result = await fn(clinic.id, db.$forTenant(clinic.id));");
+    // The renamed V2's doc says what it does, not that it does what the (now removed) V1 did.
+    expect(tenant).toContain(" * Resolves the request's tenant and runs `fn` with `db.$forTenant(tenantId)`, whose\n");
+    expect(tenant.match(/withTenantFromRequest/g)).toHaveLength(1);
     // Each V2 took its V1's place in the imports and then its name: the wrapper imports read as they did on V1.
     const wrapperImport = /^import \{[^}]*\bwith(Admin|Staff|Patient)Session\b[^}]*\} from .*$|^import .*\bwithTenantFromRequest\b.*$/gm;
     for (const file of [...changedFiles(result), "src/app/api/admin/staff/route.ts"]) {

@@ -23,9 +23,17 @@ describe("fixtures/clinic-app through every phase, no config", () => {
   const reviewSites: ReviewSite[] = [];
 
   const read = (file: string): string => readFileSync(path.join(copy.app, file), "utf8");
-  const errorsOf = (app: string): string[] => typeCheck(app).output.split("\n").filter((line) => /error TS\d+/.test(line));
-  const targetOf = (phase: string): string => path.join(copy.app, phase === "reads" || phase === "writes" ? "src/app" : ".");
-  const changedFiles = (result: PhaseResult): string[] => result.files.filter((f) => f.changed).map((f) => f.file).sort();
+  const errorsOf = (app: string): string[] =>
+    typeCheck(app)
+      .output.split("\n")
+      .filter((line) => /error TS\d+/.test(line));
+  const targetOf = (phase: string): string =>
+    path.join(copy.app, phase === "reads" || phase === "writes" ? "src/app" : ".");
+  const changedFiles = (result: PhaseResult): string[] =>
+    result.files
+      .filter((f) => f.changed)
+      .map((f) => f.file)
+      .sort();
 
   /** Runs `phase` for real, checks that tsc reports nothing new and that a second run (dry) changes nothing. */
   function runMeasured(phase: (typeof phases)[number]): PhaseResult {
@@ -34,9 +42,14 @@ describe("fixtures/clinic-app through every phase, no config", () => {
     reviewItems.push(...result.files.flatMap((f) => f.manualReview));
     reviewSites.push(...result.reviewSites);
     const after = errorsOf(copy.app);
-    expect(after.filter((error) => !tscErrors.includes(error)), `new tsc errors after ${phase}`).toEqual([]);
+    expect(
+      after.filter((error) => !tscErrors.includes(error)),
+      `new tsc errors after ${phase}`,
+    ).toEqual([]);
     tscErrors = after;
-    expect(changedFiles(runPhase(phase, { target: targetOf(phase) }, { write: false })), `${phase} run twice`).toEqual([]);
+    expect(changedFiles(runPhase(phase, { target: targetOf(phase) }, { write: false })), `${phase} run twice`).toEqual(
+      [],
+    );
     return result;
   }
 
@@ -61,7 +74,9 @@ describe("fixtures/clinic-app through every phase, no config", () => {
     expect(changedFiles(result)).toEqual(["src/lib/db.ts", "src/lib/prisma-tx.ts"]);
     expect(read("src/lib/db.ts")).toContain('setting: "app.current_tenant_id"');
     expect(read("src/lib/prisma-tx.ts")).toContain("return db.$withTenant(");
-    const items = result.files.flatMap((f) => f.manualReview.map((m) => `${m.location.file}:${m.location.line} ${m.reason}`));
+    const items = result.files.flatMap((f) =>
+      f.manualReview.map((m) => `${m.location.file}:${m.location.line} ${m.reason}`),
+    );
     expect(items.sort()).toEqual([
       "scripts/backfill-invoice-status.ts:4 extra-prisma-client",
       "src/app/api/cron/reminders/route.ts:12 bare-client-tenant-query",
@@ -81,7 +96,9 @@ describe("fixtures/clinic-app through every phase, no config", () => {
     // V1's lookup, header and errors kept; the transaction (opened by withTenant in another module) taken out.
     const tenantV2 = read("src/lib/tenant.ts").split("export async function withTenantFromRequestV2<T>(")[1] ?? "";
     expect(tenantV2).toContain("const requested = request.headers.get(TENANT_HEADER);");
-    expect(tenantV2).toContain("if (!clinic || !clinic.active) throw new Error(`Unknown or inactive clinic ${requested}`);");
+    expect(tenantV2).toContain(
+      "if (!clinic || !clinic.active) throw new Error(`Unknown or inactive clinic ${requested}`);",
+    );
     expect(tenantV2).toContain("const result = await fn(clinic.id, db.$forTenant(clinic.id));");
     expect(tenantV2).toContain("return { tenantId: clinic.id, result };");
     expect(tenantV2).not.toMatch(/withTenant\(|\$transaction|set_config/);
@@ -103,8 +120,12 @@ describe("fixtures/clinic-app through every phase, no config", () => {
     expect(migrated).toHaveLength(handlersBefore.filter((h) => h.classification === "read").length);
     expect(result.summary.manualReview).toBe(0);
     // The idioms: context destructured in the body, option-object helper, JSDoc naming db, db || import().
-    expect(read("src/app/api/admin/audit/route.ts")).toContain("withAdminSessionV2(request, async (context: AdminSessionContext)");
-    expect(read("src/app/api/admin/reports/route.ts")).toContain("withAdminSessionV2(request, async ({ tenantId, db })");
+    expect(read("src/app/api/admin/audit/route.ts")).toContain(
+      "withAdminSessionV2(request, async (context: AdminSessionContext)",
+    );
+    expect(read("src/app/api/admin/reports/route.ts")).toContain(
+      "withAdminSessionV2(request, async ({ tenantId, db })",
+    );
   });
 
   it("writes moves every write handler to V2 with a withTenant span, slow work outside it where it can move", () => {
@@ -120,7 +141,9 @@ describe("fixtures/clinic-app through every phase, no config", () => {
     for (const file of ["src/app/api/appointments/route.ts", "src/app/api/invoices/[id]/pay/route.ts"]) {
       const text = read(file);
       expect(text.indexOf("await request.json()"), file).toBeLessThan(text.indexOf("withTenant(tenantId"));
-      expect(text.search(/await (reserveCalendarSlot|fetch)\(/), file).toBeLessThan(text.indexOf("withTenant(tenantId"));
+      expect(text.search(/await (reserveCalendarSlot|fetch)\(/), file).toBeLessThan(
+        text.indexOf("withTenant(tenantId"),
+      );
     }
     // The SMS needs the appointment read in the span, so it stays there, marked.
     expect(result.files.flatMap((f) => f.manualReview.map((m) => `${m.location.file} ${m.reason}`))).toEqual([
@@ -130,7 +153,9 @@ describe("fixtures/clinic-app through every phase, no config", () => {
     // Own transactions are kept; the one V1 could not run is called out.
     const notes = result.files.flatMap((f) => f.notes);
     expect(notes.some((n) => n.includes("runWithTransaction(db)") && n.includes("now tenant-scoped"))).toBe(true);
-    expect(notes.some((n) => n.includes("V1 threw a TypeError") && n.includes("starts running (and writing)"))).toBe(true);
+    expect(notes.some((n) => n.includes("V1 threw a TypeError") && n.includes("starts running (and writing)"))).toBe(
+      true,
+    );
   });
 
   it("leaves >= 95% of the handlers scan found on V2 (here: all of them)", () => {
@@ -153,7 +178,8 @@ describe("fixtures/clinic-app through every phase, no config", () => {
     expect(tenant).toContain(" * Resolves the request's tenant and runs `fn` with `db.$forTenant(tenantId)`, whose\n");
     expect(tenant.match(/withTenantFromRequest/g)).toHaveLength(1);
     // Each V2 took its V1's place in the imports and then its name: the wrapper imports read as they did on V1.
-    const wrapperImport = /^import \{[^}]*\bwith(Admin|Staff|Patient)Session\b[^}]*\} from .*$|^import .*\bwithTenantFromRequest\b.*$/gm;
+    const wrapperImport =
+      /^import \{[^}]*\bwith(Admin|Staff|Patient)Session\b[^}]*\} from .*$|^import .*\bwithTenantFromRequest\b.*$/gm;
     for (const file of [...changedFiles(result), "src/app/api/admin/staff/route.ts"]) {
       const original = readFileSync(path.join(CLINIC_APP, file), "utf8");
       expect(read(file).match(wrapperImport), file).toEqual(original.match(wrapperImport));
@@ -169,6 +195,8 @@ describe("fixtures/clinic-app through every phase, no config", () => {
       expect(documented, `${item.reason} (docs/migration-guide.md)`).toContain(item.reason);
       expect(item.fix.length, item.reason).toBeGreaterThan(0);
     }
-    expect(reviewSites.map((s) => `${s.file} ${s.reason}`)).toEqual(["src/app/api/appointments/[id]/cancel/route.ts await-in-span"]);
+    expect(reviewSites.map((s) => `${s.file} ${s.reason}`)).toEqual([
+      "src/app/api/appointments/[id]/cancel/route.ts await-in-span",
+    ]);
   });
 });

@@ -100,7 +100,9 @@ describe("tenant-kit CLI", () => {
     writeFileSync(path.join(root, "src/lib/auth/portal.ts"), wrapper.replace(/ *if \(isBusy\(cause\)\)[^\n]*\n/, ""));
     // The app imports the kit under another name; phases only add imports that resolve.
     const tsconfig = path.join(root, "tsconfig.json");
-    writeFileSync(tsconfig, readFileSync(tsconfig, "utf8").replace('"prisma-tenant-kit":', `"@acme/tenant-kit": [${JSON.stringify(path.join(REPO_ROOT, "extension", "index.ts"))}], "prisma-tenant-kit":`));
+    const mapped = readFileSync(tsconfig, "utf8").replace('"paths": {', `"paths": { "@acme/tenant-kit": [${JSON.stringify(path.join(REPO_ROOT, "extension", "index.ts"))}],`);
+    expect(mapped).toContain('"@acme/tenant-kit"');
+    writeFileSync(tsconfig, mapped);
     const io = capture();
     expect(await main(["node", "tenant-kit", "migrate", root, "--phase", "scaffold", "--dry-run", "--kit-module", "@acme/tenant-kit"], io)).toBe(EXIT_CODES.ok);
     expect(io.out()).toContain('+import { poolTimeoutResponse } from "@acme/tenant-kit";');

@@ -1,4 +1,4 @@
-import { Node, ts, type ImportDeclaration, type SourceFile } from "ts-morph";
+import { Node, ts, type ImportDeclaration, type ImportSpecifier, type SourceFile } from "ts-morph";
 import type { CodemodProject } from "../project/codemod-project.ts";
 import { importBindings, type ImportBinding } from "../analysis/import-bindings.ts";
 import { moduleExports } from "../analysis/module-exports.ts";
@@ -118,15 +118,36 @@ export class ImportEditor {
       if (!namedImports || !Node.isNamedImports(namedImports)) continue;
       const seen = new Set<string>();
       const items: string[] = [];
-      for (const specifier of namedImports.getElements()) {
-        const name = specifier.getName();
-        if (plan.remove.has(name)) continue;
-        const renamed = plan.rename.get(name);
-        const text = renamed ? specifier.getText().replace(new RegExp(`\\b${name}\\b`), renamed) : specifier.getText();
+      const push = (text: string): void => {
         const key = text.replace(/^type\s+/, "");
-        if (seen.has(key)) continue;
+        if (seen.has(key)) return;
         seen.add(key);
         items.push(text);
+      };
+      const render = (specifier: ImportSpecifier): string => {
+        const name = specifier.getName();
+        const renamed = plan.rename.get(name);
+        return renamed ? specifier.getText().replace(new RegExp(`\\b${name}\\b`), renamed) : specifier.getText();
+      };
+      const elements = namedImports.getElements();
+      const moved = new Set<ImportSpecifier>();
+      for (const [i, specifier] of elements.entries()) {
+        if (moved.has(specifier)) continue;
+        const name = specifier.getName();
+        if (!plan.remove.has(name)) {
+          push(render(specifier));
+          continue;
+        }
+        // A V2 replacing its V1 (reads, writes) takes V1's place, and so does a V2 renamed to V1's name (finalize):
+        // the import's diff is the one name, and the whole rollout leaves the line as it was.
+        const v2Name = `${name}${this.project.config.v2Suffix}`;
+        const added = plan.add.find((text) => text.split(/\s+as\s+/)[0] === v2Name);
+        const laterV2 = elements.slice(i + 1).find((e) => e.getName() === v2Name && !plan.remove.has(v2Name));
+        if (added) push(added);
+        else if (laterV2) {
+          push(render(laterV2));
+          moved.add(laterV2);
+        }
       }
       for (const added of plan.add) if (!seen.has(added)) items.push(added);
       const hasOther = declaration.getDefaultImport() !== undefined;

@@ -50,7 +50,7 @@ export const scaffoldCodemod: Codemod = {
       } else if (declaration) {
         const doc = [
           "/**",
-          ` * Resolves the request's tenant as ${tenant.name} does and runs \`fn\` with \`${derivation.client}.$forTenant(tenantId)\`, whose`,
+          ` * Resolves the request's tenant and runs \`fn\` with \`${derivation.client}.$forTenant(tenantId)\`, whose`,
           " * every query carries the tenant's RLS context; no transaction is held.",
           " *",
           ` * ${SCAFFOLD_MARKER} V2 of ${tenant.name}: V1's code without its transaction.`,

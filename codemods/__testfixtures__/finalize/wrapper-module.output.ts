@@ -1,6 +1,6 @@
 // @tenant-kit-fixture path=src/lib/auth/sales.ts
 import type { NextRequest } from "next/server";
-import { TenantNotFoundError, type TenantDb, withTenantFromRequest } from "@/lib/tenant";
+import { TenantNotFoundError, withTenantFromRequest, type TenantDb } from "@/lib/tenant";
 import { findActiveSession, rolesAndPermissions, type ActiveSession } from "@/lib/auth/session-lookup";
 import { forbidden, sessionCheckFailed, sessionExpired, tenantNotFound, unauthorized } from "@/lib/auth/responses";
 

@@ -1,5 +1,5 @@
 import { NextRequest, NextResponse } from "next/server";
-import { type SalesSessionContext, withSalesSessionV2 } from "@/lib/auth/sales";
+import { withSalesSessionV2, type SalesSessionContext } from "@/lib/auth/sales";
 
 // The context is a typed parameter, taken apart in the body; other keys are still read through it.
 export async function GET(request: NextRequest) {

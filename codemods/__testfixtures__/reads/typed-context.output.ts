@@ -1,5 +1,5 @@
 import { NextRequest, NextResponse } from "next/server";
-import { type SalesSessionContext, withSalesSessionV2 } from "@/lib/auth/sales";
+import { withSalesSessionV2, type SalesSessionContext } from "@/lib/auth/sales";
 
 // A destructured context with its type, and a function expression with a return type.
 export async function GET(request: NextRequest) {

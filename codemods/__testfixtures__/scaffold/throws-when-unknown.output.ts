@@ -20,7 +20,7 @@ export async function withTenantFromRequest<T>(request: Request, fn: (tenantId: 
 }
 
 /**
- * Resolves the request's tenant as withTenantFromRequest does and runs `fn` with `prisma.$forTenant(tenantId)`, whose
+ * Resolves the request's tenant and runs `fn` with `prisma.$forTenant(tenantId)`, whose
  * every query carries the tenant's RLS context; no transaction is held.
  *
  * tenant-kit scaffold: V2 of withTenantFromRequest: V1's code without its transaction.

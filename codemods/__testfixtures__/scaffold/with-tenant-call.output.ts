@@ -13,7 +13,7 @@ export async function withTenantFromRequest<T>(request: NextRequest, fn: (tenant
 }
 
 /**
- * Resolves the request's tenant as withTenantFromRequest does and runs `fn` with `prisma.$forTenant(tenantId)`, whose
+ * Resolves the request's tenant and runs `fn` with `prisma.$forTenant(tenantId)`, whose
  * every query carries the tenant's RLS context; no transaction is held.
  *
  * tenant-kit scaffold: V2 of withTenantFromRequest: V1's code without its transaction.

@@ -1,5 +1,5 @@
 import { NextRequest, NextResponse } from "next/server";
-import { type SalesSessionContext, withSalesSessionV2 } from "@/lib/auth/sales";
+import { withSalesSessionV2, type SalesSessionContext } from "@/lib/auth/sales";
 import { withTenant } from "@/lib/tenant";
 
 // The typed context is taken apart in the first statement; the span takes every use of db, so db leaves the pattern.

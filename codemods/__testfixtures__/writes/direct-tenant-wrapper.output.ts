@@ -1,5 +1,5 @@
 import { NextRequest, NextResponse } from "next/server";
-import { withTenant, withTenantFromRequestV2 } from "@/lib/tenant";
+import { withTenantFromRequestV2, withTenant } from "@/lib/tenant";
 
 export async function POST(request: NextRequest) {
   const body = (await request.json()) as { email: string; name: string };

@@ -19,7 +19,14 @@ export async function GET(request: NextRequest) {
 function capture(color = false): CliIo & { out: () => string; err: () => string } {
   let out = "";
   let err = "";
-  return { stdout: (t) => void (out += t), stderr: (t) => void (err += t), color, progress: false, out: () => out, err: () => err };
+  return {
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (err += t),
+    color,
+    progress: false,
+    out: () => out,
+    err: () => err,
+  };
 }
 
 describe("tenant-kit CLI", () => {
@@ -48,7 +55,10 @@ describe("tenant-kit CLI", () => {
 
   it("--dry-run prints a colored unified diff and the summary, and writes nothing", async () => {
     const io = capture(true);
-    const code = await main(["node", "tenant-kit", "migrate", path.join(root, "src/app"), "--phase", "reads", "--dry-run"], io);
+    const code = await main(
+      ["node", "tenant-kit", "migrate", path.join(root, "src/app"), "--phase", "reads", "--dry-run"],
+      io,
+    );
     expect(code).toBe(EXIT_CODES.ok);
     expect(io.out()).toContain("\u001b[31m-  return withSalesSession(request");
     expect(io.out()).toContain("\u001b[32m+  return withSalesSessionV2(request");
@@ -59,21 +69,30 @@ describe("tenant-kit CLI", () => {
   it("refuses to write on a dirty git tree unless --force", async () => {
     writeFileSync(path.join(root, "src/lib/extra.ts"), "export const x = 1;\n");
     const refused = capture();
-    expect(await main(["node", "tenant-kit", "migrate", path.join(root, "src/app"), "--phase", "reads"], refused)).toBe(EXIT_CODES.dirtyTree);
+    expect(await main(["node", "tenant-kit", "migrate", path.join(root, "src/app"), "--phase", "reads"], refused)).toBe(
+      EXIT_CODES.dirtyTree,
+    );
     expect(refused.err()).toContain("TENANT_KIT_DIRTY_TREE");
     expect(refused.err()).toContain("src/lib/extra.ts");
     expect(readFileSync(route, "utf8")).toBe(ROUTE);
 
     const forced = capture();
-    expect(await main(["node", "tenant-kit", "migrate", path.join(root, "src/app"), "--phase", "reads", "--force"], forced)).toBe(EXIT_CODES.ok);
+    expect(
+      await main(["node", "tenant-kit", "migrate", path.join(root, "src/app"), "--phase", "reads", "--force"], forced),
+    ).toBe(EXIT_CODES.ok);
     expect(readFileSync(route, "utf8")).toContain("withSalesSessionV2(request");
   });
 
   it("exits with the manual-review code when something is left for a human, and lists it with file:line", async () => {
-    writeFileSync(route, ROUTE.replace("await db.customer.findMany()", "await (db as any)[request.nextUrl.pathname].count()"));
+    writeFileSync(
+      route,
+      ROUTE.replace("await db.customer.findMany()", "await (db as any)[request.nextUrl.pathname].count()"),
+    );
     git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qam", "dynamic");
     const io = capture();
-    expect(await main(["node", "tenant-kit", "migrate", path.join(root, "src/app"), "--phase", "reads"], io)).toBe(EXIT_CODES.manualReview);
+    expect(await main(["node", "tenant-kit", "migrate", path.join(root, "src/app"), "--phase", "reads"], io)).toBe(
+      EXIT_CODES.manualReview,
+    );
     expect(io.out()).toContain("src/app/api/customers/route.ts:5:");
     expect(io.out()).toContain("dynamic-db-access");
   });
@@ -81,7 +100,10 @@ describe("tenant-kit CLI", () => {
   it("scan --json lists handlers and wrappers for machines", async () => {
     const io = capture();
     expect(await main(["node", "tenant-kit", "scan", path.join(root, "src/app"), "--json"], io)).toBe(EXIT_CODES.ok);
-    const parsed = JSON.parse(io.out()) as { handlers: Array<{ classification: string; methods: string[] }>; wrappers: Array<{ name: string }> };
+    const parsed = JSON.parse(io.out()) as {
+      handlers: Array<{ classification: string; methods: string[] }>;
+      wrappers: Array<{ name: string }>;
+    };
     expect(parsed.handlers).toEqual([expect.objectContaining({ classification: "read", methods: ["GET"] })]);
     expect(parsed.wrappers.map((w) => w.name)).toEqual(["withTenantFromRequest", "withSalesSession"]);
   });
@@ -100,11 +122,19 @@ describe("tenant-kit CLI", () => {
     writeFileSync(path.join(root, "src/lib/auth/portal.ts"), wrapper.replace(/ *if \(isBusy\(cause\)\)[^\n]*\n/, ""));
     // The app imports the kit under another name; phases only add imports that resolve.
     const tsconfig = path.join(root, "tsconfig.json");
-    const mapped = readFileSync(tsconfig, "utf8").replace('"paths": {', `"paths": { "@acme/tenant-kit": [${JSON.stringify(path.join(REPO_ROOT, "extension", "index.ts"))}],`);
+    const mapped = readFileSync(tsconfig, "utf8").replace(
+      '"paths": {',
+      `"paths": { "@acme/tenant-kit": [${JSON.stringify(path.join(REPO_ROOT, "extension", "index.ts"))}],`,
+    );
     expect(mapped).toContain('"@acme/tenant-kit"');
     writeFileSync(tsconfig, mapped);
     const io = capture();
-    expect(await main(["node", "tenant-kit", "migrate", root, "--phase", "scaffold", "--dry-run", "--kit-module", "@acme/tenant-kit"], io)).toBe(EXIT_CODES.ok);
+    expect(
+      await main(
+        ["node", "tenant-kit", "migrate", root, "--phase", "scaffold", "--dry-run", "--kit-module", "@acme/tenant-kit"],
+        io,
+      ),
+    ).toBe(EXIT_CODES.ok);
     expect(io.out()).toContain('+import { poolTimeoutResponse } from "@acme/tenant-kit";');
     expect(io.out()).toMatch(/\+ {4}const busy = poolTimeoutResponse\(cause\);\n\+ {4}if \(busy\) return busy;/);
   });
@@ -118,8 +148,17 @@ describe("tenant-kit CLI", () => {
 
   it("the compiled bin runs without a TypeScript loader", () => {
     const bin = path.join(REPO_ROOT, "codemods", "dist", "tenant-kit.mjs");
-    const result = spawnSync(process.execPath, [bin, "list"], { cwd: root, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+    const result = spawnSync(process.execPath, [bin, "list"], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
     expect(result.status).toBe(0);
-    expect(result.stdout.split("\n").map((l) => l.split(/\s+/)[0]).filter(Boolean)).toEqual(["install", "scaffold", "reads", "writes", "finalize"]);
+    expect(
+      result.stdout
+        .split("\n")
+        .map((l) => l.split(/\s+/)[0])
+        .filter(Boolean),
+    ).toEqual(["install", "scaffold", "reads", "writes", "finalize"]);
   });
 });

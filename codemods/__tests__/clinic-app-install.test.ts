@@ -25,34 +25,55 @@ describe("install on fixtures/clinic-app", () => {
   it("builds the shared client on the kit with the setting the policies read, keeping its options and exports", () => {
     result = runPhase("install", { target: copy.app }, { write: true });
     expect(result.summary.errors).toBe(0);
-    expect(result.files.filter((f) => f.changed).map((f) => f.file).sort()).toEqual(["src/lib/db.ts", "src/lib/prisma-tx.ts"]);
+    expect(
+      result.files
+        .filter((f) => f.changed)
+        .map((f) => f.file)
+        .sort(),
+    ).toEqual(["src/lib/db.ts", "src/lib/prisma-tx.ts"]);
     const db = read("src/lib/db.ts");
     expect(db).toContain('import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";');
-    expect(db).toContain('adapter: createTenantAdapter({ connectionString: process.env.DATABASE_URL!, setting: "app.current_tenant_id" }),');
+    expect(db).toContain(
+      'adapter: createTenantAdapter({ connectionString: process.env.DATABASE_URL!, setting: "app.current_tenant_id" }),',
+    );
     expect(db).toContain("transactionOptions: { maxWait: 10_000 },");
     expect(db).toContain('log: process.env.NODE_ENV === "development" ? ["query", "error", "warn"] : ["error"],');
     expect(db).toMatch(/\}\)\.\$extends\(tenantExtension\(\)\);/);
     // The singleton idiom and both exports are kept; its cache is typed with the extended client.
-    expect(db).toContain("const globalForPrisma = globalThis as unknown as { prisma: TenantPrismaClient | undefined };");
-    expect(db).toContain("if (process.env.NODE_ENV !== \"production\") globalForPrisma.prisma = db;");
+    expect(db).toContain(
+      "const globalForPrisma = globalThis as unknown as { prisma: TenantPrismaClient | undefined };",
+    );
+    expect(db).toContain('if (process.env.NODE_ENV !== "production") globalForPrisma.prisma = db;');
     expect(db).toMatch(/export const db =\n {2}globalForPrisma\.prisma \?\?\n {2}createPrismaClient\(\);/);
     expect(db).toContain("export default db;");
   });
 
   it("re-implements the session-level set_config helper on $withTenant, same signature", () => {
     const helper = read("src/lib/prisma-tx.ts");
-    expect(helper).toContain("export async function withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T> {");
-    expect(helper).toMatch(/return db\.\$withTenant\(\n {4}tenantId,\n {4}async \(tx\) => \{\n {6}return fn\(tx\);\n {4}\},\n {4}\{ timeout: 15_000 \},/);
+    expect(helper).toContain(
+      "export async function withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T> {",
+    );
+    expect(helper).toMatch(
+      /return db\.\$withTenant\(\n {4}tenantId,\n {4}async \(tx\) => \{\n {6}return fn\(tx\);\n {4}\},\n {4}\{ timeout: 15_000 \},/,
+    );
     expect(helper).not.toContain("set_config");
     expect(helper).toContain("export type TenantTx = TenantTransactionClient<TenantPrismaClient>;");
     const notes = result.files.flatMap((f) => f.notes);
     expect(notes.some((n) => n.includes("V1 set it session-level"))).toBe(true);
-    expect(notes.some((n) => n.includes('setting "app.current_tenant_id", read by the RLS policies (prisma/migrations/20250302090000_row_level_security/migration.sql: 18)'))).toBe(true);
+    expect(
+      notes.some((n) =>
+        n.includes(
+          'setting "app.current_tenant_id", read by the RLS policies (prisma/migrations/20250302090000_row_level_security/migration.sql: 18)',
+        ),
+      ),
+    ).toBe(true);
     expect(notes.some((n) => n.includes("tenant-kit doctor"))).toBe(true);
   });
 
   it("lists the other client and the tenant-table queries on the bare client, with file:line", () => {
-    const items = result.files.flatMap((f) => f.manualReview.map((m) => `${m.location.file}:${m.location.line} ${m.reason}`)).sort();
+    const items = result.files
+      .flatMap((f) => f.manualReview.map((m) => `${m.location.file}:${m.location.line} ${m.reason}`))
+      .sort();
     expect(items).toEqual([
       "scripts/backfill-invoice-status.ts:4 extra-prisma-client",
       "src/app/api/cron/reminders/route.ts:12 bare-client-tenant-query",

@@ -97,6 +97,7 @@ describe("fixtures/clinic-app through every phase, no config", () => {
     const tenantV2 = read("src/lib/tenant.ts").split("export async function withTenantFromRequestV2<T>(")[1] ?? "";
     expect(tenantV2).toContain("const requested = request.headers.get(TENANT_HEADER);");
     expect(tenantV2).toContain(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the app's source text, with its own template literal.
       "if (!clinic || !clinic.active) throw new Error(`Unknown or inactive clinic ${requested}`);",
     );
     expect(tenantV2).toContain("const result = await fn(clinic.id, db.$forTenant(clinic.id));");

@@ -11,7 +11,11 @@ describe("the codemod demo", () => {
     expect(out).toMatch(/METHOD +FILE +WRAPPER +CLASS +EVIDENCE/);
     for (const phase of ["scaffold", "reads", "writes", "finalize"]) {
       expect(out).toContain(`--phase ${phase} --dry-run`);
-      expect(out).toMatch(new RegExp(`dry run, nothing written ${phase}: [1-9]\\d* changed, \\d+ unchanged, \\d+ manual review, 0 errors`));
+      expect(out).toMatch(
+        new RegExp(
+          `dry run, nothing written ${phase}: [1-9]\\d* changed, \\d+ unchanged, \\d+ manual review, 0 errors`,
+        ),
+      );
     }
     expect(out).toContain("+    const busy = poolTimeoutResponse(error);");
     expect(out).toContain("+    const txResult = await withTenant(tenantId, async (tx) => {");

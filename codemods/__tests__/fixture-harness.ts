@@ -1,4 +1,14 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  mkdirSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,7 +48,9 @@ export function listCases(codemod: CodemodId): FixtureCase[] {
       const input = readFileSync(path.join(dir, file), "utf8");
       const outputPath = path.join(dir, `${name}.output.ts`);
       const expectPath = path.join(dir, `${name}.expect.json`);
-      const expectation = existsSync(expectPath) ? (JSON.parse(readFileSync(expectPath, "utf8")) as { manualReview?: string[]; notes?: string[] }) : {};
+      const expectation = existsSync(expectPath)
+        ? (JSON.parse(readFileSync(expectPath, "utf8")) as { manualReview?: string[]; notes?: string[] })
+        : {};
       return {
         name,
         input,
@@ -51,7 +63,11 @@ export function listCases(codemod: CodemodId): FixtureCase[] {
 }
 
 /** Runs `codemod` (dry run) over `source` placed at `casePath` in a fresh copy of the fixture app. */
-export function runOnSource(codemod: CodemodId, source: string, casePath: string): { after: string; manualReview: string[]; notes: string[] } {
+export function runOnSource(
+  codemod: CodemodId,
+  source: string,
+  casePath: string,
+): { after: string; manualReview: string[]; notes: string[] } {
   const tmp = mkdtempSync(path.join(os.tmpdir(), `tenant-kit-${codemod}-`));
   // Laid out like the repo, with its node_modules, so `prisma-tenant-kit` resolves: phases refuse imports that don't.
   const root = path.join(tmp, path.relative(REPO_ROOT, APP_DIR));
@@ -92,7 +108,11 @@ export function describeCodemodFixtures(codemod: CodemodId): void {
           const { after, manualReview, notes } = runOnSource(codemod, fixture.input, fixture.casePath);
           expect(after).toBe(fixture.output);
           expect([...manualReview].sort()).toEqual([...fixture.manualReview].sort());
-          for (const text of fixture.notes) expect(notes.some((note) => note.includes(text)), `a note containing "${text}" in ${JSON.stringify(notes)}`).toBe(true);
+          for (const text of fixture.notes)
+            expect(
+              notes.some((note) => note.includes(text)),
+              `a note containing "${text}" in ${JSON.stringify(notes)}`,
+            ).toBe(true);
         });
         it("is idempotent (running it on the output changes nothing)", () => {
           const { after } = runOnSource(codemod, fixture.output ?? "", fixture.casePath);

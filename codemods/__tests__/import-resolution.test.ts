@@ -40,8 +40,13 @@ describe("imports added by a phase", () => {
     const helper = /\/\*\*\n \* Runs `fn` inside one interactive transaction[\s\S]*?\n\}\n/.exec(tenant)?.[0];
     expect(helper).toBeDefined();
     writeFileSync(tenantPath, tenant.replace(helper!, ""));
-    const moved = exportHelper ? helper! : helper!.replace("export async function withTenant", "async function withTenant");
-    writeFileSync(path.join(app, "src/lib/prisma-tx.ts"), `import { prisma } from "@/lib/prisma";\nimport type { TenantDb } from "@/lib/tenant";\n\n${moved}`);
+    const moved = exportHelper
+      ? helper!
+      : helper!.replace("export async function withTenant", "async function withTenant");
+    writeFileSync(
+      path.join(app, "src/lib/prisma-tx.ts"),
+      `import { prisma } from "@/lib/prisma";\nimport type { TenantDb } from "@/lib/tenant";\n\n${moved}`,
+    );
     mkdirSync(path.dirname(path.join(app, ROUTE)), { recursive: true });
     writeFileSync(path.join(app, ROUTE), WRITE_HANDLER);
     return app;
@@ -61,7 +66,9 @@ describe("imports added by a phase", () => {
     const result = runPhase("writes", { target: path.join(app, ROUTE) }, { write: true });
     const route = result.files.find((f) => f.file === ROUTE);
     expect(route?.error?.code).toBe("TENANT_KIT_UNRESOLVED_IMPORT");
-    expect(route?.error?.message).toMatch(/^src\/app\/api\/case\/route\.ts:2:1: The phase would import withTenant from "@\/lib\/tenant", but src\/lib\/tenant\.ts does not export withTenant/);
+    expect(route?.error?.message).toMatch(
+      /^src\/app\/api\/case\/route\.ts:2:1: The phase would import withTenant from "@\/lib\/tenant", but src\/lib\/tenant\.ts does not export withTenant/,
+    );
     expect(route?.changed).toBe(false);
     expect(readFileSync(path.join(app, ROUTE), "utf8")).toBe(WRITE_HANDLER);
     expect(result.summary.errors).toBe(1);
@@ -70,7 +77,10 @@ describe("imports added by a phase", () => {
   it("refuses install's kit imports when prisma-tenant-kit does not resolve", () => {
     const app = appWithHelperElsewhere(true);
     const prismaFile = path.join(app, "src/lib/prisma.ts");
-    writeFileSync(prismaFile, 'import { PrismaClient } from "@prisma/client";\n\nexport const prisma = new PrismaClient();\n');
+    writeFileSync(
+      prismaFile,
+      'import { PrismaClient } from "@prisma/client";\n\nexport const prisma = new PrismaClient();\n',
+    );
     const tsconfig = path.join(app, "tsconfig.json");
     writeFileSync(tsconfig, readFileSync(tsconfig, "utf8").replace(/, "prisma-tenant-kit": \[[^\]]*\]/, ""));
     const result = runPhase("install", { target: app }, { write: false });

@@ -31,7 +31,19 @@ describe("jscodeshift adapter", () => {
   for (const [i, c] of cases.entries()) {
     it(`${c.codemod} via jscodeshift gives the ${c.name} fixture output`, () => {
       const bin = path.join(REPO_ROOT, "node_modules", "jscodeshift", "bin", "jscodeshift.js");
-      const result = spawnSync(process.execPath, [bin, "--no-babel", "--extensions=ts", "--run-in-band", "-t", path.join(REPO_ROOT, "codemods/dist/jscodeshift", `${c.codemod}.cjs`), fileOf(i)], { cwd: root, encoding: "utf8" });
+      const result = spawnSync(
+        process.execPath,
+        [
+          bin,
+          "--no-babel",
+          "--extensions=ts",
+          "--run-in-band",
+          "-t",
+          path.join(REPO_ROOT, "codemods/dist/jscodeshift", `${c.codemod}.cjs`),
+          fileOf(i),
+        ],
+        { cwd: root, encoding: "utf8" },
+      );
       expect(result.status, result.stderr).toBe(0);
       expect(result.stdout).toMatch(/0 errors/);
       const expected = listCases(c.codemod).find((f) => f.name === c.name)!;

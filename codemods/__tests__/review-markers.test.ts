@@ -54,10 +54,19 @@ describe("// tenant-kit: markers", () => {
 
   it("reads marks each handler it leaves, --json lists the same sites, and a second run changes nothing", async () => {
     const io = capture();
-    expect(await main(["node", "tenant-kit", "migrate", path.join(root, "src/app"), "--phase", "reads", "--force", "--json"], io)).toBe(EXIT_CODES.manualReview);
+    expect(
+      await main(
+        ["node", "tenant-kit", "migrate", path.join(root, "src/app"), "--phase", "reads", "--force", "--json"],
+        io,
+      ),
+    ).toBe(EXIT_CODES.manualReview);
     const json = JSON.parse(io.out()) as { reviewSites: Site[] };
     const written = readFileSync(route, "utf8");
-    const markers = written.split("\n").flatMap((line, i) => (line.trimStart().startsWith("// tenant-kit:") ? [{ line: i + 1, text: line.trim() }] : []));
+    const markers = written
+      .split("\n")
+      .flatMap((line, i) =>
+        line.trimStart().startsWith("// tenant-kit:") ? [{ line: i + 1, text: line.trim() }] : [],
+      );
     expect(markers.map((m) => m.text)).toEqual([
       "// tenant-kit: dynamic-db-access - replace db[model] with a switch over the models, or migrate by hand",
       "// tenant-kit: unresolved-callee - check what the callee does with db, then migrate by hand",
@@ -71,18 +80,28 @@ describe("// tenant-kit: markers", () => {
     expect(written).toContain("withSalesSessionV2(request, async ({ db }) => new NextResponse");
 
     const again = capture();
-    expect(await main(["node", "tenant-kit", "migrate", path.join(root, "src/app"), "--phase", "reads", "--force", "--json"], again)).toBe(EXIT_CODES.manualReview);
+    expect(
+      await main(
+        ["node", "tenant-kit", "migrate", path.join(root, "src/app"), "--phase", "reads", "--force", "--json"],
+        again,
+      ),
+    ).toBe(EXIT_CODES.manualReview);
     expect((JSON.parse(again.out()) as { summary: { changed: number } }).summary.changed).toBe(0);
     expect(readFileSync(route, "utf8")).toBe(written);
     // The writes phase finds the same handlers unknown and the same markers: still nothing to change.
     const writes = capture();
-    await main(["node", "tenant-kit", "migrate", path.join(root, "src/app"), "--phase", "writes", "--force", "--json"], writes);
+    await main(
+      ["node", "tenant-kit", "migrate", path.join(root, "src/app"), "--phase", "writes", "--force", "--json"],
+      writes,
+    );
     expect(readFileSync(route, "utf8")).toBe(written);
   });
 
   it("scan --json lists the sites the phases mark", async () => {
     const io = capture();
-    expect(await main(["node", "tenant-kit", "scan", path.join(root, "src/app"), "--json"], io)).toBe(EXIT_CODES.manualReview);
+    expect(await main(["node", "tenant-kit", "scan", path.join(root, "src/app"), "--json"], io)).toBe(
+      EXIT_CODES.manualReview,
+    );
     const sites = (JSON.parse(io.out()) as { reviewSites: Site[] }).reviewSites;
     expect(sites.map((s) => `${s.line}:${s.reason}`)).toEqual(["6:dynamic-db-access", "13:unresolved-callee"]);
     expect(sites.every((s) => s.fix.length > 0)).toBe(true);
@@ -90,7 +109,22 @@ describe("// tenant-kit: markers", () => {
 
   it("--no-markers migrates the same and writes no marker", async () => {
     const io = capture();
-    expect(await main(["node", "tenant-kit", "migrate", path.join(root, "src/app"), "--phase", "reads", "--force", "--no-markers", "--json"], io)).toBe(EXIT_CODES.manualReview);
+    expect(
+      await main(
+        [
+          "node",
+          "tenant-kit",
+          "migrate",
+          path.join(root, "src/app"),
+          "--phase",
+          "reads",
+          "--force",
+          "--no-markers",
+          "--json",
+        ],
+        io,
+      ),
+    ).toBe(EXIT_CODES.manualReview);
     const written = readFileSync(route, "utf8");
     expect(written).not.toContain("tenant-kit:");
     expect(written).toContain("withSalesSessionV2(request, async ({ db }) => new NextResponse");
@@ -100,11 +134,19 @@ describe("// tenant-kit: markers", () => {
 
 describe("markerEdit", () => {
   const source = "function f() {\n    // tenant-kit: old-reason - old fix\n    return g();\n}\n";
-  const call = () => new Project({ useInMemoryFileSystem: true }).createSourceFile("a.ts", source).getFunctionOrThrow("f").getBodyOrThrow().getDescendants().find((n) => n.getText() === "g()")!;
+  const call = () =>
+    new Project({ useInMemoryFileSystem: true })
+      .createSourceFile("a.ts", source)
+      .getFunctionOrThrow("f")
+      .getBodyOrThrow()
+      .getDescendants()
+      .find((n) => n.getText() === "g()")!;
 
   it("replaces the marker block when the reasons changed, at the statement's indentation", () => {
     const edit = markerEdit(source, call(), [markerLine("db-escapes", "fix a"), markerLine("db-escapes", "fix a")]);
-    expect(applyEdits(source, [edit!])).toBe("function f() {\n    // tenant-kit: db-escapes - fix a\n    return g();\n}\n");
+    expect(applyEdits(source, [edit!])).toBe(
+      "function f() {\n    // tenant-kit: db-escapes - fix a\n    return g();\n}\n",
+    );
   });
 
   it("leaves a matching block alone and removes it when nothing is left to review", () => {

@@ -9,7 +9,13 @@ import { copySalesApp, typeCheck } from "../../fixtures/sales-app-copy.ts";
 // stay byte-identical.
 describe("fixtures/sales-app through every phase", () => {
   let copy: ReturnType<typeof copySalesApp>;
-  const untouched = ["src/app/api/legacy/ping/route.ts", "src/lib/repos/orders-repo.ts", "src/lib/prisma.ts", "src/lib/legacy/sales.ts", "src/lib/auth/responses.ts"];
+  const untouched = [
+    "src/app/api/legacy/ping/route.ts",
+    "src/lib/repos/orders-repo.ts",
+    "src/lib/prisma.ts",
+    "src/lib/legacy/sales.ts",
+    "src/lib/auth/responses.ts",
+  ];
   let originals: Map<string, string>;
 
   beforeAll(() => {
@@ -30,18 +36,32 @@ describe("fixtures/sales-app through every phase", () => {
   it("scaffold adds a V2 beside each wrapper, the tenant one derived from V1, and type-checks", () => {
     const result = run("scaffold");
     expect(result.summary.errors).toBe(0);
-    expect(result.files.filter((f) => f.changed).map((f) => f.file).sort()).toEqual(["src/lib/auth/admin.ts", "src/lib/auth/portal.ts", "src/lib/auth/sales.ts", "src/lib/tenant.ts"]);
+    expect(
+      result.files
+        .filter((f) => f.changed)
+        .map((f) => f.file)
+        .sort(),
+    ).toEqual(["src/lib/auth/admin.ts", "src/lib/auth/portal.ts", "src/lib/auth/sales.ts", "src/lib/tenant.ts"]);
     expect(read("src/lib/auth/sales.ts")).toContain("export async function withSalesSessionV2(");
     // The tenant wrapper's V2 is V1's code without the transaction: the same lookup and error, fn gets $forTenant.
     const tenantV2 = read("src/lib/tenant.ts").split("export async function withTenantFromRequestV2<T>(")[1] ?? "";
     expect(tenantV2).toContain("await prisma.tenant.findUnique({ where: { slug }, select: { id: true } });");
-    expect(tenantV2).toContain("if (!tenant) throw new TenantNotFoundError(`slug \"${slug}\"`);");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the app's source text, with its own template literal.
+    expect(tenantV2).toContain('if (!tenant) throw new TenantNotFoundError(`slug "${slug}"`);');
     expect(tenantV2).toContain("return { result: await fn(tenantId, prisma.$forTenant(tenantId)) };");
     expect(tenantV2).not.toMatch(/\$transaction|set_config|\btx\b/);
     // Each V2 answers a pool timeout with 503 + Retry-After before its other error handling; V1 is unchanged.
-    for (const [file, v2] of [["sales", "withSalesSessionV2"], ["admin", "withAdminSessionV2"], ["portal", "withPortalSessionV2"]] as const) {
+    for (const [file, v2] of [
+      ["sales", "withSalesSessionV2"],
+      ["admin", "withAdminSessionV2"],
+      ["portal", "withPortalSessionV2"],
+    ] as const) {
       const text = read(`src/lib/auth/${file}.ts`);
-      expect(text).toMatch(new RegExp(`function ${v2}\\([\\s\\S]*\\} catch \\(error\\) \\{\\n {4}const busy = poolTimeoutResponse\\(error\\);\\n {4}if \\(busy\\) return busy;\\n`));
+      expect(text).toMatch(
+        new RegExp(
+          `function ${v2}\\([\\s\\S]*\\} catch \\(error\\) \\{\\n {4}const busy = poolTimeoutResponse\\(error\\);\\n {4}if \\(busy\\) return busy;\\n`,
+        ),
+      );
       expect(text.match(/poolTimeoutResponse\(/g), file).toHaveLength(1);
     }
     expect(result.summary.manualReview).toBe(0);
@@ -74,10 +94,14 @@ describe("fixtures/sales-app through every phase", () => {
     expect(migrated.length).toBe(19);
     const orders = read("src/app/api/orders/route.ts");
     // Read-modify-write: the stock check and the decrement share the transaction.
-    expect(orders).toMatch(/withTenant\(tenantId, async \(tx\) => \{\s*for \(const item of body\.items\) \{\s*const stock = await tx\.inventory\.findUnique/);
+    expect(orders).toMatch(
+      /withTenant\(tenantId, async \(tx\) => \{\s*for \(const item of body\.items\) \{\s*const stock = await tx\.inventory\.findUnique/,
+    );
     // The webhook stays outside the span.
     const invoice = read("src/app/api/orders/[id]/invoice/route.ts");
-    expect(invoice.indexOf("await fetch(")).toBeGreaterThan(invoice.indexOf("if (txResult.returned) return txResult.value;"));
+    expect(invoice.indexOf("await fetch(")).toBeGreaterThan(
+      invoice.indexOf("if (txResult.returned) return txResult.value;"),
+    );
     expect(typeCheck(copy.app).output).toBe("");
     expect(run("writes").summary.changed).toBe(0);
   });
@@ -88,14 +112,22 @@ describe("fixtures/sales-app through every phase", () => {
     expect(read("src/lib/auth/admin.ts")).not.toContain("withAdminSessionV2");
     expect(read("src/app/api/admin/users/route.ts")).toContain("withAdminSession(");
     expect(read("src/lib/auth/sales.ts")).toContain("export async function withSalesSessionV2(");
-    const blocked = result.files.flatMap((f) => f.manualReview.filter((m) => m.reason === "v1-still-used").map((m) => m.location.file)).sort();
-    expect(blocked).toEqual(["src/app/api/customers/export/route.ts", "src/app/api/plugins/run/route.ts", "src/app/api/reports/dynamic/route.ts", "src/lib/auth/sales.ts"]);
+    const blocked = result.files
+      .flatMap((f) => f.manualReview.filter((m) => m.reason === "v1-still-used").map((m) => m.location.file))
+      .sort();
+    expect(blocked).toEqual([
+      "src/app/api/customers/export/route.ts",
+      "src/app/api/plugins/run/route.ts",
+      "src/app/api/reports/dynamic/route.ts",
+      "src/lib/auth/sales.ts",
+    ]);
     expect(typeCheck(copy.app).output).toBe("");
     expect(run("finalize").summary.changed).toBe(0);
   });
 
   it("finalize completes once the manual-review handlers are fixed by hand (here: removed)", () => {
-    for (const route of ["customers/export", "plugins/run", "reports/dynamic"]) rmSync(path.join(copy.app, "src/app/api", route), { recursive: true });
+    for (const route of ["customers/export", "plugins/run", "reports/dynamic"])
+      rmSync(path.join(copy.app, "src/app/api", route), { recursive: true });
     const result = run("finalize");
     expect(result.summary.manualReview).toBe(0);
     const sales = read("src/lib/auth/sales.ts");

@@ -26,13 +26,17 @@ describe("scaffold refusing a tenant wrapper it cannot derive", () => {
     const { result, items } = refusals("extra-raw-statement");
     const item = items.find((i) => i.reason === "tenant-wrapper-not-derivable");
     expect(item?.location).toEqual({ file: "src/lib/tenant.ts", line: 14, column: 11 });
-    expect(item?.detail).toMatch(/^`tx\.\$executeRaw` needs the transaction V2 no longer has; move it into the handler/);
+    expect(item?.detail).toMatch(
+      /^`tx\.\$executeRaw` needs the transaction V2 no longer has; move it into the handler/,
+    );
     expect(result.files.filter((f) => f.changed)).toEqual([]);
   });
 
   it("names the handler call whose tenant differs from the one the context was set to", () => {
     const item = refusals("tenant-mismatch").items.find((i) => i.reason === "tenant-wrapper-not-derivable");
     expect(item?.location).toEqual({ file: "src/lib/tenant.ts", line: 15, column: 31 });
-    expect(item?.detail).toBe("`fn` gets `claimed` as its tenant but the RLS context was set to `scope`; pass the same value to both");
+    expect(item?.detail).toBe(
+      "`fn` gets `claimed` as its tenant but the RLS context was set to `scope`; pass the same value to both",
+    );
   });
 });

@@ -1,4 +1,12 @@
-import { Node, SyntaxKind, ts, type BinaryExpression, type CallExpression, type ObjectBindingPattern, type SourceFile } from "ts-morph";
+import {
+  Node,
+  SyntaxKind,
+  ts,
+  type BinaryExpression,
+  type CallExpression,
+  type ObjectBindingPattern,
+  type SourceFile,
+} from "ts-morph";
 import type { SourceLocation } from "../errors/codemod-error.ts";
 import type { CodemodProject } from "../project/codemod-project.ts";
 import { importBindings, localFunction } from "./import-bindings.ts";
@@ -98,7 +106,13 @@ export class DbUsageClassifier {
             uses.push(...this.usesIn(destructured.scope, { kind: "name", name: destructured.name }));
             continue;
           }
-          uses.push(this.unknown(identifier, accessor.wholeUse ?? "context-escapes", `${name} is used as a whole (${describeParent(identifier)})`));
+          uses.push(
+            this.unknown(
+              identifier,
+              accessor.wholeUse ?? "context-escapes",
+              `${name} is used as a whole (${describeParent(identifier)})`,
+            ),
+          );
           continue;
         }
       }
@@ -128,7 +142,9 @@ export class DbUsageClassifier {
     const dbText = useNode.getText();
     if (isTransactionProbe(node)) return [];
     if (Node.isElementAccessExpression(parent) && parent.getExpression() === node) {
-      return [this.unknown(useNode, "dynamic-db-access", `${dbText}[${parent.getArgumentExpression()?.getText() ?? ""}]`)];
+      return [
+        this.unknown(useNode, "dynamic-db-access", `${dbText}[${parent.getArgumentExpression()?.getText() ?? ""}]`),
+      ];
     }
     if (Node.isPropertyAccessExpression(parent) && parent.getExpression() === node) {
       const property = parent.getName();
@@ -142,17 +158,24 @@ export class DbUsageClassifier {
           if (READ_OPERATIONS.has(operation)) return [this.use(useNode, "read", description)];
           if (WRITE_OPERATIONS.has(operation)) return [this.use(useNode, "write", description)];
         }
-        return [this.unknown(useNode, "unknown-db-operation", `${description} is not a Prisma operation the kit knows`)];
+        return [
+          this.unknown(useNode, "unknown-db-operation", `${description} is not a Prisma operation the kit knows`),
+        ];
       }
-      if (Node.isElementAccessExpression(grand)) return [this.unknown(useNode, "dynamic-db-access", grand.getText().slice(0, 80))];
-      return [this.unknown(useNode, "db-escapes", `${dbText}.${property} is used as a value (${describeParent(parent)})`)];
+      if (Node.isElementAccessExpression(grand))
+        return [this.unknown(useNode, "dynamic-db-access", grand.getText().slice(0, 80))];
+      return [
+        this.unknown(useNode, "db-escapes", `${dbText}.${property} is used as a value (${describeParent(parent)})`),
+      ];
     }
     if (Node.isCallExpression(parent) && parent.getArguments().includes(node)) {
       const index = parent.getArguments().indexOf(node);
       const ownParameter = parameterIndex(root, parent.getExpression());
       if (ownParameter !== undefined) {
         const description = `${parent.getExpression().getText()}(${dbText}) (the callback parameter)`;
-        return [{ ...this.use(useNode, "read", description), callsParameter: { index: ownParameter, dbArgument: index } }];
+        return [
+          { ...this.use(useNode, "read", description), callsParameter: { index: ownParameter, dbArgument: index } },
+        ];
       }
       return [this.followCall(useNode, parent, index, file, (param) => plainParameter(param))];
     }
@@ -185,7 +208,11 @@ export class DbUsageClassifier {
       case "$queryRawUnsafe": {
         const sql = rawSqlText(grand);
         if (sql !== undefined && isReadOnlySql(sql)) return this.use(useNode, "read", `${description} (read-only SQL)`);
-        return this.use(useNode, "write", `${description} (${sql === undefined ? "SQL not known statically" : "SQL that may write"})`);
+        return this.use(
+          useNode,
+          "write",
+          `${description} (${sql === undefined ? "SQL not known statically" : "SQL that may write"})`,
+        );
       }
       case "$transaction": {
         const call = grand as CallExpression;
@@ -201,12 +228,33 @@ export class DbUsageClassifier {
           const ownParameter = first ? parameterIndex(root, first) : undefined;
           if (ownParameter !== undefined) {
             const around = `${description}(${first!.getText()}) (own transaction around the callback parameter)`;
-            return { ...this.use(useNode, "read", around), ownTransaction: true, v1Threw, callsParameter: { index: ownParameter, dbArgument: 0 } };
+            return {
+              ...this.use(useNode, "read", around),
+              ownTransaction: true,
+              v1Threw,
+              callsParameter: { index: ownParameter, dbArgument: 0 },
+            };
           }
-          return this.unknown(useNode, "unknown-db-operation", `${description} with an argument the kit cannot see into`);
+          return this.unknown(
+            useNode,
+            "unknown-db-operation",
+            `${description} with an argument the kit cannot see into`,
+          );
         }
-        if (inner === "unknown") return { ...this.unknown(useNode, "unknown-db-operation", `${description}: its callback does something the kit cannot prove`), ownTransaction: true };
-        return { ...this.use(useNode, inner === "write" ? "write" : "read", `${description} (own transaction)`), ownTransaction: true, v1Threw };
+        if (inner === "unknown")
+          return {
+            ...this.unknown(
+              useNode,
+              "unknown-db-operation",
+              `${description}: its callback does something the kit cannot prove`,
+            ),
+            ownTransaction: true,
+          };
+        return {
+          ...this.use(useNode, inner === "write" ? "write" : "read", `${description} (own transaction)`),
+          ownTransaction: true,
+          v1Threw,
+        };
       }
       default:
         return this.unknown(useNode, "unknown-db-operation", `${description} is not a client method the kit knows`);
@@ -230,11 +278,19 @@ export class DbUsageClassifier {
       return this.unknown(useNode, "unresolved-callee", `${calleeText}(...) receives db after a spread argument`);
     }
     if (!Node.isIdentifier(callee)) {
-      return this.unknown(useNode, "unresolved-callee", `db is passed to ${calleeText}(), which is not a function of the repo the kit can resolve`);
+      return this.unknown(
+        useNode,
+        "unresolved-callee",
+        `db is passed to ${calleeText}(), which is not a function of the repo the kit can resolve`,
+      );
     }
     const target = this.resolveFunction(file, callee.getText(), 0);
     if (!target) {
-      return this.unknown(useNode, "unresolved-callee", `db is passed to ${calleeText}(), whose declaration is not in the repo (or not a plain function)`);
+      return this.unknown(
+        useNode,
+        "unresolved-callee",
+        `db is passed to ${calleeText}(), whose declaration is not in the repo (or not a plain function)`,
+      );
     }
     const params = (target.fn as unknown as { getParameters(): Node[] }).getParameters();
     const accessor = bind(params[index]);
@@ -265,7 +321,8 @@ export class DbUsageClassifier {
       if (!use.callsParameter || seen.has(`${use.callsParameter.index}:${use.callsParameter.dbArgument}`)) continue;
       seen.add(`${use.callsParameter.index}:${use.callsParameter.dbArgument}`);
       const argument = call.getArguments()[use.callsParameter.index];
-      const inline = argument && (Node.isArrowFunction(argument) || Node.isFunctionExpression(argument)) ? argument : undefined;
+      const inline =
+        argument && (Node.isArrowFunction(argument) || Node.isFunctionExpression(argument)) ? argument : undefined;
       const txParam = inline?.getParameters()[use.callsParameter.dbArgument];
       if (!txParam) {
         const detail = `${calleeText}() runs its argument #${use.callsParameter.index + 1} with db, which is not an inline function`;
@@ -282,10 +339,26 @@ export class DbUsageClassifier {
     const innerUnknown = all.find((u) => u.access === "unknown");
     const via = [where, ...(innerUnknown?.via ?? all.find((u) => u.access === "write")?.via ?? [])];
     if (innerUnknown) {
-      return { node: useNode, access: "unknown", reason: innerUnknown.reason, description: `${calleeText}(${useNode.getText()}) → ${innerUnknown.description} at ${innerUnknown.location.file}:${innerUnknown.location.line}`, location: locate(this.project, useNode), via, ownTransaction: false };
+      return {
+        node: useNode,
+        access: "unknown",
+        reason: innerUnknown.reason,
+        description: `${calleeText}(${useNode.getText()}) → ${innerUnknown.description} at ${innerUnknown.location.file}:${innerUnknown.location.line}`,
+        location: locate(this.project, useNode),
+        via,
+        ownTransaction: false,
+      };
     }
     const access = combineAccess(all.map((u) => u.access));
-    return { node: useNode, access, description, location: locate(this.project, useNode), via, ownTransaction, v1Threw: ownTransaction && v1Threw };
+    return {
+      node: useNode,
+      access,
+      description,
+      location: locate(this.project, useNode),
+      via,
+      ownTransaction,
+      v1Threw: ownTransaction && v1Threw,
+    };
   }
 
   /** The function declaration `name` refers to in `file`: declared there, or imported from a repo module (re-exports followed). */
@@ -299,7 +372,9 @@ export class DbUsageClassifier {
     const exported = localFunction(module, binding.importedName);
     if (exported) return { fn: exported };
     for (const declaration of module.getExportDeclarations()) {
-      const named = declaration.getNamedExports().find((n) => (n.getAliasNode()?.getText() ?? n.getName()) === binding.importedName);
+      const named = declaration
+        .getNamedExports()
+        .find((n) => (n.getAliasNode()?.getText() ?? n.getName()) === binding.importedName);
       if (!named) continue;
       const specifier = declaration.getModuleSpecifierValue();
       if (!specifier) return this.resolveFunction(module, named.getName(), depth + 1);
@@ -317,7 +392,15 @@ export class DbUsageClassifier {
   }
 
   private unknown(node: Node, reason: ManualReviewReason, description: string): DbUse {
-    return { node, access: "unknown", reason, description, location: locate(this.project, node), via: [], ownTransaction: false };
+    return {
+      node,
+      access: "unknown",
+      reason,
+      description,
+      location: locate(this.project, node),
+      via: [],
+      ownTransaction: false,
+    };
   }
 }
 
@@ -334,7 +417,8 @@ function rawSqlText(expression: Node): string | undefined {
     const first = expression.getArguments()[0];
     if (!first) return undefined;
     if (Node.isStringLiteral(first) || Node.isNoSubstitutionTemplateLiteral(first)) return first.getLiteralValue();
-    if (Node.isTaggedTemplateExpression(first) && /^(Prisma\.)?sql$/.test(first.getTag().getText())) return templateText(first.getTemplate());
+    if (Node.isTaggedTemplateExpression(first) && /^(Prisma\.)?sql$/.test(first.getTag().getText()))
+      return templateText(first.getTemplate());
   }
   return undefined;
 }
@@ -342,7 +426,10 @@ function rawSqlText(expression: Node): string | undefined {
 function templateText(template: Node): string {
   if (Node.isNoSubstitutionTemplateLiteral(template)) return template.getLiteralValue();
   if (Node.isTemplateExpression(template)) {
-    return [template.getHead().getLiteralText(), ...template.getTemplateSpans().map((s) => `$1${s.getLiteral().getLiteralText()}`)].join("");
+    return [
+      template.getHead().getLiteralText(),
+      ...template.getTemplateSpans().map((s) => `$1${s.getLiteral().getLiteralText()}`),
+    ].join("");
   }
   return template.getText();
 }
@@ -355,9 +442,15 @@ function isReference(identifier: Node): boolean {
   if (identifier.compilerNode.flags & ts.NodeFlags.JSDoc) return false;
   if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === identifier) return false;
   if (Node.isPropertyAssignment(parent) && parent.getNameNode() === identifier) return false;
-  if (Node.isBindingElement(parent) && (parent.getPropertyNameNode() === identifier || parent.getNameNode() === identifier)) return false;
-  if (Node.isParameterDeclaration(parent) || Node.isVariableDeclaration(parent)) return parent.getInitializer() === identifier;
-  if (Node.isFunctionDeclaration(parent) || Node.isPropertySignature(parent) || Node.isMethodDeclaration(parent)) return false;
+  if (
+    Node.isBindingElement(parent) &&
+    (parent.getPropertyNameNode() === identifier || parent.getNameNode() === identifier)
+  )
+    return false;
+  if (Node.isParameterDeclaration(parent) || Node.isVariableDeclaration(parent))
+    return parent.getInitializer() === identifier;
+  if (Node.isFunctionDeclaration(parent) || Node.isPropertySignature(parent) || Node.isMethodDeclaration(parent))
+    return false;
   if (Node.isTypeReference(parent) || Node.isQualifiedName(parent) || Node.isTypeQuery(parent)) return false;
   if (Node.isImportSpecifier(parent) || Node.isExportSpecifier(parent) || Node.isLabeledStatement(parent)) return false;
   if (Node.isShorthandPropertyAssignment(parent)) return true;
@@ -372,13 +465,22 @@ function isShadowed(identifier: Node, name: string, root: Node): boolean {
     }
     if (Node.isBlock(node) || Node.isCaseClause(node) || Node.isDefaultClause(node)) {
       for (const statement of node.getStatements()) {
-        if (Node.isVariableStatement(statement) && statement.getDeclarations().some((d) => bindsName(d.getNameNode(), name))) return true;
+        if (
+          Node.isVariableStatement(statement) &&
+          statement.getDeclarations().some((d) => bindsName(d.getNameNode(), name))
+        )
+          return true;
         if (Node.isFunctionDeclaration(statement) && statement.getName() === name) return true;
       }
     }
-    if ((Node.isForOfStatement(node) || Node.isForInStatement(node) || Node.isForStatement(node)) ) {
+    if (Node.isForOfStatement(node) || Node.isForInStatement(node) || Node.isForStatement(node)) {
       const init = node.getInitializer();
-      if (init && Node.isVariableDeclarationList(init) && init.getDeclarations().some((d) => bindsName(d.getNameNode(), name))) return true;
+      if (
+        init &&
+        Node.isVariableDeclarationList(init) &&
+        init.getDeclarations().some((d) => bindsName(d.getNameNode(), name))
+      )
+        return true;
     }
     if (Node.isCatchClause(node)) {
       const variable = node.getVariableDeclaration();
@@ -390,7 +492,9 @@ function isShadowed(identifier: Node, name: string, root: Node): boolean {
 
 function bindsName(nameNode: Node, name: string): boolean {
   if (Node.isIdentifier(nameNode)) return nameNode.getText() === name;
-  return nameNode.getDescendantsOfKind(SyntaxKind.BindingElement).some((element) => element.getNameNode().getText() === name);
+  return nameNode
+    .getDescendantsOfKind(SyntaxKind.BindingElement)
+    .some((element) => element.getNameNode().getText() === name);
 }
 
 /**
@@ -399,11 +503,23 @@ function bindsName(nameNode: Node, name: string): boolean {
  */
 function captureProblem(useNode: Node, root: Node): string | undefined {
   for (let node = useNode.getParent(); node && node !== root; node = node.getParent()) {
-    if (!(Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isFunctionDeclaration(node) || Node.isMethodDeclaration(node))) continue;
+    if (
+      !(
+        Node.isArrowFunction(node) ||
+        Node.isFunctionExpression(node) ||
+        Node.isFunctionDeclaration(node) ||
+        Node.isMethodDeclaration(node)
+      )
+    )
+      continue;
     const parent = node.getParent();
     if (Node.isCallExpression(parent) && parent.getArguments().includes(node as Node)) {
       const callee = parent.getExpression();
-      if (Node.isPropertyAccessExpression(callee) && (SYNCHRONOUS_CALLBACK_METHODS.has(callee.getName()) || callee.getName() === "$transaction")) continue;
+      if (
+        Node.isPropertyAccessExpression(callee) &&
+        (SYNCHRONOUS_CALLBACK_METHODS.has(callee.getName()) || callee.getName() === "$transaction")
+      )
+        continue;
       return `${useNode.getText()} is used inside a callback passed to ${callee.getText().slice(0, 60)}(), which may call it later`;
     }
     return `${useNode.getText()} is captured by a function (line ${node.getStartLineNumber()}) that may run later`;
@@ -414,7 +530,8 @@ function captureProblem(useNode: Node, root: Node): string | undefined {
 function describeParent(node: Node): string {
   const parent = node.getParent();
   if (!parent) return "used";
-  if (Node.isShorthandPropertyAssignment(parent) || Node.isPropertyAssignment(parent)) return "put in an object literal";
+  if (Node.isShorthandPropertyAssignment(parent) || Node.isPropertyAssignment(parent))
+    return "put in an object literal";
   if (Node.isVariableDeclaration(parent)) return `stored in the variable ${parent.getName()}`;
   if (Node.isReturnStatement(parent) || Node.isArrowFunction(parent)) return "returned";
   if (Node.isBinaryExpression(parent)) return "assigned or compared";
@@ -428,20 +545,32 @@ function describeParent(node: Node): string {
 /** `"$transaction" in db` or `typeof db.$transaction`: a check of what db is, not a use. */
 function isTransactionProbe(node: Node): boolean {
   const parent = node.getParent();
-  if (Node.isBinaryExpression(parent) && parent.getRight() === node && isOperator(parent, SyntaxKind.InKeyword)) return true;
-  return Node.isPropertyAccessExpression(parent) && parent.getName() === "$transaction" && Node.isTypeOfExpression(parent.getParent());
+  if (Node.isBinaryExpression(parent) && parent.getRight() === node && isOperator(parent, SyntaxKind.InKeyword))
+    return true;
+  return (
+    Node.isPropertyAccessExpression(parent) &&
+    parent.getName() === "$transaction" &&
+    Node.isTypeOfExpression(parent.getParent())
+  );
 }
 
 /** Whether `call` only runs when a `"$transaction" in db` (or `typeof db.$transaction`) check says db has one. */
 function isGuardedByProbe(call: Node, root: Node): boolean {
   const isProbe = (n: Node): boolean =>
-    (Node.isBinaryExpression(n) && isOperator(n, SyntaxKind.InKeyword) && /^["'`]\$transaction["'`]$/.test(n.getLeft().getText())) ||
+    (Node.isBinaryExpression(n) &&
+      isOperator(n, SyntaxKind.InKeyword) &&
+      /^["'`]\$transaction["'`]$/.test(n.getLeft().getText())) ||
     (Node.isTypeOfExpression(n) && /\.\$transaction$/.test(n.getExpression().getText()));
   const probes = (condition: Node): boolean => [condition, ...condition.getDescendants()].some(isProbe);
   for (let child: Node = call, node = call.getParent(); node && child !== root; child = node, node = node.getParent()) {
     if (Node.isIfStatement(node) && node.getThenStatement() === child && probes(node.getExpression())) return true;
     if (Node.isConditionalExpression(node) && node.getWhenTrue() === child && probes(node.getCondition())) return true;
-    if (Node.isBinaryExpression(node) && node.getRight() === child && isOperator(node, SyntaxKind.AmpersandAmpersandToken) && probes(node.getLeft())) {
+    if (
+      Node.isBinaryExpression(node) &&
+      node.getRight() === child &&
+      isOperator(node, SyntaxKind.AmpersandAmpersandToken) &&
+      probes(node.getLeft())
+    ) {
       return true;
     }
   }
@@ -451,7 +580,8 @@ function isGuardedByProbe(call: Node, root: Node): boolean {
 /** The index of the parameter of `root` (a function) that `expression` names, if it names one. */
 function parameterIndex(root: Node, expression: Node): number | undefined {
   if (!Node.isIdentifier(expression)) return undefined;
-  if (!(Node.isFunctionLikeDeclaration(root) || Node.isArrowFunction(root) || Node.isFunctionExpression(root))) return undefined;
+  if (!(Node.isFunctionLikeDeclaration(root) || Node.isArrowFunction(root) || Node.isFunctionExpression(root)))
+    return undefined;
   const index = root.getParameters().findIndex((p) => p.getNameNode().getText() === expression.getText());
   return index >= 0 ? index : undefined;
 }
@@ -466,8 +596,10 @@ function plainParameter(param: Node | undefined): DbAccessor | undefined {
 function optionsParameter(param: Node | undefined, key: string): DbAccessor | undefined {
   if (!param || !Node.isParameterDeclaration(param) || param.isRestParameter()) return undefined;
   const nameNode = param.getNameNode();
-  if (Node.isIdentifier(nameNode)) return { kind: "property", objectName: nameNode.getText(), property: key, wholeUse: "db-escapes" };
-  if (!Node.isObjectBindingPattern(nameNode) || nameNode.getElements().some((e) => e.getDotDotDotToken())) return undefined;
+  if (Node.isIdentifier(nameNode))
+    return { kind: "property", objectName: nameNode.getText(), property: key, wholeUse: "db-escapes" };
+  if (!Node.isObjectBindingPattern(nameNode) || nameNode.getElements().some((e) => e.getDotDotDotToken()))
+    return undefined;
   const bound = boundKey(nameNode, key);
   return bound ? { kind: "name", name: bound } : undefined;
 }
@@ -477,7 +609,11 @@ function objectArgumentProperty(node: Node): { call: CallExpression; index: numb
   const property = node.getParent();
   let key: string | undefined;
   if (Node.isShorthandPropertyAssignment(property)) key = property.getName();
-  else if (Node.isPropertyAssignment(property) && property.getInitializer() === node && Node.isIdentifier(property.getNameNode())) {
+  else if (
+    Node.isPropertyAssignment(property) &&
+    property.getInitializer() === node &&
+    Node.isIdentifier(property.getNameNode())
+  ) {
     key = property.getName();
   }
   const literal = property?.getParent();
@@ -496,10 +632,15 @@ function fallbackAlias(node: Node): { name: string; scope: Node } | undefined {
   let value: Node = binary;
   while (Node.isParenthesizedExpression(value.getParent())) value = value.getParentOrThrow();
   const declaration = value.getParent();
-  if (!Node.isVariableDeclaration(declaration) || declaration.getInitializer() !== value || !Node.isIdentifier(declaration.getNameNode())) return undefined;
+  if (
+    !Node.isVariableDeclaration(declaration) ||
+    declaration.getInitializer() !== value ||
+    !Node.isIdentifier(declaration.getNameNode())
+  )
+    return undefined;
   const statement = declaration.getVariableStatement();
   const scope = statement?.getParent();
-  if (!statement || statement.getDeclarationKind() !== "const" || !scope) return undefined;
+  if (statement?.getDeclarationKind() !== "const" || !scope) return undefined;
   return { name: declaration.getName(), scope };
 }
 
@@ -512,9 +653,12 @@ function contextDestructuring(identifier: Node, dbKey: string): { name: string; 
   if (!Node.isVariableDeclaration(declaration) || declaration.getInitializer() !== identifier) return undefined;
   const pattern = declaration.getNameNode();
   const statement = declaration.getVariableStatement();
-  if (!Node.isObjectBindingPattern(pattern) || !statement || statement.getDeclarationKind() !== "const") return undefined;
+  if (!Node.isObjectBindingPattern(pattern) || !statement || statement.getDeclarationKind() !== "const")
+    return undefined;
   if (pattern.getElements().some((e) => e.getDotDotDotToken())) return undefined;
-  const element = pattern.getElements().find((e) => (e.getPropertyNameNode()?.getText() ?? e.getNameNode().getText()) === dbKey);
+  const element = pattern
+    .getElements()
+    .find((e) => (e.getPropertyNameNode()?.getText() ?? e.getNameNode().getText()) === dbKey);
   if (!element) return "no-db";
   const bound = boundKey(pattern, dbKey);
   const scope = statement.getParent();
@@ -530,7 +674,9 @@ function isOperator(binary: BinaryExpression, kind: SyntaxKind): boolean {
  * it to a plain name. @example boundKey(pattern, "db")
  */
 export function boundKey(pattern: ObjectBindingPattern, key: string): string | undefined {
-  const element = pattern.getElements().find((e) => (e.getPropertyNameNode()?.getText() ?? e.getNameNode().getText()) === key);
+  const element = pattern
+    .getElements()
+    .find((e) => (e.getPropertyNameNode()?.getText() ?? e.getNameNode().getText()) === key);
   const name = element?.getNameNode();
   return name && Node.isIdentifier(name) ? name.getText() : undefined;
 }

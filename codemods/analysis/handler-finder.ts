@@ -1,7 +1,22 @@
-import { Node, type ArrowFunction, type CallExpression, type FunctionExpression, type ObjectBindingPattern, type SourceFile } from "ts-morph";
+import {
+  Node,
+  type ArrowFunction,
+  type CallExpression,
+  type FunctionExpression,
+  type ObjectBindingPattern,
+  type SourceFile,
+} from "ts-morph";
 import type { SourceLocation } from "../errors/codemod-error.ts";
 import type { CodemodProject } from "../project/codemod-project.ts";
-import { boundKey, combineAccess, DbUsageClassifier, locate, type Access, type DbAccessor, type DbUse } from "./db-usage-classifier.ts";
+import {
+  boundKey,
+  combineAccess,
+  type DbUsageClassifier,
+  locate,
+  type Access,
+  type DbAccessor,
+  type DbUse,
+} from "./db-usage-classifier.ts";
 import { localFunction } from "./import-bindings.ts";
 import { identifiersNamed } from "./named-identifiers.ts";
 import type { ManualReviewReason } from "./manual-review-reason.ts";
@@ -54,7 +69,12 @@ export interface HandlerSite {
  * sites.map((s) => `${s.methods.join(",")} ${s.ref.wrapper.name} ${s.classification}`); // ["GET withSalesSession read"]
  * ```
  */
-export function findHandlerSites(project: CodemodProject, index: WrapperIndex, classifier: DbUsageClassifier, file: SourceFile): HandlerSite[] {
+export function findHandlerSites(
+  project: CodemodProject,
+  index: WrapperIndex,
+  classifier: DbUsageClassifier,
+  file: SourceFile,
+): HandlerSite[] {
   const refs = index.refsIn(project, file);
   if (refs.size === 0) return [];
   const methodsByFunction = httpMethodFunctions(file);
@@ -65,9 +85,24 @@ export function findHandlerSites(project: CodemodProject, index: WrapperIndex, c
     if (!ref || !Node.isCallExpression(call) || call.getExpression() !== callee) continue;
     // Inside the wrapper modules, the wrappers' own bodies are not handlers.
     const top = topLevelFunction(call);
-    if (top && index.all.some((w) => w.file === file.getFilePath() && [w.name, w.v2Name].includes(topLevelName(top) ?? ""))) continue;
-    const methods = top ? methodsByFunction.get(top) ?? [] : [];
-    sites.push(analyzeSite(project, classifier, file, call, callee.getText(), ref, methods, top ? topLevelName(top) ?? "(anonymous)" : "(module)"));
+    if (
+      top &&
+      index.all.some((w) => w.file === file.getFilePath() && [w.name, w.v2Name].includes(topLevelName(top) ?? ""))
+    )
+      continue;
+    const methods = top ? (methodsByFunction.get(top) ?? []) : [];
+    sites.push(
+      analyzeSite(
+        project,
+        classifier,
+        file,
+        call,
+        callee.getText(),
+        ref,
+        methods,
+        top ? (topLevelName(top) ?? "(anonymous)") : "(module)",
+      ),
+    );
   }
   return sites;
 }
@@ -82,22 +117,57 @@ function analyzeSite(
   methods: readonly string[],
   functionName: string,
 ): HandlerSite {
-  const base = { file: file.getFilePath(), location: locate(project, call), call, calleeName, ref, methods, functionName };
+  const base = {
+    file: file.getFilePath(),
+    location: locate(project, call),
+    call,
+    calleeName,
+    ref,
+    methods,
+    functionName,
+  };
   const arg = call.getArguments()[ref.wrapper.handlerIndex];
   const callback = arg && (Node.isArrowFunction(arg) || Node.isFunctionExpression(arg)) ? arg : undefined;
   if (!callback) {
-    return { ...base, callback: undefined, binding: undefined, classification: "unknown", uses: [], problem: { reason: "handler-not-inline", detail: `the handler argument is ${arg ? arg.getText().slice(0, 40) : "missing"}` } };
+    return {
+      ...base,
+      callback: undefined,
+      binding: undefined,
+      classification: "unknown",
+      uses: [],
+      problem: {
+        reason: "handler-not-inline",
+        detail: `the handler argument is ${arg ? arg.getText().slice(0, 40) : "missing"}`,
+      },
+    };
   }
   const shape = ref.wrapper.shape;
   if (!shape) {
-    return { ...base, callback, binding: undefined, classification: "unknown", uses: [], problem: { reason: "wrapper-shape-unknown", detail: `${ref.wrapper.name} (${project.relative(ref.wrapper.file)}:${ref.wrapper.line})` } };
+    return {
+      ...base,
+      callback,
+      binding: undefined,
+      classification: "unknown",
+      uses: [],
+      problem: {
+        reason: "wrapper-shape-unknown",
+        detail: `${ref.wrapper.name} (${project.relative(ref.wrapper.file)}:${ref.wrapper.line})`,
+      },
+    };
   }
   const binding = bindContext(callback, shape);
   if ("problem" in binding) {
     return { ...base, callback, binding: undefined, classification: "unknown", uses: [], problem: binding.problem };
   }
   const uses = binding.db ? classifier.usesIn(callback, binding.db) : [];
-  return { ...base, callback, binding, classification: combineAccess(uses.map((u) => u.access)), uses, problem: undefined };
+  return {
+    ...base,
+    callback,
+    binding,
+    classification: combineAccess(uses.map((u) => u.access)),
+    uses,
+    problem: undefined,
+  };
 }
 
 function bindContext(
@@ -111,7 +181,10 @@ function bindContext(
     if ((dbParam && !Node.isIdentifier(dbParam)) || (tenantParam && !Node.isIdentifier(tenantParam))) {
       return { problem: { reason: "context-escapes", detail: "the handler destructures a positional parameter" } };
     }
-    return { db: dbParam ? { kind: "name", name: dbParam.getText() } : undefined, tenantIdExpression: tenantParam?.getText() };
+    return {
+      db: dbParam ? { kind: "name", name: dbParam.getText() } : undefined,
+      tenantIdExpression: tenantParam?.getText(),
+    };
   }
   const first = params[0]?.getNameNode();
   if (!first) return { db: undefined, tenantIdExpression: undefined };
@@ -122,20 +195,26 @@ function bindContext(
     // The destructured tenant id only when nothing reads `context.db` (a span could then sit above the destructuring).
     const dbReadAsProperty = identifiersNamed(callback, context).some((id) => {
       const parent = id.getParent();
-      return Node.isPropertyAccessExpression(parent) && parent.getExpression() === id && parent.getName() === shape.dbKey;
+      return (
+        Node.isPropertyAccessExpression(parent) && parent.getExpression() === id && parent.getName() === shape.dbKey
+      );
     });
-    const tenantIdExpression = destructured?.tenantId && !dbReadAsProperty ? destructured.tenantId : `${context}.${shape.tenantIdKey}`;
+    const tenantIdExpression =
+      destructured?.tenantId && !dbReadAsProperty ? destructured.tenantId : `${context}.${shape.tenantIdKey}`;
     return { db, tenantIdExpression, dbPattern: destructured?.dbBound ? destructured.pattern : undefined };
   }
-  if (!Node.isObjectBindingPattern(first)) return { problem: { reason: "context-escapes", detail: "the handler context parameter is not an object" } };
+  if (!Node.isObjectBindingPattern(first))
+    return { problem: { reason: "context-escapes", detail: "the handler context parameter is not an object" } };
   let db: DbAccessor | undefined;
   let tenantIdExpression: string | undefined;
   for (const element of first.getElements()) {
-    if (element.getDotDotDotToken()) return { problem: { reason: "context-escapes", detail: "the handler context is spread (...rest)" } };
+    if (element.getDotDotDotToken())
+      return { problem: { reason: "context-escapes", detail: "the handler context is spread (...rest)" } };
     const key = element.getPropertyNameNode()?.getText() ?? element.getNameNode().getText();
     const nameNode = element.getNameNode();
     if (key === shape.dbKey) {
-      if (!Node.isIdentifier(nameNode)) return { problem: { reason: "context-escapes", detail: "db is destructured further in the parameter list" } };
+      if (!Node.isIdentifier(nameNode))
+        return { problem: { reason: "context-escapes", detail: "db is destructured further in the parameter list" } };
       db = { kind: "name", name: nameNode.getText() };
     } else if (key === shape.tenantIdKey && Node.isIdentifier(nameNode)) {
       tenantIdExpression = nameNode.getText();
@@ -158,7 +237,11 @@ function contextDestructuring(
       const pattern = declaration.getNameNode();
       if (declaration.getInitializer()?.getText() !== context || !Node.isObjectBindingPattern(pattern)) continue;
       if (pattern.getElements().some((e) => e.getDotDotDotToken())) return undefined;
-      return { pattern, tenantId: boundKey(pattern, shape.tenantIdKey), dbBound: boundKey(pattern, shape.dbKey) !== undefined };
+      return {
+        pattern,
+        tenantId: boundKey(pattern, shape.tenantIdKey),
+        dbBound: boundKey(pattern, shape.dbKey) !== undefined,
+      };
     }
   }
   return undefined;
@@ -170,7 +253,8 @@ type TopLevel = Node;
 export function topLevelFunction(node: Node): TopLevel | undefined {
   let found: Node | undefined;
   for (let current: Node | undefined = node; current && !Node.isSourceFile(current); current = current.getParent()) {
-    if (Node.isFunctionDeclaration(current) || Node.isArrowFunction(current) || Node.isFunctionExpression(current)) found = current;
+    if (Node.isFunctionDeclaration(current) || Node.isArrowFunction(current) || Node.isFunctionExpression(current))
+      found = current;
   }
   return found;
 }

@@ -63,7 +63,11 @@ export function localFunction(file: SourceFile, name: string): Node | undefined 
  */
 export function isExported(file: SourceFile, name: string): boolean {
   if (file.getFunction(name)?.hasExportKeyword()) return true;
-  const variable = file.getVariableStatement((statement) => statement.getDeclarations().some((d) => d.getName() === name));
+  const variable = file.getVariableStatement((statement) =>
+    statement.getDeclarations().some((d) => d.getName() === name),
+  );
   if (variable?.hasExportKeyword()) return true;
-  return file.getExportDeclarations().some((e) => !e.getModuleSpecifier() && e.getNamedExports().some((n) => n.getName() === name));
+  return file
+    .getExportDeclarations()
+    .some((e) => !e.getModuleSpecifier() && e.getNamedExports().some((n) => n.getName() === name));
 }

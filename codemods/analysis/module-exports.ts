@@ -55,5 +55,8 @@ function declaresExported(source: SourceFile, name: string): boolean {
 }
 
 function hasDefaultExport(source: SourceFile): boolean {
-  return source.getExportAssignments().some((a) => !a.isExportEquals()) || source.getStatements().some((s) => Node.isModifierable(s) && s.hasModifier("default"));
+  return (
+    source.getExportAssignments().some((a) => !a.isExportEquals()) ||
+    source.getStatements().some((s) => Node.isModifierable(s) && s.hasModifier("default"))
+  );
 }

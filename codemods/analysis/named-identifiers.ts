@@ -17,7 +17,9 @@ export function identifiersNamed(root: Node, names: string | ReadonlySet<string>
     ts.forEachChild(node, visit);
   };
   visit(root.compilerNode);
-  return found.map((identifier) => wrap(root, identifier)).filter((node): node is Identifier => Node.isIdentifier(node));
+  return found
+    .map((identifier) => wrap(root, identifier))
+    .filter((node): node is Identifier => Node.isIdentifier(node));
 }
 
 /** The ts-morph node of `target`, a compiler node under `root`: down the parent chain through `forEachChild`. */
@@ -25,7 +27,8 @@ function wrap(root: Node, target: ts.Node): Node | undefined {
   const chain: ts.Node[] = [];
   for (let node: ts.Node | undefined = target; node && node !== root.compilerNode; node = node.parent) chain.push(node);
   let current: Node | undefined = root;
-  for (let i = chain.length - 1; i >= 0 && current; i--) current = current.forEachChild((child) => (child.compilerNode === chain[i] ? child : undefined));
+  for (let i = chain.length - 1; i >= 0 && current; i--)
+    current = current.forEachChild((child) => (child.compilerNode === chain[i] ? child : undefined));
   // Inside JSDoc, which forEachChild does not enter: find it by position.
   return current ?? root.getDescendantAtPos(target.getStart(root.getSourceFile().compilerNode)) ?? root;
 }

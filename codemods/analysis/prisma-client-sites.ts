@@ -33,7 +33,11 @@ export function findPrismaClientSites(project: CodemodProject): PrismaClientSite
     const text = project.readText(filePath);
     if (!text.includes("PrismaClient") || !/\bnew\s+\w+/.test(text)) continue;
     const file = project.sourceFile(filePath);
-    const locals = new Set(importBindings(project, file).filter((b) => b.importedName === "PrismaClient" && !b.isTypeOnly).map((b) => b.localName));
+    const locals = new Set(
+      importBindings(project, file)
+        .filter((b) => b.importedName === "PrismaClient" && !b.isTypeOnly)
+        .map((b) => b.localName),
+    );
     if (locals.size === 0) continue;
     for (const node of file.getDescendantsOfKind(SyntaxKind.NewExpression)) {
       const callee = node.getExpression();
@@ -53,7 +57,10 @@ function isInstalled(node: NewExpression): boolean {
  * The module the app's shared client lives in: among the modules with a `new PrismaClient(...)` that export it, the
  * one most files import. Undefined when no module exports a client.
  */
-export function findSharedClientModule(project: CodemodProject, sites: readonly PrismaClientSite[]): SharedClientModule | undefined {
+export function findSharedClientModule(
+  project: CodemodProject,
+  sites: readonly PrismaClientSite[],
+): SharedClientModule | undefined {
   const byFile = new Map<string, PrismaClientSite[]>();
   for (const site of sites) byFile.set(site.file, [...(byFile.get(site.file) ?? []), site]);
   const candidates: SharedClientModule[] = [];
@@ -74,11 +81,17 @@ function clientHoldingNames(file: SourceFile, sites: readonly PrismaClientSite[]
   const names = new Set<string>();
   const factories = new Set<string>();
   for (const site of sites) {
-    const fn = site.node.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a));
-    const name = fn && (Node.isFunctionDeclaration(fn) ? fn.getName() : fn.getParentIfKind(SyntaxKind.VariableDeclaration)?.getName());
+    const fn = site.node.getFirstAncestor(
+      (a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a),
+    );
+    const name =
+      fn &&
+      (Node.isFunctionDeclaration(fn) ? fn.getName() : fn.getParentIfKind(SyntaxKind.VariableDeclaration)?.getName());
     if (name) factories.add(name);
   }
-  const declarations = file.getDescendantsOfKind(SyntaxKind.VariableDeclaration).filter((d) => Node.isIdentifier(d.getNameNode()));
+  const declarations = file
+    .getDescendantsOfKind(SyntaxKind.VariableDeclaration)
+    .filter((d) => Node.isIdentifier(d.getNameNode()));
   for (let changed = true; changed; ) {
     changed = false;
     for (const declaration of declarations) {
@@ -87,7 +100,10 @@ function clientHoldingNames(file: SourceFile, sites: readonly PrismaClientSite[]
       if (names.has(name) || !init || Node.isArrowFunction(init) || Node.isFunctionExpression(init)) continue;
       const holds =
         sites.some((s) => s.node.getStart() >= init.getStart() && s.node.getEnd() <= init.getEnd()) ||
-        init.getDescendantsOfKind(SyntaxKind.CallExpression).concat(Node.isCallExpression(init) ? [init] : []).some((c) => factories.has(c.getExpression().getText())) ||
+        init
+          .getDescendantsOfKind(SyntaxKind.CallExpression)
+          .concat(Node.isCallExpression(init) ? [init] : [])
+          .some((c) => factories.has(c.getExpression().getText())) ||
         [...names].some((n) => new RegExp(`(^|[^\\w$.])${n.replace(/\$/g, "\\$")}\\b`).test(init.getText()));
       if (holds) {
         names.add(name);
@@ -102,23 +118,35 @@ function exportedClientNames(file: SourceFile, clientNames: ReadonlySet<string>)
   const out = new Set<string>();
   for (const statement of file.getVariableStatements()) {
     if (!statement.hasExportKeyword()) continue;
-    for (const declaration of statement.getDeclarations()) if (clientNames.has(declaration.getName())) out.add(declaration.getName());
+    for (const declaration of statement.getDeclarations())
+      if (clientNames.has(declaration.getName())) out.add(declaration.getName());
   }
   for (const declaration of file.getExportDeclarations()) {
     if (declaration.getModuleSpecifier()) continue;
-    for (const named of declaration.getNamedExports()) if (clientNames.has(named.getName())) out.add(named.getAliasNode()?.getText() ?? named.getName());
+    for (const named of declaration.getNamedExports())
+      if (clientNames.has(named.getName())) out.add(named.getAliasNode()?.getText() ?? named.getName());
   }
-  for (const assignment of file.getExportAssignments()) if (!assignment.isExportEquals() && clientNames.has(assignment.getExpression().getText())) out.add("default");
+  for (const assignment of file.getExportAssignments())
+    if (!assignment.isExportEquals() && clientNames.has(assignment.getExpression().getText())) out.add("default");
   return out;
 }
 
 function countImporters(project: CodemodProject, moduleFile: string): number {
-  const base = moduleFile.replace(/\.(tsx?|mts|cts)$/, "").split("/").pop() ?? "";
+  const base =
+    moduleFile
+      .replace(/\.(tsx?|mts|cts)$/, "")
+      .split("/")
+      .pop() ?? "";
   let count = 0;
   for (const filePath of project.listFiles()) {
     if (filePath === moduleFile || !project.readText(filePath).includes(base)) continue;
     const file = project.sourceFile(filePath);
-    if (file.getImportDeclarations().some((d) => project.resolveModule(d.getModuleSpecifierValue(), filePath) === moduleFile)) count++;
+    if (
+      file
+        .getImportDeclarations()
+        .some((d) => project.resolveModule(d.getModuleSpecifierValue(), filePath) === moduleFile)
+    )
+      count++;
   }
   return count;
 }
@@ -132,11 +160,16 @@ export function clientImportsIn(project: CodemodProject, file: SourceFile, share
   if (file.getFilePath() === shared.file) return [...shared.clientNames];
   const locals: string[] = [];
   for (const declaration of file.getImportDeclarations()) {
-    if (declaration.isTypeOnly() || project.resolveModule(declaration.getModuleSpecifierValue(), file.getFilePath()) !== shared.file) continue;
+    if (
+      declaration.isTypeOnly() ||
+      project.resolveModule(declaration.getModuleSpecifierValue(), file.getFilePath()) !== shared.file
+    )
+      continue;
     const defaultImport = declaration.getDefaultImport();
     if (defaultImport && shared.exportedNames.has("default")) locals.push(defaultImport.getText());
     for (const named of declaration.getNamedImports()) {
-      if (!named.isTypeOnly() && shared.exportedNames.has(named.getName())) locals.push(named.getAliasNode()?.getText() ?? named.getName());
+      if (!named.isTypeOnly() && shared.exportedNames.has(named.getName()))
+        locals.push(named.getAliasNode()?.getText() ?? named.getName());
     }
   }
   return locals;
@@ -149,17 +182,31 @@ export function clientImportsIn(project: CodemodProject, file: SourceFile, share
 export function isModuleBinding(identifier: Node): boolean {
   const name = identifier.getText();
   for (let node = identifier.getParent(); node && !Node.isSourceFile(node); node = node.getParent()) {
-    if (Node.isFunctionDeclaration(node) || Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isMethodDeclaration(node)) {
+    if (
+      Node.isFunctionDeclaration(node) ||
+      Node.isArrowFunction(node) ||
+      Node.isFunctionExpression(node) ||
+      Node.isMethodDeclaration(node)
+    ) {
       if (node.getParameters().some((p) => bindsName(p.getNameNode(), name))) return false;
     }
     if (Node.isBlock(node) || Node.isCaseClause(node)) {
       for (const statement of node.getStatements()) {
-        if (Node.isVariableStatement(statement) && statement.getDeclarations().some((d) => bindsName(d.getNameNode(), name))) return false;
+        if (
+          Node.isVariableStatement(statement) &&
+          statement.getDeclarations().some((d) => bindsName(d.getNameNode(), name))
+        )
+          return false;
       }
     }
     if (Node.isForOfStatement(node) || Node.isForInStatement(node) || Node.isForStatement(node)) {
       const init = node.getInitializer();
-      if (init && Node.isVariableDeclarationList(init) && init.getDeclarations().some((d) => bindsName(d.getNameNode(), name))) return false;
+      if (
+        init &&
+        Node.isVariableDeclarationList(init) &&
+        init.getDeclarations().some((d) => bindsName(d.getNameNode(), name))
+      )
+        return false;
     }
   }
   return true;

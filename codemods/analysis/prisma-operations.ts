@@ -45,7 +45,12 @@ export const SYNCHRONOUS_CALLBACK_METHODS: ReadonlySet<string> = new Set([
  * @example isReadOnlySql('SELECT * FROM "Order" FOR UPDATE') // false
  */
 export function isReadOnlySql(sql: string): boolean {
-  const text = sql.replace(/--[^\n]*/g, " ").replace(/\/\*[\s\S]*?\*\//g, " ").replace(/'(?:[^']|'')*'/g, "''");
+  const text = sql
+    .replace(/--[^\n]*/g, " ")
+    .replace(/\/\*[\s\S]*?\*\//g, " ")
+    .replace(/'(?:[^']|'')*'/g, "''");
   if (!/^\s*(select|with|values|show|explain)\b/i.test(text)) return false;
-  return !/\b(insert|update|delete|merge|truncate|alter|create|drop|grant|revoke|call|copy|lock|nextval|setval|set_config|pg_advisory\w*)\b/i.test(text);
+  return !/\b(insert|update|delete|merge|truncate|alter|create|drop|grant|revoke|call|copy|lock|nextval|setval|set_config|pg_advisory\w*)\b/i.test(
+    text,
+  );
 }

@@ -43,15 +43,23 @@ export interface PrismaSchemaInfo {
  */
 export function readPrismaSchemaInfo(project: CodemodProject, tenantKey: string): PrismaSchemaInfo {
   const schemaPath = findSchema(project.rootDir);
-  const schemaFiles = schemaPath ? (statSync(schemaPath).isDirectory() ? walk(schemaPath, (f) => f.endsWith(".prisma")) : [schemaPath]) : [];
+  const schemaFiles = schemaPath
+    ? statSync(schemaPath).isDirectory()
+      ? walk(schemaPath, (f) => f.endsWith(".prisma"))
+      : [schemaPath]
+    : [];
   const schema = schemaFiles.map((f) => readFileSync(f, "utf8")).join("\n");
   const generator = /generator\s+\w+\s*\{([^}]*)\}/.exec(schema)?.[1] ?? "";
   const provider = /provider\s*=\s*"([^"]+)"/.exec(generator)?.[1];
-  const previewFeatures = [.../previewFeatures\s*=\s*\[([^\]]*)\]/.exec(generator)?.[1]?.matchAll(/"([^"]+)"/g) ?? []].map((m) => m[1]!);
+  const previewFeatures = [
+    ...(/previewFeatures\s*=\s*\[([^\]]*)\]/.exec(generator)?.[1]?.matchAll(/"([^"]+)"/g) ?? []),
+  ].map((m) => m[1]!);
   const datasource = /datasource\s+\w+\s*\{([^}]*)\}/.exec(schema)?.[1] ?? "";
   const urlEnv = /\burl\s*=\s*env\(\s*"([^"]+)"\s*\)/.exec(datasource)?.[1];
 
-  const migrationsDir = schemaPath ? path.join(statSync(schemaPath).isDirectory() ? schemaPath : path.dirname(schemaPath), "migrations") : undefined;
+  const migrationsDir = schemaPath
+    ? path.join(statSync(schemaPath).isDirectory() ? schemaPath : path.dirname(schemaPath), "migrations")
+    : undefined;
   const sqlFiles = migrationsDir && existsSync(migrationsDir) ? walk(migrationsDir, (f) => f.endsWith(".sql")) : [];
   const settings = new Map<string, Map<string, number>>();
   const policyTables = new Set<string>();
@@ -63,13 +71,22 @@ export function readPrismaSchemaInfo(project: CodemodProject, tenantKey: string)
       perFile.set(relative, (perFile.get(relative) ?? 0) + 1);
       settings.set(match[1]!, perFile);
     }
-    for (const match of sql.matchAll(/CREATE\s+POLICY\s+(?:"[^"]+"|\S+)\s+ON\s+((?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?)/gi)) policyTables.add(tableName(match[1]!));
-    for (const match of sql.matchAll(/ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?((?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?)\s+ENABLE\s+ROW\s+LEVEL\s+SECURITY/gi)) {
+    for (const match of sql.matchAll(
+      /CREATE\s+POLICY\s+(?:"[^"]+"|\S+)\s+ON\s+((?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?)/gi,
+    ))
+      policyTables.add(tableName(match[1]!));
+    for (const match of sql.matchAll(
+      /ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?((?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?)\s+ENABLE\s+ROW\s+LEVEL\s+SECURITY/gi,
+    )) {
       policyTables.add(tableName(match[1]!));
     }
   }
   const policySettings = [...settings]
-    .map(([setting, perFile]) => ({ setting, count: [...perFile.values()].reduce((a, b) => a + b, 0), sources: [...perFile].map(([f, n]) => `${f}: ${n}`) }))
+    .map(([setting, perFile]) => ({
+      setting,
+      count: [...perFile.values()].reduce((a, b) => a + b, 0),
+      sources: [...perFile].map(([f, n]) => `${f}: ${n}`),
+    }))
     .sort((a, b) => b.count - a.count);
 
   const tenantDelegates = new Map<string, string>();
@@ -102,7 +119,11 @@ function findSchema(root: string): string | undefined {
   } catch {
     // No package.json, or not JSON: look in the usual places.
   }
-  return [path.join(root, "prisma", "schema.prisma"), path.join(root, "prisma", "schema"), path.join(root, "schema.prisma")].find((p) => existsSync(p));
+  return [
+    path.join(root, "prisma", "schema.prisma"),
+    path.join(root, "prisma", "schema"),
+    path.join(root, "schema.prisma"),
+  ].find((p) => existsSync(p));
 }
 
 function tableName(raw: string): string {

@@ -17,7 +17,10 @@ import { moduleExports } from "./module-exports.ts";
  * locateTransactionHelper(project, config); // { name: "withTenant", module: "@/lib/prisma-tx" }
  * ```
  */
-export function locateTransactionHelper(project: CodemodProject, config: TenantKitConfig): TenantKitConfig["transactionHelper"] {
+export function locateTransactionHelper(
+  project: CodemodProject,
+  config: TenantKitConfig,
+): TenantKitConfig["transactionHelper"] {
   const { name, module } = config.transactionHelper;
   const configured = project.resolveFromRoot(module);
   if (configured && moduleExports(project, configured, name)) return config.transactionHelper;
@@ -25,7 +28,8 @@ export function locateTransactionHelper(project: CodemodProject, config: TenantK
   const tenantFile = project.resolveFromRoot(config.tenantModule);
   if (tenantFile) {
     for (const binding of importBindings(project, project.sourceFile(tenantFile))) {
-      if (binding.importedName === name && binding.moduleFile && moduleExports(project, binding.moduleFile, name)) declaring.add(binding.moduleFile);
+      if (binding.importedName === name && binding.moduleFile && moduleExports(project, binding.moduleFile, name))
+        declaring.add(binding.moduleFile);
     }
   }
   if (declaring.size === 0) {

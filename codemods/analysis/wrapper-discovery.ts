@@ -13,7 +13,11 @@ export const FINALIZED_TAG = "@tenantKitFinalized";
 export function isFinalized(node: Node | undefined): boolean {
   if (!node) return false;
   const holder = Node.isVariableDeclaration(node.getParent()) ? node.getParent()?.getParent()?.getParent() : node;
-  return holder !== undefined && Node.isJSDocable(holder) && holder.getJsDocs().some((doc) => doc.getText().includes(FINALIZED_TAG));
+  return (
+    holder !== undefined &&
+    Node.isJSDocable(holder) &&
+    holder.getJsDocs().some((doc) => doc.getText().includes(FINALIZED_TAG))
+  );
 }
 
 /** How a wrapper hands `db` and `tenantId` to its handler. */
@@ -115,7 +119,9 @@ export class WrapperIndex {
     const tenantSource = project.sourceFile(tenantFile);
     const v2 = (name: string): string => name + config.v2Suffix;
     // After finalize with keepV2Names only the V2 is left: it is the tenant wrapper then.
-    const tenantName = localFunction(tenantSource, config.tenantWrapper) ? config.tenantWrapper : v2(config.tenantWrapper);
+    const tenantName = localFunction(tenantSource, config.tenantWrapper)
+      ? config.tenantWrapper
+      : v2(config.tenantWrapper);
     const tenantFn = localFunction(tenantSource, tenantName);
     if (!tenantFn || !isExported(tenantSource, tenantName)) {
       throw new ProjectLoadError(
@@ -141,11 +147,13 @@ export class WrapperIndex {
       const file = project.sourceFile(filePath);
       const tenantLocals = new Set<string>();
       for (const binding of importBindings(project, file)) {
-        if (binding.moduleFile === tenantFile && binding.importedName === config.tenantWrapper && !binding.isTypeOnly) tenantLocals.add(binding.localName);
+        if (binding.moduleFile === tenantFile && binding.importedName === config.tenantWrapper && !binding.isTypeOnly)
+          tenantLocals.add(binding.localName);
       }
       if (filePath === tenantFile) tenantLocals.add(tenantName);
       for (const binding of importBindings(project, file)) {
-        if (binding.moduleFile === tenantFile && binding.importedName === tenantName && !binding.isTypeOnly) tenantLocals.add(binding.localName);
+        if (binding.moduleFile === tenantFile && binding.importedName === tenantName && !binding.isTypeOnly)
+          tenantLocals.add(binding.localName);
       }
       if (tenantLocals.size === 0) continue;
       for (const [name, fn] of exportedFunctions(file)) {
@@ -170,13 +178,17 @@ export class WrapperIndex {
     for (const configured of config.wrappers) {
       const file = project.resolveFromRoot(configured.module);
       if (!file) {
-        throw new ProjectLoadError(`The configured wrapper module "${configured.module}" (for ${configured.name}) does not resolve; fix "wrappers" in the config or the --wrapper flag.`);
+        throw new ProjectLoadError(
+          `The configured wrapper module "${configured.module}" (for ${configured.name}) does not resolve; fix "wrappers" in the config or the --wrapper flag.`,
+        );
       }
       if (sessions.has(`${file}\0${configured.name}`)) continue;
       const source = project.sourceFile(file);
       const fn = localFunction(source, configured.name);
       if (!fn) {
-        throw new ProjectLoadError(`${project.relative(file)} does not declare "${configured.name}" named in the config; fix "wrappers" in the config or the --wrapper flag.`);
+        throw new ProjectLoadError(
+          `${project.relative(file)} does not declare "${configured.name}" named in the config; fix "wrappers" in the config or the --wrapper flag.`,
+        );
       }
       sessions.set(`${file}\0${configured.name}`, {
         kind: "session",
@@ -206,7 +218,12 @@ function exportedFunctions(file: SourceFile): Array<[string, FunctionLike]> {
   for (const statement of file.getVariableStatements()) {
     for (const declaration of statement.getDeclarations()) {
       const init = declaration.getInitializer();
-      if (init && (Node.isArrowFunction(init) || Node.isFunctionExpression(init)) && isExported(file, declaration.getName())) out.push([declaration.getName(), init]);
+      if (
+        init &&
+        (Node.isArrowFunction(init) || Node.isFunctionExpression(init)) &&
+        isExported(file, declaration.getName())
+      )
+        out.push([declaration.getName(), init]);
     }
   }
   return out;
@@ -216,7 +233,10 @@ function exportedFunctions(file: SourceFile): Array<[string, FunctionLike]> {
  * Whether `fn` calls the tenant wrapper with a callback that calls one of `fn`'s parameters (its handler), and how
  * that callback's `(tenantId, db)` are handed to the handler.
  */
-function analyzeWrapperFunction(fn: FunctionLike, tenantLocals: ReadonlySet<string>): { handlerIndex: number; shape: ContextShape | undefined } | undefined {
+function analyzeWrapperFunction(
+  fn: FunctionLike,
+  tenantLocals: ReadonlySet<string>,
+): { handlerIndex: number; shape: ContextShape | undefined } | undefined {
   const params = fn.getParameters().map((p) => p.getName());
   for (const call of fn.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     const callee = call.getExpression();
@@ -235,7 +255,11 @@ function analyzeWrapperFunction(fn: FunctionLike, tenantLocals: ReadonlySet<stri
   return undefined;
 }
 
-function contextShape(handlerCall: CallExpression, tenantParam: string | undefined, dbParam: string | undefined): ContextShape | undefined {
+function contextShape(
+  handlerCall: CallExpression,
+  tenantParam: string | undefined,
+  dbParam: string | undefined,
+): ContextShape | undefined {
   const args = handlerCall.getArguments();
   const first = args[0];
   if (args.length === 1 && first && Node.isObjectLiteralExpression(first)) {

@@ -60,14 +60,22 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
   const own = uses.filter((u) => u.ownTransaction);
   if (own.length > 0) {
     // Writes inside the own transaction's call (`db.$transaction([db.a.create(...), ...])`) are part of it.
-    const ownCalls = own.map((u) => u.node.getFirstAncestorByKind(SyntaxKind.CallExpression)).filter((c) => c !== undefined);
-    const insideOwn = (u: DbUse): boolean => ownCalls.some((c) => c.getStart() <= u.node.getStart() && u.node.getEnd() <= c.getEnd());
+    const ownCalls = own
+      .map((u) => u.node.getFirstAncestorByKind(SyntaxKind.CallExpression))
+      .filter((c) => c !== undefined);
+    const insideOwn = (u: DbUse): boolean =>
+      ownCalls.some((c) => c.getStart() <= u.node.getStart() && u.node.getEnd() <= c.getEnd());
     const outside = uses.filter((u) => u.access === "write" && !u.ownTransaction && !insideOwn(u));
     if (outside.length > 0) {
-      return { reason: "mixed-own-transaction", detail: `writes outside its own $transaction at line ${outside.map((u) => u.location.line).join(", ")}` };
+      return {
+        reason: "mixed-own-transaction",
+        detail: `writes outside its own $transaction at line ${outside.map((u) => u.location.line).join(", ")}`,
+      };
     }
     const opener = (u: DbUse): string => u.description.split(" → ")[0]!.replace(/ \(own transaction\)$/, "");
-    const notes = own.map((u) => `line ${u.location.line}: keeps its own transaction (${opener(u)}), now tenant-scoped`);
+    const notes = own.map(
+      (u) => `line ${u.location.line}: keeps its own transaction (${opener(u)}), now tenant-scoped`,
+    );
     return { edits: [], notes, slowAwaits: [], dbUsedOutside: true, ownTransaction: true };
   }
   const writes = uses.filter((u) => u.access === "write");
@@ -78,7 +86,11 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
       // `{ db, tenantId }` keeps its key: `{ db: tx, tenantId }`.
       .map((u) => {
         const shorthand = Node.isShorthandPropertyAssignment(u.node.getParent());
-        return { start: u.node.getStart(), end: u.node.getEnd(), text: shorthand ? `${u.node.getText()}: ${options.txName}` : options.txName };
+        return {
+          start: u.node.getStart(),
+          end: u.node.getEnd(),
+          text: shorthand ? `${u.node.getText()}: ${options.txName}` : options.txName,
+        };
       });
 
   const body = callback.getBody();
@@ -87,14 +99,24 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
     const end = body.getEnd();
     const inner = applyEdits(source.slice(start, end), editsWithin(renameEdits(start, end), start, end));
     const asyncKw = hasOwnAwait(body) ? "async " : "";
-    return { edits: [{ start, end, text: `${options.helper}(${options.tenantId}, ${asyncKw}(${options.txName}) => ${inner})` }], notes: [], slowAwaits: [], dbUsedOutside: false, ownTransaction: false };
+    return {
+      edits: [
+        { start, end, text: `${options.helper}(${options.tenantId}, ${asyncKw}(${options.txName}) => ${inner})` },
+      ],
+      notes: [],
+      slowAwaits: [],
+      dbUsedOutside: false,
+      ownTransaction: false,
+    };
   }
 
   const chains = relevant.map((u) => eligibleBlocks(u.node, callback));
   const block = chains[0]!.find((candidate) => chains.every((chain) => chain.includes(candidate)));
   if (!block) return { reason: "span-not-provable", detail: "no common block holds every write" };
   const statements = block.getStatements();
-  const indexes = relevant.map((u) => statements.findIndex((s) => s.getStart() <= u.node.getStart() && u.node.getEnd() <= s.getEnd()));
+  const indexes = relevant.map((u) =>
+    statements.findIndex((s) => s.getStart() <= u.node.getStart() && u.node.getEnd() <= s.getEnd()),
+  );
   const first = Math.min(...indexes);
   const last = Math.max(...indexes);
   const whole = statements.slice(first, last + 1);
@@ -102,10 +124,16 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
 
   for (const statement of whole) {
     if (Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement)) {
-      return { reason: "span-not-provable", detail: `line ${statement.getStartLineNumber()}: a declaration inside the span would change scope` };
+      return {
+        reason: "span-not-provable",
+        detail: `line ${statement.getStartLineNumber()}: a declaration inside the span would change scope`,
+      };
     }
     if (Node.isVariableStatement(statement) && statement.getDeclarationKind() === "var") {
-      return { reason: "span-not-provable", detail: `line ${statement.getStartLineNumber()}: a var declaration inside the span would change scope` };
+      return {
+        reason: "span-not-provable",
+        detail: `line ${statement.getStartLineNumber()}: a var declaration inside the span would change scope`,
+      };
     }
     if (statement.getDescendantsOfKind(SyntaxKind.YieldExpression).length > 0) {
       return { reason: "span-not-provable", detail: `line ${statement.getStartLineNumber()}: yield inside the span` };
@@ -117,7 +145,8 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
   for (const statement of span) {
     if (!Node.isVariableStatement(statement)) continue;
     const kind = statement.getDeclarationKind() === "let" ? "let" : "const";
-    for (const declaration of statement.getDeclarations()) for (const name of boundNames(declaration.getNameNode())) declared.set(name, kind);
+    for (const declaration of statement.getDeclarations())
+      for (const name of boundNames(declaration.getNameNode())) declared.set(name, kind);
   }
   const usedAfter = [...declared.keys()].filter((name) => after.some((s) => referencesAny(s, new Set([name]))));
   const returns = span.flatMap((s) => ownReturns(s, callback));
@@ -126,9 +155,12 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
   const indent = lineIndent(source, spanStart);
   const unit = options.indentUnit;
   // Hoisted statements (with their leading comments) go above the span, in their order, at the span's indentation.
-  const hoistedText = hoisted.map((h) => `${source.slice(h.getFullStart(), h.getEnd()).trimStart()}\n${indent}`).join("");
+  const hoistedText = hoisted
+    .map((h) => `${source.slice(h.getFullStart(), h.getEnd()).trimStart()}\n${indent}`)
+    .join("");
   const notes = hoisted.map(
-    (h) => `line ${h.getStartLineNumber()}: moved above the transaction span (it awaits non-database work that needs nothing the span computes)`,
+    (h) =>
+      `line ${h.getStartLineNumber()}: moved above the transaction span (it awaits non-database work that needs nothing the span computes)`,
   );
   const slowAwaits = nonDatabaseAwaits(span, callback, uses);
   const dbUsedOutside = uses.some((u) => u.node.getStart() < spanStart || u.node.getEnd() > spanEnd);
@@ -143,7 +175,13 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
       const end = target.operand.getEnd();
       const inner = applyEdits(source.slice(start, end), editsWithin(renameEdits(start, end), start, end));
       const wrapped = `${options.helper}(${options.tenantId}, ${txArrow(hasOwnAwait(target.operand))} ${inner})`;
-      return { edits: [{ start, end, text: target.needsAwait ? `await ${wrapped}` : wrapped }], notes, slowAwaits, dbUsedOutside, ownTransaction: false };
+      return {
+        edits: [{ start, end, text: target.needsAwait ? `await ${wrapped}` : wrapped }],
+        notes,
+        slowAwaits,
+        dbUsedOutside,
+        ownTransaction: false,
+      };
     }
   }
 
@@ -151,17 +189,27 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
   const protocol = returns.length > 0 && !reachesBodyEnd;
   const removed = hoisted.map((h): [number, number] => [h.getFullStart(), h.getEnd()]);
   const innerEdits: TextEdit[] = [
-    ...[...renameEdits(spanStart, spanEnd), ...indentEdits(source, span, unit)].filter((e) => !removed.some(([from, to]) => e.start >= from && e.start < to)),
+    ...[...renameEdits(spanStart, spanEnd), ...indentEdits(source, span, unit)].filter(
+      (e) => !removed.some(([from, to]) => e.start >= from && e.start < to),
+    ),
     ...removed.map(([start, end]) => ({ start, end, text: "" })),
   ];
   if (protocol) {
     for (const ret of returns) {
       const expression = ret.getExpression();
       if (expression) {
-        innerEdits.push({ start: expression.getStart(), end: expression.getStart(), text: "{ returned: true as const, value: " });
+        innerEdits.push({
+          start: expression.getStart(),
+          end: expression.getStart(),
+          text: "{ returned: true as const, value: ",
+        });
         innerEdits.push({ start: expression.getEnd(), end: expression.getEnd(), text: " }" });
       } else {
-        innerEdits.push({ start: ret.getStart(), end: ret.getEnd(), text: "return { returned: true as const, value: undefined };" });
+        innerEdits.push({
+          start: ret.getStart(),
+          end: ret.getEnd(),
+          text: "return { returned: true as const, value: undefined };",
+        });
       }
     }
   }
@@ -176,21 +224,36 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
     text = `return ${open}${inner}${close};`;
   } else if (!protocol) {
     if (usedAfter.length === 0) text = `await ${open}${inner}${close};`;
-    else if (usedAfter.length === 1) text = `${kw} ${usedAfter[0]} = await ${open}${inner}\n${indent}${unit}return ${usedAfter[0]};${close};`;
-    else text = `${kw} { ${usedAfter.join(", ")} } = await ${open}${inner}\n${indent}${unit}return { ${usedAfter.join(", ")} };${close};`;
+    else if (usedAfter.length === 1)
+      text = `${kw} ${usedAfter[0]} = await ${open}${inner}\n${indent}${unit}return ${usedAfter[0]};${close};`;
+    else
+      text = `${kw} { ${usedAfter.join(", ")} } = await ${open}${inner}\n${indent}${unit}return { ${usedAfter.join(", ")} };${close};`;
   } else {
-    const tail = endsWithExit ? "" : `\n${indent}${unit}return { returned: false as const${usedAfter.map((n) => `, ${n}`).join("")} };`;
+    const tail = endsWithExit
+      ? ""
+      : `\n${indent}${unit}return { returned: false as const${usedAfter.map((n) => `, ${n}`).join("")} };`;
     text = `const ${options.resultName} = await ${open}${inner}${tail}${close};\n${indent}if (${options.resultName}.returned) return ${options.resultName}.value;`;
     if (usedAfter.length > 0) text += `\n${indent}${kw} { ${usedAfter.join(", ")} } = ${options.resultName};`;
   }
-  return { edits: [{ start: spanStart, end: spanEnd, text: hoistedText + text }], notes, slowAwaits, dbUsedOutside, ownTransaction: false };
+  return {
+    edits: [{ start: spanStart, end: spanEnd, text: hoistedText + text }],
+    notes,
+    slowAwaits,
+    dbUsedOutside,
+    ownTransaction: false,
+  };
 }
 
 /** Blocks between `node` and the handler that a span may sit in, innermost first: none inside loops or nested functions. */
 function eligibleBlocks(node: Node, callback: Node): Block[] {
   let blocks: Block[] = [];
   for (let current = node.getParent(); current && current !== callback; current = current.getParent()) {
-    if (isLoop(current) || Node.isArrowFunction(current) || Node.isFunctionExpression(current) || Node.isFunctionDeclaration(current)) {
+    if (
+      isLoop(current) ||
+      Node.isArrowFunction(current) ||
+      Node.isFunctionExpression(current) ||
+      Node.isFunctionDeclaration(current)
+    ) {
       blocks = [];
       continue;
     }
@@ -200,38 +263,66 @@ function eligibleBlocks(node: Node, callback: Node): Block[] {
 }
 
 function isLoop(node: Node): boolean {
-  return Node.isForStatement(node) || Node.isForOfStatement(node) || Node.isForInStatement(node) || Node.isWhileStatement(node) || Node.isDoStatement(node);
+  return (
+    Node.isForStatement(node) ||
+    Node.isForOfStatement(node) ||
+    Node.isForInStatement(node) ||
+    Node.isWhileStatement(node) ||
+    Node.isDoStatement(node)
+  );
 }
 
 function isNestedFunction(node: Node, callback: Node): boolean {
-  return node !== callback && (Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isFunctionDeclaration(node) || Node.isMethodDeclaration(node));
+  return (
+    node !== callback &&
+    (Node.isArrowFunction(node) ||
+      Node.isFunctionExpression(node) ||
+      Node.isFunctionDeclaration(node) ||
+      Node.isMethodDeclaration(node))
+  );
 }
 
 /** Return statements of `statement` that return from the handler (not from a nested function). */
 function ownReturns(statement: Statement, callback: Node): Array<import("ts-morph").ReturnStatement> {
-  return statement.getDescendantsOfKind(SyntaxKind.ReturnStatement).filter((ret) => enclosingFunction(ret) === callback).concat(Node.isReturnStatement(statement) ? [statement] : []);
+  return statement
+    .getDescendantsOfKind(SyntaxKind.ReturnStatement)
+    .filter((ret) => enclosingFunction(ret) === callback)
+    .concat(Node.isReturnStatement(statement) ? [statement] : []);
 }
 
 function enclosingFunction(node: Node): Node | undefined {
   for (let current = node.getParent(); current; current = current.getParent()) {
-    if (Node.isArrowFunction(current) || Node.isFunctionExpression(current) || Node.isFunctionDeclaration(current) || Node.isMethodDeclaration(current)) return current;
+    if (
+      Node.isArrowFunction(current) ||
+      Node.isFunctionExpression(current) ||
+      Node.isFunctionDeclaration(current) ||
+      Node.isMethodDeclaration(current)
+    )
+      return current;
   }
   return undefined;
 }
 
 function hasOwnAwait(node: Node): boolean {
-  const check = (n: Node): boolean => Node.isAwaitExpression(n) || n.getChildren().some((c) => !isFunctionNode(c) && check(c));
+  const check = (n: Node): boolean =>
+    Node.isAwaitExpression(n) || n.getChildren().some((c) => !isFunctionNode(c) && check(c));
   return check(node);
 }
 
 function isFunctionNode(node: Node): boolean {
-  return Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isFunctionDeclaration(node) || Node.isMethodDeclaration(node);
+  return (
+    Node.isArrowFunction(node) ||
+    Node.isFunctionExpression(node) ||
+    Node.isFunctionDeclaration(node) ||
+    Node.isMethodDeclaration(node)
+  );
 }
 
 /** For `const x = await E;`, `await E;` or `return [await] E;` with no other await: E. */
-function singleAwaitOperand(statement: Statement, callback: Node): { operand: Node; needsAwait: boolean } | undefined {
+function singleAwaitOperand(statement: Statement, _callback: Node): { operand: Node; needsAwait: boolean } | undefined {
   let top: Node | undefined;
-  if (Node.isVariableStatement(statement) && statement.getDeclarations().length === 1) top = statement.getDeclarations()[0]!.getInitializer();
+  if (Node.isVariableStatement(statement) && statement.getDeclarations().length === 1)
+    top = statement.getDeclarations()[0]!.getInitializer();
   else if (Node.isExpressionStatement(statement)) top = statement.getExpression();
   else if (Node.isReturnStatement(statement)) {
     const expression = statement.getExpression();
@@ -260,7 +351,10 @@ function indentEdits(source: string, span: Statement[], unit: string): TextEdit[
   const end = span[span.length - 1]!.getEnd();
   const protectedRanges: Array<[number, number]> = [];
   for (const statement of span) {
-    for (const template of [...statement.getDescendantsOfKind(SyntaxKind.TemplateExpression), ...statement.getDescendantsOfKind(SyntaxKind.NoSubstitutionTemplateLiteral)]) {
+    for (const template of [
+      ...statement.getDescendantsOfKind(SyntaxKind.TemplateExpression),
+      ...statement.getDescendantsOfKind(SyntaxKind.NoSubstitutionTemplateLiteral),
+    ]) {
       protectedRanges.push([template.getStart(), template.getEnd()]);
     }
   }
@@ -277,7 +371,11 @@ function indentEdits(source: string, span: Statement[], unit: string): TextEdit[
 
 function boundNames(nameNode: Node): string[] {
   if (Node.isIdentifier(nameNode)) return [nameNode.getText()];
-  return nameNode.getDescendantsOfKind(SyntaxKind.BindingElement).map((e) => e.getNameNode()).filter((n) => Node.isIdentifier(n)).map((n) => n.getText());
+  return nameNode
+    .getDescendantsOfKind(SyntaxKind.BindingElement)
+    .map((e) => e.getNameNode())
+    .filter((n) => Node.isIdentifier(n))
+    .map((n) => n.getText());
 }
 
 function referencesAny(node: Node, names: ReadonlySet<string>): boolean {
@@ -295,7 +393,8 @@ function referencesAny(node: Node, names: ReadonlySet<string>): boolean {
 function variablesOfRead(read: DbUse): string[] {
   for (let current = read.node.getParent(); current; current = current.getParent()) {
     if (Node.isVariableDeclaration(current)) return boundNames(current.getNameNode());
-    if (Node.isBinaryExpression(current) && current.getOperatorToken().getKind() === SyntaxKind.EqualsToken) return boundNames(current.getLeft());
+    if (Node.isBinaryExpression(current) && current.getOperatorToken().getKind() === SyntaxKind.EqualsToken)
+      return boundNames(current.getLeft());
     if (Node.isStatement(current) || isFunctionNode(current)) return [];
   }
   return [];
@@ -304,21 +403,33 @@ function variablesOfRead(read: DbUse): string[] {
 /** Whether a read's result reaches a write by data or decides an exit or condition around one. */
 function flowsIntoWrite(read: DbUse, writes: readonly DbUse[], callback: Node): boolean {
   // A read nested in a write's call (`db.a.create({ data: { n: await db.b.count() } })`).
-  if (writes.some((w) => { const call = w.node.getFirstAncestorByKind(SyntaxKind.CallExpression); return call !== undefined && call.getStart() <= read.node.getStart() && read.node.getEnd() <= call.getEnd(); })) return true;
+  if (
+    writes.some((w) => {
+      const call = w.node.getFirstAncestorByKind(SyntaxKind.CallExpression);
+      return call !== undefined && call.getStart() <= read.node.getStart() && read.node.getEnd() <= call.getEnd();
+    })
+  )
+    return true;
   const tainted = new Set(variablesOfRead(read));
   if (tainted.size === 0) return false;
-  const declarations = callback.getDescendantsOfKind(SyntaxKind.VariableDeclaration).filter((d) => d.getStart() > read.node.getStart());
+  const declarations = callback
+    .getDescendantsOfKind(SyntaxKind.VariableDeclaration)
+    .filter((d) => d.getStart() > read.node.getStart());
   for (let changed = true; changed; ) {
     changed = false;
     for (const declaration of declarations) {
       const init = declaration.getInitializer();
       if (!init || !referencesAny(init, tainted)) continue;
-      for (const name of boundNames(declaration.getNameNode())) if (!tainted.has(name)) { tainted.add(name); changed = true; }
+      for (const name of boundNames(declaration.getNameNode()))
+        if (!tainted.has(name)) {
+          tainted.add(name);
+          changed = true;
+        }
     }
   }
   for (const write of writes) {
     const call = write.node.getFirstAncestorByKind(SyntaxKind.CallExpression);
-    if (call && call.getArguments().some((a) => referencesAny(a, tainted))) return true;
+    if (call?.getArguments().some((a) => referencesAny(a, tainted))) return true;
     for (let current = write.node.getParent(); current && current !== callback; current = current.getParent()) {
       const condition = conditionOf(current);
       if (condition && referencesAny(condition, tainted)) return true;
@@ -327,7 +438,12 @@ function flowsIntoWrite(read: DbUse, writes: readonly DbUse[], callback: Node): 
       for (const branch of callback.getDescendantsOfKind(SyntaxKind.IfStatement)) {
         if (branch.getStart() < read.node.getEnd() || branch.getStart() > write.node.getStart()) continue;
         if (!referencesAny(branch.getExpression(), tainted)) continue;
-        const exits = [SyntaxKind.ReturnStatement, SyntaxKind.ThrowStatement, SyntaxKind.BreakStatement, SyntaxKind.ContinueStatement].some((kind) => branch.getDescendantsOfKind(kind).length > 0);
+        const exits = [
+          SyntaxKind.ReturnStatement,
+          SyntaxKind.ThrowStatement,
+          SyntaxKind.BreakStatement,
+          SyntaxKind.ContinueStatement,
+        ].some((kind) => branch.getDescendantsOfKind(kind).length > 0);
         if (exits) return true;
       }
     }
@@ -336,7 +452,13 @@ function flowsIntoWrite(read: DbUse, writes: readonly DbUse[], callback: Node): 
 }
 
 function conditionOf(node: Node): Node | undefined {
-  if (Node.isIfStatement(node) || Node.isWhileStatement(node) || Node.isDoStatement(node) || Node.isSwitchStatement(node)) return node.getExpression();
+  if (
+    Node.isIfStatement(node) ||
+    Node.isWhileStatement(node) ||
+    Node.isDoStatement(node) ||
+    Node.isSwitchStatement(node)
+  )
+    return node.getExpression();
   if (Node.isConditionalExpression(node)) return node.getCondition();
   if (Node.isForOfStatement(node) || Node.isForInStatement(node)) return node.getExpression();
   if (Node.isForStatement(node)) return node.getCondition();
@@ -350,7 +472,9 @@ function nonDatabaseAwaits(span: Statement[], callback: Node, uses: readonly DbU
     for (const awaited of statement.getDescendantsOfKind(SyntaxKind.AwaitExpression)) {
       if (enclosingFunction(awaited) !== callback) continue;
       const operand = awaited.getExpression();
-      const touchesDb = uses.some((u) => operand.getStart() <= u.node.getStart() && u.node.getEnd() <= operand.getEnd());
+      const touchesDb = uses.some(
+        (u) => operand.getStart() <= u.node.getStart() && u.node.getEnd() <= operand.getEnd(),
+      );
       if (!touchesDb) found.push(awaited);
     }
   }
@@ -403,7 +527,8 @@ function changesAny(statement: Statement, names: ReadonlySet<string>, uses: read
     if (Node.isBinaryExpression(node) && isAssignmentOperator(node.getOperatorToken().getKind())) {
       if (hits(node.getLeft()) || boundNames(node.getLeft()).some((n) => names.has(n))) return true;
     }
-    if ((Node.isPrefixUnaryExpression(node) || Node.isPostfixUnaryExpression(node)) && hits(node.getOperand())) return true;
+    if ((Node.isPrefixUnaryExpression(node) || Node.isPostfixUnaryExpression(node)) && hits(node.getOperand()))
+      return true;
     if (Node.isCallExpression(node) && !isDbCall(node)) {
       const callee = node.getExpression();
       if (Node.isPropertyAccessExpression(callee) && hits(callee.getExpression())) return true;

@@ -7,7 +7,9 @@ import pc from "picocolors";
  */
 export function coloredDiff(file: string, before: string, after: string, color: boolean): string {
   const patch = createTwoFilesPatch(`a/${file}`, `b/${file}`, before, after, undefined, undefined, { context: 3 });
-  const lines = patch.split("\n").filter((line) => !line.startsWith("=================================================================="));
+  const lines = patch
+    .split("\n")
+    .filter((line) => !line.startsWith("=================================================================="));
   if (!color) return lines.join("\n");
   const colors = pc.createColors(true);
   return lines

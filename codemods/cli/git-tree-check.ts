@@ -2,7 +2,10 @@ import { execFileSync } from "node:child_process";
 import { DirtyTreeError } from "../errors/dirty-tree-error.ts";
 
 /** The result of looking at the git tree: clean, dirty (with files), or not a git repository. */
-export type GitTreeState = { readonly kind: "clean" } | { readonly kind: "dirty"; readonly files: readonly string[] } | { readonly kind: "not-a-repo" };
+export type GitTreeState =
+  | { readonly kind: "clean" }
+  | { readonly kind: "dirty"; readonly files: readonly string[] }
+  | { readonly kind: "not-a-repo" };
 
 /**
  * Uncommitted changes (tracked or untracked) under `dir`, per `git status --porcelain`.
@@ -11,11 +14,17 @@ export type GitTreeState = { readonly kind: "clean" } | { readonly kind: "dirty"
 export function gitTreeState(dir: string): GitTreeState {
   let output: string;
   try {
-    output = execFileSync("git", ["status", "--porcelain", "--untracked-files=normal", "--", "."], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] }).toString();
+    output = execFileSync("git", ["status", "--porcelain", "--untracked-files=normal", "--", "."], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    }).toString();
   } catch {
     return { kind: "not-a-repo" };
   }
-  const files = output.split("\n").filter(Boolean).map((line) => line.slice(3));
+  const files = output
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => line.slice(3));
   return files.length === 0 ? { kind: "clean" } : { kind: "dirty", files };
 }
 

@@ -63,7 +63,9 @@ interface CommonOptions {
 export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT_CODES.ok;
   const program = new Command("tenant-kit")
-    .description("Codemods that move Next.js handlers from a request-long tenant transaction (V1) to per-query tenant RLS (V2).")
+    .description(
+      "Codemods that move Next.js handlers from a request-long tenant transaction (V1) to per-query tenant RLS (V2).",
+    )
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
@@ -74,7 +76,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       .option("--tsconfig <file>", "tsconfig.json of the repo (default: the nearest one at or above <path>)")
       .option("--tenant-module <specifier>", 'module of the tenant wrapper (default "@/lib/tenant")')
       .option("--tenant-wrapper <name>", 'the V1 tenant wrapper (default "withTenantFromRequest")')
-      .option("--kit-module <specifier>", 'import specifier of prisma-tenant-kit, for poolTimeoutResponse (default "prisma-tenant-kit")')
+      .option(
+        "--kit-module <specifier>",
+        'import specifier of prisma-tenant-kit, for poolTimeoutResponse (default "prisma-tenant-kit")',
+      )
       .option("--transaction-helper <name>", 'helper wrapping writes (default "withTenant")')
       .option("--transaction-module <specifier>", 'module of the transaction helper (default "@/lib/tenant")')
       .option("--v2-suffix <suffix>", 'suffix of V2 names (default "V2")')
@@ -82,7 +87,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       .option("--json", "machine-readable output on stdout");
 
   common(program.command("scan").argument("<path>", "directory (or file) of the app to scan"))
-    .description("List every handler with its method(s), wrapper, classification (read | write | unknown) and evidence.")
+    .description(
+      "List every handler with its method(s), wrapper, classification (read | write | unknown) and evidence.",
+    )
     .action(async (target: string, options: CommonOptions) => {
       const { runScan } = await loadRunner();
       const result = runScan({ ...runOptions(target, options), onProgress: progress(io, "scan") });
@@ -98,47 +105,84 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .option("--force", "write even when the git tree has uncommitted changes")
     .option("--report <file>", "also write a self-contained HTML review page")
     .option("--keep-v2-names", "finalize: keep the V2 names instead of renaming them to V1's")
-    .option("--no-markers", "reads, writes: no `// tenant-kit: <reason> - <fix>` comment above handlers left for manual review")
-    .action(async (target: string, options: CommonOptions & { phase: string; dryRun?: boolean; force?: boolean; report?: string; markers: boolean }) => {
-      const codemod = (await loadRegistry()).getCodemod(options.phase);
-      const { openContext, runPhase } = await loadRunner();
-      const base = { ...runOptions(target, options), markers: options.markers };
-      if (!options.dryRun) {
-        const context = openContext(base);
-        const { assertCleanTree } = await import("./git-tree-check.ts");
-        const state = assertCleanTree(context.project.rootDir, Boolean(options.force));
-        if (state.kind === "not-a-repo") io.stderr(`${pc.yellow("warning")}: ${context.project.rootDir} is not in a git repository; review the changes some other way.\n`);
-      }
-      const result = runPhase(codemod.id, { ...base, onProgress: progress(io, codemod.id) }, { write: !options.dryRun });
-      if (options.report) {
-        const { renderHtmlReport } = await import("../report/html-report.ts");
-        writeFileSync(path.resolve(options.report), renderHtmlReport(result, { dryRun: Boolean(options.dryRun) }));
-      }
-      if (options.json) io.stdout(`${JSON.stringify(phaseJson(result), null, 2)}\n`);
-      else io.stdout(formatPhase(result, Boolean(options.dryRun), io.color, options.report));
-      exitCode = result.summary.errors > 0 ? EXIT_CODES.fileErrors : result.summary.manualReview > 0 ? EXIT_CODES.manualReview : EXIT_CODES.ok;
-    });
+    .option(
+      "--no-markers",
+      "reads, writes: no `// tenant-kit: <reason> - <fix>` comment above handlers left for manual review",
+    )
+    .action(
+      async (
+        target: string,
+        options: CommonOptions & {
+          phase: string;
+          dryRun?: boolean;
+          force?: boolean;
+          report?: string;
+          markers: boolean;
+        },
+      ) => {
+        const codemod = (await loadRegistry()).getCodemod(options.phase);
+        const { openContext, runPhase } = await loadRunner();
+        const base = { ...runOptions(target, options), markers: options.markers };
+        if (!options.dryRun) {
+          const context = openContext(base);
+          const { assertCleanTree } = await import("./git-tree-check.ts");
+          const state = assertCleanTree(context.project.rootDir, Boolean(options.force));
+          if (state.kind === "not-a-repo")
+            io.stderr(
+              `${pc.yellow("warning")}: ${context.project.rootDir} is not in a git repository; review the changes some other way.\n`,
+            );
+        }
+        const result = runPhase(
+          codemod.id,
+          { ...base, onProgress: progress(io, codemod.id) },
+          { write: !options.dryRun },
+        );
+        if (options.report) {
+          const { renderHtmlReport } = await import("../report/html-report.ts");
+          writeFileSync(path.resolve(options.report), renderHtmlReport(result, { dryRun: Boolean(options.dryRun) }));
+        }
+        if (options.json) io.stdout(`${JSON.stringify(phaseJson(result), null, 2)}\n`);
+        else io.stdout(formatPhase(result, Boolean(options.dryRun), io.color, options.report));
+        exitCode =
+          result.summary.errors > 0
+            ? EXIT_CODES.fileErrors
+            : result.summary.manualReview > 0
+              ? EXIT_CODES.manualReview
+              : EXIT_CODES.ok;
+      },
+    );
 
   program
     .command("doctor")
-    .description("Check a database for what would let one tenant reach another's rows, connected as the application role.")
+    .description(
+      "Check a database for what would let one tenant reach another's rows, connected as the application role.",
+    )
     .option("--url <url>", "DATABASE_URL of the application role (default: $DATABASE_URL)")
     .option("--setting <name>", "the setting the policies must read", "app.tenant_id")
     .option("--tenant-column <name>", "the column that makes a table tenant-scoped", "tenantId")
     .option("--schema <name...>", "only these schemas (repeatable; default: every user schema)")
     .option("--no-probe", "skip the live probe (one SELECT ... LIMIT 1 per tenant table, with no tenant)")
     .option("--json", "machine-readable report on stdout")
-    .action(async (options: { url?: string; setting: string; tenantColumn: string; schema?: string[]; probe: boolean; json?: boolean }) => {
-      const report = await runDoctor({
-        connectionString: options.url ?? process.env.DATABASE_URL,
-        setting: options.setting,
-        tenantColumn: options.tenantColumn,
-        schemas: options.schema,
-        skipProbe: !options.probe,
-      });
-      io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report, io.color));
-      exitCode = report.findings.length > 0 ? EXIT_CODES.doctorFindings : EXIT_CODES.ok;
-    });
+    .action(
+      async (options: {
+        url?: string;
+        setting: string;
+        tenantColumn: string;
+        schema?: string[];
+        probe: boolean;
+        json?: boolean;
+      }) => {
+        const report = await runDoctor({
+          connectionString: options.url ?? process.env.DATABASE_URL,
+          setting: options.setting,
+          tenantColumn: options.tenantColumn,
+          schemas: options.schema,
+          skipProbe: !options.probe,
+        });
+        io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report, io.color));
+        exitCode = report.findings.length > 0 ? EXIT_CODES.doctorFindings : EXIT_CODES.ok;
+      },
+    );
 
   program
     .command("list")
@@ -165,14 +209,17 @@ async function handleError(error: unknown, io: CliIo): Promise<ExitCode> {
   }
   if (error instanceof CodemodError) {
     io.stderr(`${pc.red("error")} ${error.code}: ${error.message}\n`);
-    if (error.code === "TENANT_KIT_UNKNOWN_CODEMOD") io.stderr(`Known phases: ${(await loadRegistry()).CODEMOD_IDS.join(", ")}\n`);
+    if (error.code === "TENANT_KIT_UNKNOWN_CODEMOD")
+      io.stderr(`Known phases: ${(await loadRegistry()).CODEMOD_IDS.join(", ")}\n`);
     return EXIT_CODES.usage;
   }
   if (error instanceof TenantKitError) {
     io.stderr(`${pc.red("error")} ${error.code}: ${error.message}\n`);
     return error instanceof DoctorConnectionError ? EXIT_CODES.doctorFailed : EXIT_CODES.usage;
   }
-  io.stderr(`${pc.red("internal error")}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nPlease report this with the input that caused it.\n`);
+  io.stderr(
+    `${pc.red("internal error")}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nPlease report this with the input that caused it.\n`,
+  );
   return EXIT_CODES.internal;
 }
 
@@ -197,7 +244,10 @@ function progress(io: CliIo, label: string): ((done: number, total: number) => v
   return (done, total) => {
     if (total <= PROGRESS_THRESHOLD) return;
     if (!bar) {
-      bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} files`, stream: process.stderr, clearOnComplete: true }, Presets.shades_classic);
+      bar = new SingleBar(
+        { format: `${label} [{bar}] {value}/{total} files`, stream: process.stderr, clearOnComplete: true },
+        Presets.shades_classic,
+      );
       bar.start(total, 0);
     }
     bar.update(done);
@@ -208,22 +258,40 @@ function progress(io: CliIo, label: string): ((done: number, total: number) => v
 /** The scan table: one row per handler, then the wrappers with their routes. */
 export function formatScan(result: ScanResult, color: boolean): string {
   const c = pc.createColors(color);
-  const paint = (classification: string): string => (classification === "read" ? c.green(classification) : classification === "write" ? c.yellow(classification) : c.red(classification));
-  const rows = result.handlers.map((h) => [h.methods.join(",") || h.functionName, `${h.location.file}:${h.location.line}`, `${h.wrapper}${h.wrapperVersion === 2 ? " (V2)" : ""}`, h.classification, h.evidence.join("; ")]);
+  const paint = (classification: string): string =>
+    classification === "read"
+      ? c.green(classification)
+      : classification === "write"
+        ? c.yellow(classification)
+        : c.red(classification);
+  const rows = result.handlers.map((h) => [
+    h.methods.join(",") || h.functionName,
+    `${h.location.file}:${h.location.line}`,
+    `${h.wrapper}${h.wrapperVersion === 2 ? " (V2)" : ""}`,
+    h.classification,
+    h.evidence.join("; "),
+  ]);
   const widths = [6, 4, 7].map((min, i) => Math.max(min, ...rows.map((r) => r[i]!.length)));
-  const header = ["METHOD", "FILE", "WRAPPER"].map((h, i) => h.padEnd(widths[i]!)).join("  ") + "  CLASS    EVIDENCE";
+  const header = `${["METHOD", "FILE", "WRAPPER"].map((h, i) => h.padEnd(widths[i]!)).join("  ")}  CLASS    EVIDENCE`;
   const lines = [c.bold(header)];
   for (const row of rows) {
-    lines.push(`${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]!.padEnd(widths[2]!)}  ${paint(row[3]!)}${" ".repeat(9 - row[3]!.length)}${row[4]}`);
+    lines.push(
+      `${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]!.padEnd(widths[2]!)}  ${paint(row[3]!)}${" ".repeat(9 - row[3]!.length)}${row[4]}`,
+    );
   }
   lines.push("", c.bold("Wrappers"));
   for (const w of result.wrappers) {
-    lines.push(`${w.kind.padEnd(7)} ${w.name} (${w.file}:${w.line}, ${w.source})${w.hasV2 ? ` V2: ${w.v2Name}` : " no V2 yet"}: ${w.routes.length} handler(s)`);
+    lines.push(
+      `${w.kind.padEnd(7)} ${w.name} (${w.file}:${w.line}, ${w.source})${w.hasV2 ? ` V2: ${w.v2Name}` : " no V2 yet"}: ${w.routes.length} handler(s)`,
+    );
     for (const route of w.routes) lines.push(`          ${route}`);
   }
   const counts = { read: 0, write: 0, unknown: 0 };
   for (const h of result.handlers) counts[h.classification] += 1;
-  lines.push("", `${result.handlers.length} handlers in ${result.filesScanned} files: ${c.green(`${counts.read} read`)}, ${c.yellow(`${counts.write} write`)}, ${c.red(`${counts.unknown} unknown`)}`);
+  lines.push(
+    "",
+    `${result.handlers.length} handlers in ${result.filesScanned} files: ${c.green(`${counts.read} read`)}, ${c.yellow(`${counts.write} write`)}, ${c.red(`${counts.unknown} unknown`)}`,
+  );
   return `${lines.join("\n")}\n`;
 }
 
@@ -231,15 +299,18 @@ export function formatScan(result: ScanResult, color: boolean): string {
 export function formatPhase(result: PhaseResult, dryRun: boolean, color: boolean, report?: string): string {
   const c = pc.createColors(color);
   const out: string[] = [];
-  if (dryRun) for (const file of result.files) if (file.changed) out.push(coloredDiff(file.file, file.before, file.after, color));
+  if (dryRun)
+    for (const file of result.files) if (file.changed) out.push(coloredDiff(file.file, file.before, file.after, color));
   const review = result.files.flatMap((f) => f.manualReview);
   if (review.length) {
     out.push(c.bold("Manual review"));
-    for (const item of review) out.push(`  ${formatLocation(item.location)}  ${c.red(item.reason)}: ${item.detail}\n      ${c.dim(item.hint)}`);
+    for (const item of review)
+      out.push(`  ${formatLocation(item.location)}  ${c.red(item.reason)}: ${item.detail}\n      ${c.dim(item.hint)}`);
   }
   const notes = result.files.flatMap((f) => f.notes);
   if (notes.length) out.push(c.bold("Notes"), ...notes.map((n) => `  ${n}`));
-  for (const file of result.files) if (file.error) out.push(`${c.red("error")} ${file.file}: ${file.error.code}: ${file.error.message}`);
+  for (const file of result.files)
+    if (file.error) out.push(`${c.red("error")} ${file.file}: ${file.error.code}: ${file.error.message}`);
   out.push(`${formatSummaryLine(result, dryRun, color)}${report ? `; report: ${report}` : ""}`);
   return `${out.join("\n")}\n`;
 }
@@ -263,6 +334,14 @@ function phaseJson(result: PhaseResult): object {
     reviewSites: result.reviewSites,
     files: result.files
       .filter((f) => f.changed || f.manualReview.length || f.error || f.sites.length)
-      .map((f) => ({ file: f.file, changed: f.changed, sites: f.sites, manualReview: f.manualReview, notes: f.notes, error: f.error, diff: f.changed ? coloredDiff(f.file, f.before, f.after, false) : undefined })),
+      .map((f) => ({
+        file: f.file,
+        changed: f.changed,
+        sites: f.sites,
+        manualReview: f.manualReview,
+        notes: f.notes,
+        error: f.error,
+        diff: f.changed ? coloredDiff(f.file, f.before, f.after, false) : undefined,
+      })),
   };
 }

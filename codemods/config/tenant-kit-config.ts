@@ -75,18 +75,24 @@ export interface ConfigFlags {
  * @example const config = loadConfig("/repo", { configFile: undefined, flags: { keepV2Names: true } });
  * @throws {ConfigError} when the file is not valid JSON or a value has the wrong type.
  */
-export function loadConfig(repoRoot: string, options: { configFile?: string; flags?: ConfigFlags } = {}): TenantKitConfig {
+export function loadConfig(
+  repoRoot: string,
+  options: { configFile?: string; flags?: ConfigFlags } = {},
+): TenantKitConfig {
   const file = options.configFile
     ? path.resolve(options.configFile)
     : CONFIG_FILE_NAMES.map((name) => path.join(repoRoot, name)).find((candidate) => existsSync(candidate));
   let config: TenantKitConfig = DEFAULT_CONFIG;
   if (file) {
-    if (!existsSync(file)) throw new ConfigError(`The config file ${file} does not exist; fix the --config path or remove the flag.`);
+    if (!existsSync(file))
+      throw new ConfigError(`The config file ${file} does not exist; fix the --config path or remove the flag.`);
     let raw: unknown;
     try {
       raw = JSON.parse(readFileSync(file, "utf8"));
     } catch (error) {
-      throw new ConfigError(`The config file ${file} is not valid JSON; fix the syntax error it reports.`, { cause: error });
+      throw new ConfigError(`The config file ${file} is not valid JSON; fix the syntax error it reports.`, {
+        cause: error,
+      });
     }
     config = mergeConfig(DEFAULT_CONFIG, raw, file);
   }
@@ -121,36 +127,51 @@ function parseWrapperFlag(spec: string): ConfiguredWrapper {
 }
 
 function mergeConfig(base: TenantKitConfig, raw: unknown, file: string): TenantKitConfig {
-  if (!isRecord(raw)) throw new ConfigError(`The config file ${file} must hold a JSON object; wrap its settings in { }.`);
+  if (!isRecord(raw))
+    throw new ConfigError(`The config file ${file} must hold a JSON object; wrap its settings in { }.`);
   for (const key of ["scaffold", "tenantResolver"]) {
     if (key in raw) {
-      throw new ConfigError(`${file}: "${key}" is no longer used (scaffold derives V2 from your V1 tenant wrapper, headers and errors included); remove it.`);
+      throw new ConfigError(
+        `${file}: "${key}" is no longer used (scaffold derives V2 from your V1 tenant wrapper, headers and errors included); remove it.`,
+      );
     }
   }
   const known = new Set(Object.keys(base));
   for (const key of Object.keys(raw)) {
     if (!known.has(key) && key !== "$schema") {
-      throw new ConfigError(`The config file ${file} has an unknown key "${key}"; the keys are ${[...known].join(", ")}.`);
+      throw new ConfigError(
+        `The config file ${file} has an unknown key "${key}"; the keys are ${[...known].join(", ")}.`,
+      );
     }
   }
   const str = (key: string, value: unknown, fallback: string): string => {
     if (value === undefined) return fallback;
-    if (typeof value !== "string" || value === "") throw new ConfigError(`${file}: "${key}" must be a non-empty string.`);
+    if (typeof value !== "string" || value === "")
+      throw new ConfigError(`${file}: "${key}" must be a non-empty string.`);
     return value;
   };
   const helper = raw.transactionHelper;
-  if (helper !== undefined && !isRecord(helper)) throw new ConfigError(`${file}: "transactionHelper" must be an object { "name", "module" }.`);
+  if (helper !== undefined && !isRecord(helper))
+    throw new ConfigError(`${file}: "transactionHelper" must be an object { "name", "module" }.`);
   const keys = raw.contextKeys;
-  if (keys !== undefined && !isRecord(keys)) throw new ConfigError(`${file}: "contextKeys" must be an object { "db", "tenantId" }.`);
+  if (keys !== undefined && !isRecord(keys))
+    throw new ConfigError(`${file}: "contextKeys" must be an object { "db", "tenantId" }.`);
   const wrappers = raw.wrappers;
-  if (wrappers !== undefined && !(Array.isArray(wrappers) && wrappers.every((w) => isRecord(w) && typeof w.name === "string" && typeof w.module === "string"))) {
+  if (
+    wrappers !== undefined &&
+    !(
+      Array.isArray(wrappers) &&
+      wrappers.every((w) => isRecord(w) && typeof w.name === "string" && typeof w.module === "string")
+    )
+  ) {
     throw new ConfigError(`${file}: "wrappers" must be an array of { "name": string, "module": string }.`);
   }
   const ignoreDirs = raw.ignoreDirs;
   if (ignoreDirs !== undefined && !(Array.isArray(ignoreDirs) && ignoreDirs.every((d) => typeof d === "string"))) {
     throw new ConfigError(`${file}: "ignoreDirs" must be an array of directory names.`);
   }
-  if (raw.keepV2Names !== undefined && typeof raw.keepV2Names !== "boolean") throw new ConfigError(`${file}: "keepV2Names" must be true or false.`);
+  if (raw.keepV2Names !== undefined && typeof raw.keepV2Names !== "boolean")
+    throw new ConfigError(`${file}: "keepV2Names" must be true or false.`);
   return {
     tenantModule: str("tenantModule", raw.tenantModule, base.tenantModule),
     tenantWrapper: str("tenantWrapper", raw.tenantWrapper, base.tenantWrapper),

@@ -22,7 +22,13 @@ const SHOWCASE: Readonly<Record<CodemodId, readonly string[]>> = {
 };
 
 /** Where each phase runs, as a user would point it: the routes for reads/writes, the app for the global phases. */
-const PHASE_TARGET: Readonly<Record<CodemodId, string>> = { install: ".", scaffold: ".", reads: "src/app", writes: "src/app", finalize: "." };
+const PHASE_TARGET: Readonly<Record<CodemodId, string>> = {
+  install: ".",
+  scaffold: ".",
+  reads: "src/app",
+  writes: "src/app",
+  finalize: ".",
+};
 
 /**
  * The codemod half of `npm run demo`: on a temp copy of fixtures/sales-app, prints the `scan` table, then for each
@@ -66,7 +72,8 @@ function describeDryRun(result: PhaseResult, color: boolean): string {
   const out = shown.map((file) => coloredDiff(file.file, file.before, file.after, color).trimEnd());
   const hidden = changed.filter((f) => !shown.includes(f)).map((f) => f.file);
   if (hidden.length > 0) out.push(c.dim(`... and ${hidden.length} more changed file(s): ${hidden.join(", ")}`));
-  for (const item of result.files.flatMap((f) => f.manualReview)) out.push(`${c.red("manual review")} ${formatLocation(item.location)} ${item.reason}: ${item.detail}`);
+  for (const item of result.files.flatMap((f) => f.manualReview))
+    out.push(`${c.red("manual review")} ${formatLocation(item.location)} ${item.reason}: ${item.detail}`);
   out.push(formatSummaryLine(result, true, color));
   return out.join("\n");
 }

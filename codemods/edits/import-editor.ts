@@ -46,20 +46,31 @@ export class ImportEditor {
    * export to the module itself, so only the resolution is checked.
    * @throws {UnresolvedImportError} when the import would not resolve or the module does not export the name.
    */
-  use(moduleFile: string | undefined, specifier: string, importedName: string, options: { typeOnly?: boolean; addedByPhase?: boolean } = {}): string {
+  use(
+    moduleFile: string | undefined,
+    specifier: string,
+    importedName: string,
+    options: { typeOnly?: boolean; addedByPhase?: boolean } = {},
+  ): string {
     if (moduleFile === this.file.getFilePath()) return importedName;
     const bindings = importBindings(this.project, this.file);
-    const fromModule = (b: ImportBinding): boolean => (moduleFile === undefined ? b.declaration.getModuleSpecifierValue() === specifier : b.moduleFile === moduleFile);
-    const existing = bindings.find((b) => fromModule(b) && b.importedName === importedName && (options.typeOnly || !b.isTypeOnly));
+    const fromModule = (b: ImportBinding): boolean =>
+      moduleFile === undefined ? b.declaration.getModuleSpecifierValue() === specifier : b.moduleFile === moduleFile;
+    const existing = bindings.find(
+      (b) => fromModule(b) && b.importedName === importedName && (options.typeOnly || !b.isTypeOnly),
+    );
     if (existing && !this.plans.get(existing.declaration)?.remove.has(importedName)) return existing.localName;
-    const planned = [...[...this.plans.values()].map((p) => p.add), ...this.newImports.values()].flat().map((a) => a.replace(/^type\s+/, ""));
+    const planned = [...[...this.plans.values()].map((p) => p.add), ...this.newImports.values()]
+      .flat()
+      .map((a) => a.replace(/^type\s+/, ""));
     const already = planned.find((a) => a === importedName || a.startsWith(`${importedName} as `));
     if (already) return localOf(already);
     const checked = this.checkedSpecifier(moduleFile, specifier, importedName, options.addedByPhase === true);
     const local = this.freeName(importedName);
     const text = local === importedName ? importedName : `${importedName} as ${local}`;
     const target = bindings.find((b) => fromModule(b) && !b.declaration.isTypeOnly())?.declaration;
-    if (target && target.getNamedImports().length > 0) this.plan(target).add.push(options.typeOnly ? `type ${text}` : text);
+    if (target && target.getNamedImports().length > 0)
+      this.plan(target).add.push(options.typeOnly ? `type ${text}` : text);
     else {
       const key = options.typeOnly ? `type\0${checked}` : checked;
       const list = this.newImports.get(key) ?? [];
@@ -77,19 +88,48 @@ export class ImportEditor {
    * counts as exported: scaffold adds it beside V1 in the same run.
    * @throws {UnresolvedImportError} rather than plan an import that would dangle.
    */
-  private checkedSpecifier(moduleFile: string | undefined, specifier: string, importedName: string, addedByPhase: boolean): string {
+  private checkedSpecifier(
+    moduleFile: string | undefined,
+    specifier: string,
+    importedName: string,
+    addedByPhase: boolean,
+  ): string {
     const from = this.file.getFilePath();
     const imports = this.file.getImportDeclarations();
     const line = imports.length > 0 ? imports[imports.length - 1]!.getEndLineNumber() : 1;
     const location = { file: this.project.relative(from), line, column: 1 };
     const resolved = moduleFile ?? this.project.resolveAnyModule(specifier, from);
-    if (!resolved) throw new UnresolvedImportError(importedName, specifier, `"${specifier}" does not resolve from ${location.file} (not installed, or not in the tsconfig paths)`, location);
-    const usable = moduleFile === undefined || this.project.resolveModule(specifier, from) === moduleFile ? specifier : this.project.specifierFor(moduleFile, from);
-    if (!usable) throw new UnresolvedImportError(importedName, specifier, `no import specifier resolves to ${this.project.relative(resolved)} from ${location.file}`, location);
+    if (!resolved)
+      throw new UnresolvedImportError(
+        importedName,
+        specifier,
+        `"${specifier}" does not resolve from ${location.file} (not installed, or not in the tsconfig paths)`,
+        location,
+      );
+    const usable =
+      moduleFile === undefined || this.project.resolveModule(specifier, from) === moduleFile
+        ? specifier
+        : this.project.specifierFor(moduleFile, from);
+    if (!usable)
+      throw new UnresolvedImportError(
+        importedName,
+        specifier,
+        `no import specifier resolves to ${this.project.relative(resolved)} from ${location.file}`,
+        location,
+      );
     const suffix = this.project.config.v2Suffix;
     const v1 = importedName.endsWith(suffix) ? importedName.slice(0, -suffix.length) : undefined;
-    if (!addedByPhase && !moduleExports(this.project, resolved, importedName) && !(v1 && moduleExports(this.project, resolved, v1))) {
-      throw new UnresolvedImportError(importedName, usable, `${this.project.relative(resolved)} does not export ${importedName}`, location);
+    if (
+      !addedByPhase &&
+      !moduleExports(this.project, resolved, importedName) &&
+      !(v1 && moduleExports(this.project, resolved, v1))
+    ) {
+      throw new UnresolvedImportError(
+        importedName,
+        usable,
+        `${this.project.relative(resolved)} does not export ${importedName}`,
+        location,
+      );
     }
     return usable;
   }
@@ -160,7 +200,11 @@ export class ImportEditor {
         edits.push({ start, end, text: "" });
         continue;
       }
-      edits.push({ start: namedImports.getStart(), end: namedImports.getEnd(), text: renderNamed(items, namedImports.getText()) });
+      edits.push({
+        start: namedImports.getStart(),
+        end: namedImports.getEnd(),
+        text: renderNamed(items, namedImports.getText()),
+      });
     }
     if (this.newImports.size > 0) {
       const imports = this.file.getImportDeclarations();

@@ -40,7 +40,14 @@ export function markerEdit(source: string, node: Node, lines: readonly string[])
 export function markerAnchor(node: Node): Node {
   let current = node;
   for (let parent = node.getParent(); parent; current = parent, parent = parent.getParent()) {
-    if ((Node.isBlock(parent) || Node.isSourceFile(parent) || Node.isCaseClause(parent) || Node.isDefaultClause(parent)) && Node.isStatement(current)) return current;
+    if (
+      (Node.isBlock(parent) ||
+        Node.isSourceFile(parent) ||
+        Node.isCaseClause(parent) ||
+        Node.isDefaultClause(parent)) &&
+      Node.isStatement(current)
+    )
+      return current;
   }
   return current;
 }

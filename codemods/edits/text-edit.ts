@@ -26,7 +26,9 @@ export function applyEdits(source: string, edits: readonly TextEdit[]): string {
 
 /** Edits inside `[start, end)`, shifted so they apply to `source.slice(start, end)`. */
 export function editsWithin(edits: readonly TextEdit[], start: number, end: number): TextEdit[] {
-  return edits.filter((e) => e.start >= start && e.end <= end).map((e) => ({ start: e.start - start, end: e.end - start, text: e.text }));
+  return edits
+    .filter((e) => e.start >= start && e.end <= end)
+    .map((e) => ({ start: e.start - start, end: e.end - start, text: e.text }));
 }
 
 /** The whitespace at the start of the line containing `offset`. @example lineIndent("  a\n    b", 8) // "    " */
@@ -56,7 +58,8 @@ export function indentUnit(source: string): string {
   }
   let best = "  ";
   let bestCount = 0;
-  for (const [step, count] of steps) if (count > bestCount || (count === bestCount && step.length < best.length)) [best, bestCount] = [step, count];
+  for (const [step, count] of steps)
+    if (count > bestCount || (count === bestCount && step.length < best.length)) [best, bestCount] = [step, count];
   return best;
 }
 
@@ -64,7 +67,11 @@ export function indentUnit(source: string): string {
  * Adds `extra` to every line of `text` after the first, except lines that start inside one of `protectedRanges`
  * (template literal contents, whose whitespace is part of the value).
  */
-export function reindent(text: string, extra: string, protectedRanges: ReadonlyArray<readonly [number, number]> = []): string {
+export function reindent(
+  text: string,
+  extra: string,
+  protectedRanges: ReadonlyArray<readonly [number, number]> = [],
+): string {
   let out = "";
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;

@@ -35,7 +35,8 @@ export function jscodeshiftTransform(id: CodemodId): JscodeshiftTransform {
     const scoped: CodemodContext = { ...context, targetFiles: [absolute] };
     const source = context.project.setSourceText(absolute, file.source);
     const result = codemod.transformFile(scoped, source);
-    for (const item of result.manualReview) api.report(`${formatLocation(item.location)} ${item.reason}: ${item.detail}`);
+    for (const item of result.manualReview)
+      api.report(`${formatLocation(item.location)} ${item.reason}: ${item.detail}`);
     if (result.edits.length === 0) return undefined;
     const after = applyEdits(file.source, result.edits);
     return after === file.source ? undefined : after;

@@ -33,7 +33,8 @@ export class CodemodProject {
     this.config = config;
     const host: ts.ParseConfigFileHost = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined };
     const parsed = ts.getParsedCommandLineOfConfigFile(tsconfigPath, {}, host);
-    if (!parsed) throw new ProjectLoadError(`${tsconfigPath} could not be parsed; run tsc -p on it to see why and fix it.`);
+    if (!parsed)
+      throw new ProjectLoadError(`${tsconfigPath} could not be parsed; run tsc -p on it to see why and fix it.`);
     this.compilerOptions = parsed.options;
     this.project = new Project({
       compilerOptions: parsed.options,
@@ -54,10 +55,15 @@ export class CodemodProject {
    */
   static open(target: string, config: TenantKitConfig, tsconfig?: string): CodemodProject {
     const absolute = path.resolve(target);
-    if (!existsSync(absolute)) throw new ProjectLoadError(`${absolute} does not exist; pass the directory of your app (for example ./src/app).`);
-    const found = tsconfig ? path.resolve(tsconfig) : findUp(statSync(absolute).isDirectory() ? absolute : path.dirname(absolute), "tsconfig.json");
+    if (!existsSync(absolute))
+      throw new ProjectLoadError(`${absolute} does not exist; pass the directory of your app (for example ./src/app).`);
+    const found = tsconfig
+      ? path.resolve(tsconfig)
+      : findUp(statSync(absolute).isDirectory() ? absolute : path.dirname(absolute), "tsconfig.json");
     if (!found || !existsSync(found)) {
-      throw new ProjectLoadError(`No tsconfig.json was found in ${absolute} or above it; run tenant-kit inside a TypeScript project or pass --tsconfig.`);
+      throw new ProjectLoadError(
+        `No tsconfig.json was found in ${absolute} or above it; run tenant-kit inside a TypeScript project or pass --tsconfig.`,
+      );
     }
     return new CodemodProject(found, config);
   }
@@ -90,10 +96,20 @@ export class CodemodProject {
     const key = `${path.dirname(fromFile)}\0${specifier}`;
     const cached = this.resolved.get(key);
     if (cached !== undefined) return cached ?? undefined;
-    const result = ts.resolveModuleName(specifier, fromFile, this.compilerOptions, ts.sys, this.resolutionCache).resolvedModule;
-    const file = result && !result.isExternalLibraryImport && !result.resolvedFileName.endsWith(".d.ts") ? path.resolve(result.resolvedFileName) : null;
+    const result = ts.resolveModuleName(
+      specifier,
+      fromFile,
+      this.compilerOptions,
+      ts.sys,
+      this.resolutionCache,
+    ).resolvedModule;
+    const file =
+      result && !result.isExternalLibraryImport && !result.resolvedFileName.endsWith(".d.ts")
+        ? path.resolve(result.resolvedFileName)
+        : null;
     this.resolved.set(key, file);
-    if (file && !ts.isExternalModuleNameRelative(specifier) && this.matchesPaths(specifier)) this.resolved.set(mappedKey, file);
+    if (file && !ts.isExternalModuleNameRelative(specifier) && this.matchesPaths(specifier))
+      this.resolved.set(mappedKey, file);
     return file ?? undefined;
   }
 
@@ -103,7 +119,13 @@ export class CodemodProject {
    * @example project.resolveAnyModule("prisma-tenant-kit", "/repo/src/lib/db.ts") // ".../dist/index.d.ts"
    */
   resolveAnyModule(specifier: string, fromFile: string): string | undefined {
-    const result = ts.resolveModuleName(specifier, fromFile, this.compilerOptions, ts.sys, this.resolutionCache).resolvedModule;
+    const result = ts.resolveModuleName(
+      specifier,
+      fromFile,
+      this.compilerOptions,
+      ts.sys,
+      this.resolutionCache,
+    ).resolvedModule;
     return result ? path.resolve(result.resolvedFileName) : undefined;
   }
 
@@ -121,13 +143,20 @@ export class CodemodProject {
     for (const [pattern, substitutions] of Object.entries(this.compilerOptions.paths ?? {})) {
       const star = pattern.indexOf("*");
       for (const substitution of substitutions) {
-        const mapped = path.resolve(this.compilerOptions.pathsBasePath ? String(this.compilerOptions.pathsBasePath) : base, substitution);
+        const mapped = path.resolve(
+          this.compilerOptions.pathsBasePath ? String(this.compilerOptions.pathsBasePath) : base,
+          substitution,
+        );
         const subStar = mapped.indexOf("*");
         if (star < 0 || subStar < 0) continue;
         const prefix = mapped.slice(0, subStar);
         const suffix = mapped.slice(subStar + 1).replace(/\.(tsx?)$/, "");
         if (!withoutExtension.startsWith(prefix) || !withoutExtension.endsWith(suffix)) continue;
-        candidates.push(pattern.slice(0, star) + withoutExtension.slice(prefix.length, withoutExtension.length - suffix.length) + pattern.slice(star + 1));
+        candidates.push(
+          pattern.slice(0, star) +
+            withoutExtension.slice(prefix.length, withoutExtension.length - suffix.length) +
+            pattern.slice(star + 1),
+        );
       }
     }
     let relative = path.relative(path.dirname(fromFile), withoutExtension).split(path.sep).join("/");
@@ -142,7 +171,9 @@ export class CodemodProject {
       if (star < 0) return pattern === specifier;
       const prefix = pattern.slice(0, star);
       const suffix = pattern.slice(star + 1);
-      return specifier.length >= prefix.length + suffix.length && specifier.startsWith(prefix) && specifier.endsWith(suffix);
+      return (
+        specifier.length >= prefix.length + suffix.length && specifier.startsWith(prefix) && specifier.endsWith(suffix)
+      );
     });
   }
 

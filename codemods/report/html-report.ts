@@ -59,7 +59,11 @@ ${relevant.map((file) => renderFile(file)).join("\n")}
 }
 
 /** Writes {@link renderHtmlReport} to `file`. @example writeHtmlReport("review.html", result, { dryRun: true }) */
-export function writeHtmlReport(file: string, result: PhaseResult, options: { title?: string; dryRun?: boolean } = {}): void {
+export function writeHtmlReport(
+  file: string,
+  result: PhaseResult,
+  options: { title?: string; dryRun?: boolean } = {},
+): void {
   writeFileSync(file, renderHtmlReport(result, options));
 }
 
@@ -67,19 +71,29 @@ function renderFile(file: FileOutcome): string {
   const sites = file.sites.length
     ? `<table class="sites"><thead><tr><th>Handler</th><th>Wrapper</th><th>Classification</th><th>Action</th><th>Evidence</th></tr></thead><tbody>${file.sites
         .map(
-          (site) => `<tr data-line="${site.location.line}"><td>${escapeHtml(site.methods.join(", ") || site.functionName)} <small>line ${site.location.line}</small></td><td>${escapeHtml(site.wrapper)}${site.wrapperVersion === 2 ? " (V2)" : ""}</td><td><span class="badge ${site.classification}">${site.classification}</span></td><td>${escapeHtml(site.action)}</td><td>${site.evidence.map((e) => escapeHtml(e)).join("<br>")}</td></tr>`,
+          (site) =>
+            `<tr data-line="${site.location.line}"><td>${escapeHtml(site.methods.join(", ") || site.functionName)} <small>line ${site.location.line}</small></td><td>${escapeHtml(site.wrapper)}${site.wrapperVersion === 2 ? " (V2)" : ""}</td><td><span class="badge ${site.classification}">${site.classification}</span></td><td>${escapeHtml(site.action)}</td><td>${site.evidence.map((e) => escapeHtml(e)).join("<br>")}</td></tr>`,
         )
         .join("")}</tbody></table>`
     : "";
   const review = file.manualReview.length
     ? `<h3>Manual review</h3><ul class="review">${file.manualReview
-        .map((item) => `<li data-reason="${item.reason}"><code>${escapeHtml(`${item.location.file}:${item.location.line}:${item.location.column}`)}</code> <strong>${item.reason}</strong>: ${escapeHtml(item.detail)}<br><span class="hint">${escapeHtml(item.hint)}</span></li>`)
+        .map(
+          (item) =>
+            `<li data-reason="${item.reason}"><code>${escapeHtml(`${item.location.file}:${item.location.line}:${item.location.column}`)}</code> <strong>${item.reason}</strong>: ${escapeHtml(item.detail)}<br><span class="hint">${escapeHtml(item.hint)}</span></li>`,
+        )
         .join("")}</ul>`
     : "";
-  const notes = file.notes.length ? `<ul class="notes">${file.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>` : "";
+  const notes = file.notes.length
+    ? `<ul class="notes">${file.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`
+    : "";
   const error = file.error ? `<p class="error">${escapeHtml(`${file.error.code}: ${file.error.message}`)}</p>` : "";
   const diff = file.changed
-    ? diffToHtml(createTwoFilesPatch(`a/${file.file}`, `b/${file.file}`, file.before, file.after), { outputFormat: "side-by-side", drawFileList: false, matching: "lines" })
+    ? diffToHtml(createTwoFilesPatch(`a/${file.file}`, `b/${file.file}`, file.before, file.after), {
+        outputFormat: "side-by-side",
+        drawFileList: false,
+        matching: "lines",
+      })
     : `<p class="unchanged">No change.</p>`;
   return `<section class="file" data-file="${escapeHtml(file.file)}"><h2>${escapeHtml(file.file)}</h2>${sites}${review}${notes}${error}${diff}</section>`;
 }

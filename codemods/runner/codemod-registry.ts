@@ -7,7 +7,13 @@ import { writesCodemod } from "../transforms/writes.ts";
 import type { Codemod, CodemodId } from "./codemod-types.ts";
 
 /** Every codemod, in rollout order (002: install, scaffold, reads, writes, finalize). @example CODEMODS.map((c) => c.id) */
-export const CODEMODS: readonly Codemod[] = [installCodemod, scaffoldCodemod, readsCodemod, writesCodemod, finalizeCodemod];
+export const CODEMODS: readonly Codemod[] = [
+  installCodemod,
+  scaffoldCodemod,
+  readsCodemod,
+  writesCodemod,
+  finalizeCodemod,
+];
 
 /** The ids, in rollout order. */
 export const CODEMOD_IDS: readonly CodemodId[] = CODEMODS.map((c) => c.id);

@@ -10,7 +10,16 @@ import { TransformFailureError } from "../errors/transform-failure-error.ts";
 import { applyEdits } from "../edits/text-edit.ts";
 import { CodemodProject } from "../project/codemod-project.ts";
 import { getCodemod } from "./codemod-registry.ts";
-import { reviewSites, siteReport, unknownSiteItems, type CodemodContext, type CodemodId, type ManualReviewItem, type ReviewSite, type SiteReport } from "./codemod-types.ts";
+import {
+  reviewSites,
+  siteReport,
+  unknownSiteItems,
+  type CodemodContext,
+  type CodemodId,
+  type ManualReviewItem,
+  type ReviewSite,
+  type SiteReport,
+} from "./codemod-types.ts";
 
 /** Where to run and how. */
 export interface RunOptions {
@@ -99,7 +108,14 @@ export function openContext(options: RunOptions): CodemodContext {
   // The transaction helper is imported from where it is declared, not from a default path that may not export it.
   const config = { ...loaded, transactionHelper: locateTransactionHelper(project, loaded) };
   const classifier = new DbUsageClassifier(project);
-  return { project, config, index, classifier, targetFiles: project.filesUnder(options.target), markers: options.markers ?? true };
+  return {
+    project,
+    config,
+    index,
+    classifier,
+    targetFiles: project.filesUnder(options.target),
+    markers: options.markers ?? true,
+  };
 }
 
 /**
@@ -120,23 +136,41 @@ export function runScan(options: RunOptions): ScanResult {
   context.targetFiles.forEach((file, i) => {
     const text = context.project.readText(file);
     if (context.index.all.some((w) => text.includes(w.name))) {
-      for (const site of findHandlerSites(context.project, context.index, context.classifier, context.project.sourceFile(file))) {
-        handlers.push(siteReport(site, site.classification === "unknown" ? "manual-review" : site.ref.version === 2 ? "already-v2" : "other-phase"));
-        if (site.classification === "unknown" && site.ref.version === 1) sites.push(...reviewSites(site, unknownSiteItems(site)));
+      for (const site of findHandlerSites(
+        context.project,
+        context.index,
+        context.classifier,
+        context.project.sourceFile(file),
+      )) {
+        handlers.push(
+          siteReport(
+            site,
+            site.classification === "unknown" ? "manual-review" : site.ref.version === 2 ? "already-v2" : "other-phase",
+          ),
+        );
+        if (site.classification === "unknown" && site.ref.version === 1)
+          sites.push(...reviewSites(site, unknownSiteItems(site)));
       }
     }
     options.onProgress?.(i + 1, total);
   });
-  const wrappers = context.index.all.map((w): ScanWrapper => ({
-    kind: w.kind,
-    name: w.name,
-    v2Name: w.v2Name,
-    file: context.project.relative(w.file),
-    line: w.line,
-    hasV2: w.hasV2,
-    source: w.source,
-    routes: handlers.filter((h) => h.wrapper === w.name).map((h) => `${h.methods.join(",") || h.functionName} ${h.location.file}:${h.location.line}${h.wrapperVersion === 2 ? " (V2)" : ""}`),
-  }));
+  const wrappers = context.index.all.map(
+    (w): ScanWrapper => ({
+      kind: w.kind,
+      name: w.name,
+      v2Name: w.v2Name,
+      file: context.project.relative(w.file),
+      line: w.line,
+      hasV2: w.hasV2,
+      source: w.source,
+      routes: handlers
+        .filter((h) => h.wrapper === w.name)
+        .map(
+          (h) =>
+            `${h.methods.join(",") || h.functionName} ${h.location.file}:${h.location.line}${h.wrapperVersion === 2 ? " (V2)" : ""}`,
+        ),
+    }),
+  );
   return { rootDir: context.project.rootDir, wrappers, handlers, reviewSites: sites, filesScanned: total };
 }
 
@@ -164,16 +198,42 @@ export function runPhase(phase: string, options: RunOptions, mode: { write: bool
     try {
       const result = codemod.transformFile(context, file);
       const after = result.edits.length > 0 ? applyEdits(before, result.edits) : before;
-      files.push({ file: relative, absolutePath, before, after, changed: after !== before, sites: result.sites, manualReview: result.manualReview, notes: result.notes, reviewSites: result.reviewSites ?? [], error: undefined });
+      files.push({
+        file: relative,
+        absolutePath,
+        before,
+        after,
+        changed: after !== before,
+        sites: result.sites,
+        manualReview: result.manualReview,
+        notes: result.notes,
+        reviewSites: result.reviewSites ?? [],
+        error: undefined,
+      });
     } catch (cause) {
       if (cause instanceof ProjectLoadError) throw cause;
-      const error = cause instanceof CodemodError ? cause : new TransformFailureError(codemod.id, { file: relative, line: 1, column: 1 }, cause);
-      files.push({ file: relative, absolutePath, before, after: before, changed: false, sites: [], manualReview: [], notes: [], reviewSites: [], error: { code: error.code, message: error.message } });
+      const error =
+        cause instanceof CodemodError
+          ? cause
+          : new TransformFailureError(codemod.id, { file: relative, line: 1, column: 1 }, cause);
+      files.push({
+        file: relative,
+        absolutePath,
+        before,
+        after: before,
+        changed: false,
+        sites: [],
+        manualReview: [],
+        notes: [],
+        reviewSites: [],
+        error: { code: error.code, message: error.message },
+      });
     }
     options.onProgress?.(i + 1, candidates.length);
   });
   if (mode.write) {
-    for (const outcome of files) if (outcome.changed && existsSync(outcome.absolutePath)) writeFileSync(outcome.absolutePath, outcome.after);
+    for (const outcome of files)
+      if (outcome.changed && existsSync(outcome.absolutePath)) writeFileSync(outcome.absolutePath, outcome.after);
   }
   return {
     phase: codemod.id,

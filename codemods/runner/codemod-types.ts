@@ -106,7 +106,10 @@ export function siteReport(site: HandlerSite, action: SiteAction): SiteReport {
     ? [`unknown: ${site.problem.reason}: ${site.problem.detail}`]
     : site.uses.length === 0
       ? ["no database access"]
-      : site.uses.map((u) => `${u.access}: ${u.description}${u.reason ? ` [${u.reason}]` : ""}${u.via.length ? ` (via ${u.via.join(" > ")})` : ""} at line ${u.location.line}`);
+      : site.uses.map(
+          (u) =>
+            `${u.access}: ${u.description}${u.reason ? ` [${u.reason}]` : ""}${u.via.length ? ` (via ${u.via.join(" > ")})` : ""} at line ${u.location.line}`,
+        );
   return {
     location: site.location,
     methods: site.methods,
@@ -122,11 +125,19 @@ export function siteReport(site: HandlerSite, action: SiteAction): SiteReport {
 /** The review sites of a handler from its manual-review items: one per distinct reason, at the wrapper call. */
 export function reviewSites(site: HandlerSite, items: readonly ManualReviewItem[]): ReviewSite[] {
   const reasons = [...new Set(items.map((item) => item.reason))];
-  return reasons.map((reason) => ({ file: site.location.file, line: site.location.line, column: site.location.column, reason, fix: MANUAL_REVIEW_FIXES[reason] }));
+  return reasons.map((reason) => ({
+    file: site.location.file,
+    line: site.location.line,
+    column: site.location.column,
+    reason,
+    fix: MANUAL_REVIEW_FIXES[reason],
+  }));
 }
 
 /** Manual-review items of an `unknown` site: one per unknown use, or the site's own problem. */
 export function unknownSiteItems(site: HandlerSite): ManualReviewItem[] {
   if (site.problem) return [manualReview(site.problem.reason, site.problem.detail, site.location)];
-  return site.uses.filter((u) => u.access === "unknown").map((u) => manualReview(u.reason ?? "db-escapes", u.description, u.location));
+  return site.uses
+    .filter((u) => u.access === "unknown")
+    .map((u) => manualReview(u.reason ?? "db-escapes", u.description, u.location));
 }

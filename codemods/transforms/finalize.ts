@@ -6,7 +6,13 @@ import type { WrapperInfo } from "../analysis/wrapper-discovery.ts";
 import { identifierNames, ImportEditor } from "../edits/import-editor.ts";
 import type { TextEdit } from "../edits/text-edit.ts";
 import type { SourceLocation } from "../errors/codemod-error.ts";
-import { manualReview, type Codemod, type CodemodContext, type FileTransformResult, type ManualReviewItem } from "../runner/codemod-types.ts";
+import {
+  manualReview,
+  type Codemod,
+  type CodemodContext,
+  type FileTransformResult,
+  type ManualReviewItem,
+} from "../runner/codemod-types.ts";
 import { declarationStatement, SCAFFOLD_MARKER } from "./scaffold.ts";
 import { FINALIZED_TAG } from "../analysis/wrapper-discovery.ts";
 
@@ -35,7 +41,9 @@ export const finalizeCodemod: Codemod = {
   summary: "Remove V1 wrappers nobody uses any more and rename their V2 to the V1 name.",
   candidateFiles: (context) => {
     const names = context.index.all.flatMap((w) => [w.name, w.v2Name]);
-    return context.project.listFiles().filter((file) => names.some((name) => context.project.readText(file).includes(name)));
+    return context.project
+      .listFiles()
+      .filter((file) => names.some((name) => context.project.readText(file).includes(name)));
   },
   prepare: (context) => {
     plans.set(context, planFinalize(context));
@@ -49,29 +57,36 @@ export const finalizeCodemod: Codemod = {
 
 function planFinalize(context: CodemodContext): FinalizePlan {
   const { project, index } = context;
-  const uses = new Map<WrapperInfo, Array<{ location: SourceLocation; file: string; inside: WrapperInfo | undefined }>>();
+  const uses = new Map<
+    WrapperInfo,
+    Array<{ location: SourceLocation; file: string; inside: WrapperInfo | undefined }>
+  >();
   for (const file of finalizeCodemod.candidateFiles(context)) {
     const source = project.sourceFile(file);
     const refs = index.refsIn(project, source);
     for (const identifier of identifiersNamed(source, new Set(refs.keys()))) {
       const ref = refs.get(identifier.getText());
-      if (!ref || ref.version !== 1 || !isValueReference(identifier)) continue;
+      if (ref?.version !== 1 || !isValueReference(identifier)) continue;
       if (isDeclarationName(identifier, ref.wrapper)) continue;
-      const inside = index.sessionWrappers.find((w) => w.file === file && insideDeclaration(source, w.name, identifier));
+      const inside = index.sessionWrappers.find(
+        (w) => w.file === file && insideDeclaration(source, w.name, identifier),
+      );
       const list = uses.get(ref.wrapper) ?? [];
       list.push({ location: locate(project, identifier), file, inside });
       uses.set(ref.wrapper, list);
     }
   }
   const removable = new Set<WrapperInfo>();
-  for (const wrapper of index.sessionWrappers) if (wrapper.hasV2 && wrapper.v2Name !== wrapper.name && (uses.get(wrapper) ?? []).length === 0) removable.add(wrapper);
+  for (const wrapper of index.sessionWrappers)
+    if (wrapper.hasV2 && wrapper.v2Name !== wrapper.name && (uses.get(wrapper) ?? []).length === 0)
+      removable.add(wrapper);
   const tenant = index.tenantWrapper;
   const tenantUses = (uses.get(tenant) ?? []).filter((u) => !(u.inside && removable.has(u.inside)));
   if (tenant.hasV2 && tenant.v2Name !== tenant.name && tenantUses.length === 0) removable.add(tenant);
   const blockedUses = new Map<string, ManualReviewItem[]>();
   for (const wrapper of index.all) {
     if (removable.has(wrapper)) continue;
-    const remaining = wrapper === tenant ? tenantUses : uses.get(wrapper) ?? [];
+    const remaining = wrapper === tenant ? tenantUses : (uses.get(wrapper) ?? []);
     for (const use of remaining) {
       const detail = !wrapper.hasV2
         ? `${wrapper.name} has no ${wrapper.v2Name} yet (run scaffold)`
@@ -96,17 +111,24 @@ function finalizeFile(context: CodemodContext, file: SourceFile, plan: FinalizeP
     if (!declaration) continue;
     removedRanges.push([declaration.getFullStart(), declaration.getEnd()]);
     edits.push({ start: declaration.getFullStart(), end: declaration.getEnd(), text: "" });
-    notes.push(`${project.relative(path)}: removed ${wrapper.name}${config.keepV2Names ? "" : `, ${wrapper.v2Name} renamed to ${wrapper.name}`}`);
+    notes.push(
+      `${project.relative(path)}: removed ${wrapper.name}${config.keepV2Names ? "" : `, ${wrapper.v2Name} renamed to ${wrapper.name}`}`,
+    );
   }
   if (removedRanges.length > 0) {
     // Scaffold's notes go; each renamed V2 gets the tag that tells later runs it is already migrated.
-    const v2Declarations = new Set([...plan.removable].filter((w) => w.file === path).map((w) => declarationStatement(file, w.v2Name)));
+    const v2Declarations = new Set(
+      [...plan.removable].filter((w) => w.file === path).map((w) => declarationStatement(file, w.v2Name)),
+    );
     for (const statement of file.getStatements()) {
       if (!Node.isJSDocable(statement)) continue;
       for (const doc of statement.getJsDocs()) {
         const text = doc.getText();
         const replacement = v2Declarations.has(statement) ? `\n *\n * ${FINALIZED_TAG}` : "";
-        const cleaned = text.replace(new RegExp(`(\\n[ \\t]*\\*[ \\t]*)?\\n[ \\t]*\\* ${escapeRegExp(SCAFFOLD_MARKER)}[^\\n]*`), replacement);
+        const cleaned = text.replace(
+          new RegExp(`(\\n[ \\t]*\\*[ \\t]*)?\\n[ \\t]*\\* ${escapeRegExp(SCAFFOLD_MARKER)}[^\\n]*`),
+          replacement,
+        );
         const collapsed = cleaned.replace(/^\/\*\* ([^\n]*)\n[ \t]*\*\/$/, "/** $1 */");
         if (collapsed !== text) edits.push({ start: doc.getStart(), end: doc.getEnd(), text: collapsed });
       }
@@ -120,14 +142,27 @@ function finalizeFile(context: CodemodContext, file: SourceFile, plan: FinalizeP
   const aliasedRenames = new Set<string>();
   for (const binding of bindings) {
     const ref = index.lookup(binding.moduleFile, binding.importedName);
-    if (!ref || (ref.version === 2 && !plan.removable.has(ref.wrapper)) || (ref.version === 1 && !plan.removable.has(ref.wrapper) && removedRanges.length === 0)) continue;
+    if (
+      !ref ||
+      (ref.version === 2 && !plan.removable.has(ref.wrapper)) ||
+      (ref.version === 1 && !plan.removable.has(ref.wrapper) && removedRanges.length === 0)
+    )
+      continue;
     if (ref.version === 1 && removedRanges.length > 0) {
-      const stillUsed = identifiersNamed(file, binding.localName).some((id) => isValueReference(id) && !Node.isImportSpecifier(id.getParent()) && !inRemoved(id));
+      const stillUsed = identifiersNamed(file, binding.localName).some(
+        (id) => isValueReference(id) && !Node.isImportSpecifier(id.getParent()) && !inRemoved(id),
+      );
       if (!stillUsed) imports.remove(binding.declaration, binding.importedName);
     } else if (renaming(ref.wrapper)) {
-      const clash = bindings.some((b) => b.localName === ref.wrapper.name && index.lookup(b.moduleFile, b.importedName)?.wrapper !== ref.wrapper);
+      const clash = bindings.some(
+        (b) => b.localName === ref.wrapper.name && index.lookup(b.moduleFile, b.importedName)?.wrapper !== ref.wrapper,
+      );
       if (binding.localName !== binding.importedName || clash) {
-        imports.rename(binding.declaration, binding.importedName, binding.localName !== binding.importedName ? ref.wrapper.name : `${ref.wrapper.name} as ${binding.localName}`);
+        imports.rename(
+          binding.declaration,
+          binding.importedName,
+          binding.localName !== binding.importedName ? ref.wrapper.name : `${ref.wrapper.name} as ${binding.localName}`,
+        );
         aliasedRenames.add(binding.localName);
       } else {
         imports.rename(binding.declaration, binding.importedName, ref.wrapper.name);
@@ -137,7 +172,7 @@ function finalizeFile(context: CodemodContext, file: SourceFile, plan: FinalizeP
   for (const identifier of identifiersNamed(file, new Set(refs.keys()))) {
     const name = identifier.getText();
     const ref = refs.get(name);
-    if (!ref || ref.version !== 2 || !renaming(ref.wrapper) || aliasedRenames.has(name)) continue;
+    if (ref?.version !== 2 || !renaming(ref.wrapper) || aliasedRenames.has(name)) continue;
     if (Node.isImportSpecifier(identifier.getParent()) || inRemoved(identifier)) continue;
     const parent = identifier.getParent();
     if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === identifier) continue;
@@ -161,12 +196,16 @@ function isValueReference(identifier: Node): boolean {
 function isDeclarationName(identifier: Node, wrapper: WrapperInfo): boolean {
   const parent = identifier.getParent();
   if (identifier.getSourceFile().getFilePath() !== wrapper.file) return false;
-  return (Node.isFunctionDeclaration(parent) || Node.isVariableDeclaration(parent)) && parent.getNameNode() === identifier;
+  return (
+    (Node.isFunctionDeclaration(parent) || Node.isVariableDeclaration(parent)) && parent.getNameNode() === identifier
+  );
 }
 
 function insideDeclaration(file: SourceFile, name: string, node: Node): boolean {
   const declaration = declarationStatement(file, name);
-  return declaration !== undefined && node.getStart() >= declaration.getStart() && node.getEnd() <= declaration.getEnd();
+  return (
+    declaration !== undefined && node.getStart() >= declaration.getStart() && node.getEnd() <= declaration.getEnd()
+  );
 }
 
 function escapeRegExp(text: string): string {

@@ -8,7 +8,13 @@ export const POOL_TIMEOUT_HANDLERS: readonly string[] = ["poolTimeoutResponse", 
 /** What scaffold does about pool timeouts in a V2 copy. */
 export type PoolTimeoutCatchPlan =
   /** Insert the two lines at `offset`, the start of the outermost catch block around the tenant-wrapper call. */
-  | { readonly kind: "insert"; readonly offset: number; readonly errorName: string; readonly indent: string; readonly taken: ReadonlySet<string> }
+  | {
+      readonly kind: "insert";
+      readonly offset: number;
+      readonly errorName: string;
+      readonly indent: string;
+      readonly taken: ReadonlySet<string>;
+    }
   /** That catch already calls one of {@link POOL_TIMEOUT_HANDLERS}: nothing to add. */
   | { readonly kind: "handled" }
   /** Nothing can be inserted safely: `detail` says why, `fix` what to do by hand (a manual-review item). */
@@ -28,10 +34,18 @@ const LINES = "const busy = poolTimeoutResponse(error); if (busy) return busy;";
  * if (plan.kind === "insert") edits.push(poolTimeoutCatchEdit(plan, "poolTimeoutResponse"));
  * ```
  */
-export function planPoolTimeoutCatch(declaration: Node, tenantCalls: readonly CallExpression[], handlerNames: ReadonlySet<string>): PoolTimeoutCatchPlan {
+export function planPoolTimeoutCatch(
+  declaration: Node,
+  tenantCalls: readonly CallExpression[],
+  handlerNames: ReadonlySet<string>,
+): PoolTimeoutCatchPlan {
   const around = declaration
     .getDescendantsOfKind(SyntaxKind.TryStatement)
-    .find((t) => t.getCatchClause() !== undefined && tenantCalls.some((call) => t.getTryBlock().containsRange(call.getPos(), call.getEnd())));
+    .find(
+      (t) =>
+        t.getCatchClause() !== undefined &&
+        tenantCalls.some((call) => t.getTryBlock().containsRange(call.getPos(), call.getEnd())),
+    );
   const clause = around?.getCatchClause();
   if (!clause) {
     return {
@@ -40,7 +54,12 @@ export function planPoolTimeoutCatch(declaration: Node, tenantCalls: readonly Ca
       fix: `wrap that call in \`try { ... } catch (error) { ${LINES} throw error; }\``,
     };
   }
-  const calledName = (callee: Node): string | undefined => (Node.isIdentifier(callee) ? callee.getText() : Node.isPropertyAccessExpression(callee) ? callee.getName() : undefined);
+  const calledName = (callee: Node): string | undefined =>
+    Node.isIdentifier(callee)
+      ? callee.getText()
+      : Node.isPropertyAccessExpression(callee)
+        ? callee.getName()
+        : undefined;
   const calls = clause.getBlock().getDescendantsOfKind(SyntaxKind.CallExpression);
   if (calls.some((call) => handlerNames.has(calledName(call.getExpression()) ?? ""))) return { kind: "handled" };
   const returnType = wrapperFunction(declaration)?.getReturnTypeNode()?.getText();
@@ -53,13 +72,25 @@ export function planPoolTimeoutCatch(declaration: Node, tenantCalls: readonly Ca
   }
   const variable = clause.getVariableDeclaration()?.getNameNode();
   if (!variable || !Node.isIdentifier(variable)) {
-    return { kind: "missing", detail: "the catch around its tenant-wrapper call binds no error variable", fix: `make it \`catch (error)\` and start it with \`${LINES}\`` };
+    return {
+      kind: "missing",
+      detail: "the catch around its tenant-wrapper call binds no error variable",
+      fix: `make it \`catch (error)\` and start it with \`${LINES}\``,
+    };
   }
   const block = clause.getBlock();
   const source = declaration.getSourceFile().getFullText();
   const first = block.getStatements()[0];
-  const indent = first ? lineIndent(source, first.getStart()) : lineIndent(source, clause.getStart()) + indentUnit(source);
-  return { kind: "insert", offset: block.getStart() + 1, errorName: variable.getText(), indent, taken: identifierNames(declaration) };
+  const indent = first
+    ? lineIndent(source, first.getStart())
+    : lineIndent(source, clause.getStart()) + indentUnit(source);
+  return {
+    kind: "insert",
+    offset: block.getStart() + 1,
+    errorName: variable.getText(),
+    indent,
+    taken: identifierNames(declaration),
+  };
 }
 
 /**
@@ -68,7 +99,10 @@ export function planPoolTimeoutCatch(declaration: Node, tenantCalls: readonly Ca
  *
  * @example poolTimeoutCatchEdit(plan, "poolTimeoutResponse") // { start, end: start, text: "\n    const busy = ..." }
  */
-export function poolTimeoutCatchEdit(plan: Extract<PoolTimeoutCatchPlan, { kind: "insert" }>, responseLocal: string): TextEdit {
+export function poolTimeoutCatchEdit(
+  plan: Extract<PoolTimeoutCatchPlan, { kind: "insert" }>,
+  responseLocal: string,
+): TextEdit {
   let busy = "busy";
   for (let i = 2; plan.taken.has(busy); i++) busy = `busy${i}`;
   const text = `\n${plan.indent}const ${busy} = ${responseLocal}(${plan.errorName});\n${plan.indent}if (${busy}) return ${busy};`;

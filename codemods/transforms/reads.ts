@@ -3,7 +3,18 @@ import { findHandlerSites } from "../analysis/handler-finder.ts";
 import { identifierNames, ImportEditor } from "../edits/import-editor.ts";
 import type { TextEdit } from "../edits/text-edit.ts";
 import { markerAnchor, markerEdit, markerLine } from "../edits/review-marker.ts";
-import { manualReview, reviewSites, siteReport, unknownSiteItems, type Codemod, type CodemodContext, type FileTransformResult, type ManualReviewItem, type ReviewSite, type SiteReport } from "../runner/codemod-types.ts";
+import {
+  manualReview,
+  reviewSites,
+  siteReport,
+  unknownSiteItems,
+  type Codemod,
+  type CodemodContext,
+  type FileTransformResult,
+  type ManualReviewItem,
+  type ReviewSite,
+  type SiteReport,
+} from "../runner/codemod-types.ts";
 import { dropUnusedV1Imports, swapToV2 } from "./wrapper-swap.ts";
 import type { HandlerSite } from "../analysis/handler-finder.ts";
 
@@ -42,7 +53,10 @@ export function migrateSites(
   context: CodemodContext,
   file: SourceFile,
   wanted: "read" | "write",
-  rewrite?: (site: HandlerSite, imports: ImportEditor) => { edits: TextEdit[]; notes: string[]; review: ManualReviewItem[] } | ManualReviewItem,
+  rewrite?: (
+    site: HandlerSite,
+    imports: ImportEditor,
+  ) => { edits: TextEdit[]; notes: string[]; review: ManualReviewItem[] } | ManualReviewItem,
 ): FileTransformResult {
   const sites = findHandlerSites(context.project, context.index, context.classifier, file);
   const imports = new ImportEditor(context.project, file, identifierNames(file));
@@ -80,7 +94,13 @@ export function migrateSites(
       continue;
     }
     if (!site.ref.wrapper.hasV2) {
-      leave(site, [manualReview("no-v2-wrapper", `${site.ref.wrapper.name} has no ${site.ref.wrapper.v2Name} in ${context.project.relative(site.ref.wrapper.file)}`, site.location)]);
+      leave(site, [
+        manualReview(
+          "no-v2-wrapper",
+          `${site.ref.wrapper.name} has no ${site.ref.wrapper.v2Name} in ${context.project.relative(site.ref.wrapper.file)}`,
+          site.location,
+        ),
+      ]);
       continue;
     }
     let flagged: ManualReviewItem[] = [];
@@ -95,7 +115,9 @@ export function migrateSites(
       flagged = result.review;
       review.push(...flagged);
     }
-    notes.push(...site.uses.filter((u) => u.v1Threw).map((u) => `${u.location.file}:${u.location.line}: ${V1_THREW_NOTE}`));
+    notes.push(
+      ...site.uses.filter((u) => u.v1Threw).map((u) => `${u.location.file}:${u.location.line}: ${V1_THREW_NOTE}`),
+    );
     edits.push(swapToV2(context, file, site, imports));
     migrated.push(site);
     reports.push(siteReport(site, "migrated"));

@@ -6,7 +6,13 @@ import { identifierNames, ImportEditor } from "../edits/import-editor.ts";
 import { applyEdits, editsWithin, type TextEdit } from "../edits/text-edit.ts";
 import { planPoolTimeoutCatch, poolTimeoutCatchEdit, POOL_TIMEOUT_HANDLERS } from "./pool-timeout-catch.ts";
 import { deriveTenantV2, type TenantV2Derivation } from "./tenant-transaction-remover.ts";
-import { manualReview, type Codemod, type CodemodContext, type FileTransformResult, type ManualReviewItem } from "../runner/codemod-types.ts";
+import {
+  manualReview,
+  type Codemod,
+  type CodemodContext,
+  type FileTransformResult,
+  type ManualReviewItem,
+} from "../runner/codemod-types.ts";
 
 /** The line scaffold adds to each V2's JSDoc; finalize removes it. */
 export const SCAFFOLD_MARKER = "tenant-kit scaffold:";
@@ -43,7 +49,11 @@ export const scaffoldCodemod: Codemod = {
     if (file.getFilePath() === tenant.file && !tenant.hasV2) {
       const declaration = declarationStatement(file, tenant.name);
       const derivation = declaration
-        ? deriveTenantV2(context, declaration, (client) => (client.kind === "local" ? client.name : imports.use(client.moduleFile, client.specifier, client.importedName)))
+        ? deriveTenantV2(context, declaration, (client) =>
+            client.kind === "local"
+              ? client.name
+              : imports.use(client.moduleFile, client.specifier, client.importedName),
+          )
         : derivedTenantV2(context);
       if (derivation.kind === "refused") {
         review.push(manualReview("tenant-wrapper-not-derivable", derivation.detail, derivation.location));
@@ -56,31 +66,60 @@ export const scaffoldCodemod: Codemod = {
           ` * ${SCAFFOLD_MARKER} V2 of ${tenant.name}: V1's code without its transaction.`,
           " */",
         ];
-        edits.push({ start: declaration.getEnd(), end: declaration.getEnd(), text: `\n\n${doc.join("\n")}\n${derivation.text}` });
+        edits.push({
+          start: declaration.getEnd(),
+          end: declaration.getEnd(),
+          text: `\n\n${doc.join("\n")}\n${derivation.text}`,
+        });
         const relative = context.project.relative(file.getFilePath());
-        notes.push(`${relative}: added ${tenant.v2Name} beside ${tenant.name}`, ...derivation.notes.map((note) => `${relative}: ${tenant.v2Name}: ${note}`));
+        notes.push(
+          `${relative}: added ${tenant.v2Name} beside ${tenant.name}`,
+          ...derivation.notes.map((note) => `${relative}: ${tenant.v2Name}: ${note}`),
+        );
       }
     }
     for (const wrapper of context.index.sessionWrappers) {
       if (wrapper.file !== file.getFilePath() || wrapper.hasV2) continue;
       const declaration = declarationStatement(file, wrapper.name);
       if (!declaration) {
-        review.push(manualReview("scaffold-precondition", `${wrapper.name} is not a top-level function declaration`, locate(context.project, file)));
+        review.push(
+          manualReview(
+            "scaffold-precondition",
+            `${wrapper.name} is not a top-level function declaration`,
+            locate(context.project, file),
+          ),
+        );
         continue;
       }
       if (!tenantReady) {
-        review.push(manualReview("scaffold-precondition", `${wrapper.name} needs ${tenant.v2Name}, which could not be derived (see the tenant-wrapper-not-derivable item)`, locate(context.project, declaration)));
+        review.push(
+          manualReview(
+            "scaffold-precondition",
+            `${wrapper.name} needs ${tenant.v2Name}, which could not be derived (see the tenant-wrapper-not-derivable item)`,
+            locate(context.project, declaration),
+          ),
+        );
         continue;
       }
       const v2Tenant = file.getFilePath() === tenant.file ? tenant.v2Name : tenantV2Local(context, file, imports);
       if (!v2Tenant) {
-        review.push(manualReview("scaffold-precondition", `${wrapper.name} calls ${tenant.name} through an import the kit cannot follow`, locate(context.project, declaration)));
+        review.push(
+          manualReview(
+            "scaffold-precondition",
+            `${wrapper.name} calls ${tenant.name} through an import the kit cannot follow`,
+            locate(context.project, declaration),
+          ),
+        );
         continue;
       }
       const calls = tenantCalls(context, file, declaration);
       const pool = poolTimeoutCatch(context, file, declaration, wrapper, calls, imports);
       if (pool.review) review.push(pool.review);
-      edits.push({ start: declaration.getEnd(), end: declaration.getEnd(), text: `\n\n${cloneAsV2(context, file, declaration, wrapper, calls, v2Tenant, pool.edit)}` });
+      edits.push({
+        start: declaration.getEnd(),
+        end: declaration.getEnd(),
+        text: `\n\n${cloneAsV2(context, file, declaration, wrapper, calls, v2Tenant, pool.edit)}`,
+      });
       notes.push(`${context.project.relative(file.getFilePath())}: added ${wrapper.v2Name} beside ${wrapper.name}`);
     }
     if (edits.length > 0) edits.push(...imports.edits());
@@ -97,7 +136,9 @@ export function declarationStatement(file: SourceFile, name: string): Node | und
 
 function tenantV2Local(context: CodemodContext, file: SourceFile, imports: ImportEditor): string | undefined {
   const tenant = context.index.tenantWrapper;
-  const binding = importBindings(context.project, file).find((b) => b.moduleFile === tenant.file && b.importedName === tenant.name && !b.isTypeOnly);
+  const binding = importBindings(context.project, file).find(
+    (b) => b.moduleFile === tenant.file && b.importedName === tenant.name && !b.isTypeOnly,
+  );
   if (!binding) return undefined;
   return imports.use(tenant.file, binding.declaration.getModuleSpecifierValue(), tenant.v2Name);
 }
@@ -105,7 +146,11 @@ function tenantV2Local(context: CodemodContext, file: SourceFile, imports: Impor
 /** The calls of the tenant wrapper (under any local name) inside `declaration`. */
 function tenantCalls(context: CodemodContext, file: SourceFile, declaration: Node): CallExpression[] {
   const tenant = context.index.tenantWrapper;
-  const tenantLocals = new Set(importBindings(context.project, file).filter((b) => b.moduleFile === tenant.file && b.importedName === tenant.name).map((b) => b.localName));
+  const tenantLocals = new Set(
+    importBindings(context.project, file)
+      .filter((b) => b.moduleFile === tenant.file && b.importedName === tenant.name)
+      .map((b) => b.localName),
+  );
   if (file.getFilePath() === tenant.file) tenantLocals.add(tenant.name);
   return declaration.getDescendantsOfKind(SyntaxKind.CallExpression).filter((call) => {
     const callee = call.getExpression();
@@ -127,9 +172,16 @@ function poolTimeoutCatch(
 ): { edit?: TextEdit; review?: ManualReviewItem } {
   const kit = context.config.kitModule;
   const handlerNames = new Set(POOL_TIMEOUT_HANDLERS);
-  for (const binding of importBindings(context.project, file)) if (POOL_TIMEOUT_HANDLERS.includes(binding.importedName)) handlerNames.add(binding.localName);
+  for (const binding of importBindings(context.project, file))
+    if (POOL_TIMEOUT_HANDLERS.includes(binding.importedName)) handlerNames.add(binding.localName);
   const plan = planPoolTimeoutCatch(declaration, calls, handlerNames);
-  if (plan.kind === "insert") return { edit: poolTimeoutCatchEdit(plan, imports.use(context.project.resolveModule(kit, file.getFilePath()), kit, "poolTimeoutResponse")) };
+  if (plan.kind === "insert")
+    return {
+      edit: poolTimeoutCatchEdit(
+        plan,
+        imports.use(context.project.resolveModule(kit, file.getFilePath()), kit, "poolTimeoutResponse"),
+      ),
+    };
   if (plan.kind === "handled") return {};
   const detail = `${wrapper.v2Name} (copied from ${wrapper.name}) gets no pool-timeout answer because ${plan.detail}, so a saturated pool surfaces as a 500; in ${wrapper.v2Name}, ${plan.fix} (poolTimeoutResponse from "${kit}")`;
   return { review: manualReview("no-pool-timeout-handler", detail, locate(context.project, declaration)) };
@@ -139,16 +191,28 @@ function poolTimeoutCatch(
  * V1's text with its name and its tenant-wrapper calls pointed at V2, the pool-timeout lines inserted (`catchEdit`,
  * offsets in the file), and a JSDoc saying what changed.
  */
-function cloneAsV2(context: CodemodContext, file: SourceFile, declaration: Node, wrapper: WrapperInfo, calls: readonly CallExpression[], v2Tenant: string, catchEdit: TextEdit | undefined): string {
+function cloneAsV2(
+  context: CodemodContext,
+  file: SourceFile,
+  declaration: Node,
+  wrapper: WrapperInfo,
+  calls: readonly CallExpression[],
+  v2Tenant: string,
+  catchEdit: TextEdit | undefined,
+): string {
   const source = file.getFullText();
   const start = declaration.getStart();
   const end = declaration.getEnd();
   const edits: TextEdit[] = catchEdit ? [catchEdit] : [];
   const nameNode = Node.isFunctionDeclaration(declaration)
     ? declaration.getNameNode()
-    : declaration.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => d.getName() === wrapper.name)?.getNameNode();
+    : declaration
+        .getDescendantsOfKind(SyntaxKind.VariableDeclaration)
+        .find((d) => d.getName() === wrapper.name)
+        ?.getNameNode();
   if (nameNode) edits.push({ start: nameNode.getStart(), end: nameNode.getEnd(), text: wrapper.v2Name });
-  for (const call of calls) edits.push({ start: call.getExpression().getStart(), end: call.getExpression().getEnd(), text: v2Tenant });
+  for (const call of calls)
+    edits.push({ start: call.getExpression().getStart(), end: call.getExpression().getEnd(), text: v2Tenant });
   const body = applyEdits(source.slice(start, end), editsWithin(edits, start, end));
   const line = ` * ${SCAFFOLD_MARKER} V2 of ${wrapper.name}: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's \`db\` is the tenant-scoped client from ${context.index.tenantWrapper.v2Name}; wrap writes in ${context.config.transactionHelper.name}(tenantId, async (tx) => ...).${catchEdit ? " A pool timeout answers 503 with Retry-After (poolTimeoutResponse)." : ""}`;
   return `${withScaffoldLine(declaration, line)}\n${body}`;
@@ -172,7 +236,11 @@ function derivedTenantV2(context: CodemodContext): TenantV2Derivation {
   const declaration = declarationStatement(file, tenant.name);
   const derivation: TenantV2Derivation = declaration
     ? deriveTenantV2(context, declaration, (client) => (client.kind === "local" ? client.name : client.importedName))
-    : { kind: "refused", detail: `${tenant.name} is not a top-level declaration; declare it as \`export async function ${tenant.name}(...)\``, location: locate(context.project, file) };
+    : {
+        kind: "refused",
+        detail: `${tenant.name} is not a top-level declaration; declare it as \`export async function ${tenant.name}(...)\``,
+        location: locate(context.project, file),
+      };
   derivations.set(context, derivation);
   return derivation;
 }

@@ -97,7 +97,11 @@ const SET_STATEMENT = /^\s*SET\s+(LOCAL\s+|SESSION\s+)?([\w.]+)\s*(=|\bTO\b)/i;
  * const v2 = deriveTenantV2(context, declarationStatement(tenantFile, "withTenantFromRequest"));
  * ```
  */
-export function deriveTenantV2(context: CodemodContext, declaration: Node, useClient: (client: ClientRef) => string): TenantV2Derivation {
+export function deriveTenantV2(
+  context: CodemodContext,
+  declaration: Node,
+  useClient: (client: ClientRef) => string,
+): TenantV2Derivation {
   try {
     return derive(context, declaration, useClient);
   } catch (error) {
@@ -106,7 +110,11 @@ export function deriveTenantV2(context: CodemodContext, declaration: Node, useCl
   }
 }
 
-function derive(context: CodemodContext, declaration: Node, useClient: (client: ClientRef) => string): TenantV2Derivation {
+function derive(
+  context: CodemodContext,
+  declaration: Node,
+  useClient: (client: ClientRef) => string,
+): TenantV2Derivation {
   const tenant = context.index.tenantWrapper;
   const wrapper = wrapperFunction(declaration);
   if (!wrapper) throw new Refusal(declaration, `${tenant.name} is not a function; write ${tenant.v2Name} by hand`);
@@ -116,7 +124,8 @@ function derive(context: CodemodContext, declaration: Node, useClient: (client: 
   const client = useClient(opened.client);
   const txParam = callback.getParameters()[0];
   const txNode = txParam?.getNameNode();
-  if (txNode && !Node.isIdentifier(txNode)) throw new Refusal(txNode, "the transaction callback destructures its client; name it (`async (tx) => ...`)");
+  if (txNode && !Node.isIdentifier(txNode))
+    throw new Refusal(txNode, "the transaction callback destructures its client; name it (`async (tx) => ...`)");
   const notes: string[] = [...opened.notes];
   const txName = txNode?.getText();
   const txRefs = txName ? references(callback, txName) : [];
@@ -129,26 +138,39 @@ function derive(context: CodemodContext, declaration: Node, useClient: (client: 
   }
   const tenantNode = opened.tenant ?? setters[0]!.value;
   if (!isPlainReference(tenantNode)) {
-    throw new Refusal(tenantNode, `the tenant context is set to \`${tenantNode.getText()}\`, which V2 would evaluate again for every $forTenant; assign it to a const before the transaction and set that`);
+    throw new Refusal(
+      tenantNode,
+      `the tenant context is set to \`${tenantNode.getText()}\`, which V2 would evaluate again for every $forTenant; assign it to a const before the transaction and set that`,
+    );
   }
   const tenantId = tenantNode.getText();
   for (const setter of setters.slice(1)) {
     if (setter.value.getText() !== tenantId) {
-      throw new Refusal(setter.statement, `the transaction sets ${setters[0]!.setting ?? "a setting"} to \`${tenantId}\` and ${setter.setting ?? "a setting"} to \`${setter.value.getText()}\`; V2 carries only the tenant's (through $forTenant): move the other into the handlers' spans or remove it`);
+      throw new Refusal(
+        setter.statement,
+        `the transaction sets ${setters[0]!.setting ?? "a setting"} to \`${tenantId}\` and ${setter.setting ?? "a setting"} to \`${setter.value.getText()}\`; V2 carries only the tenant's (through $forTenant): move the other into the handlers' spans or remove it`,
+      );
     }
   }
   for (const setter of setters) {
-    if (setter.sessionLevel) notes.push(`removed V1's session-level \`${setter.statement.getText()}\`, which outlived the request on a pooled connection; V2's queries get the tenant from $forTenant, per query`);
+    if (setter.sessionLevel)
+      notes.push(
+        `removed V1's session-level \`${setter.statement.getText()}\`, which outlived the request on a pooled connection; V2's queries get the tenant from $forTenant, per query`,
+      );
   }
   const firstSetterEnd = setters[0]?.statement.getEnd() ?? -1;
-  const inSetter = (node: Node): boolean => setters.some((s) => node.getStart() >= s.statement.getStart() && node.getEnd() <= s.statement.getEnd());
+  const inSetter = (node: Node): boolean =>
+    setters.some((s) => node.getStart() >= s.statement.getStart() && node.getEnd() <= s.statement.getEnd());
   const scoped = `${client}.$forTenant(${tenantId})`;
   const edits: TextEdit[] = [];
   for (const ref of txRefs) {
     if (inSetter(ref)) continue;
     const parent = ref.getParent();
     if (Node.isPropertyAccessExpression(parent) && parent.getName().startsWith("$")) {
-      throw new Refusal(parent, `\`${parent.getText()}\` needs the transaction V2 no longer has; move it into the handler (inside ${context.config.transactionHelper.name}) or remove it`);
+      throw new Refusal(
+        parent,
+        `\`${parent.getText()}\` needs the transaction V2 no longer has; move it into the handler (inside ${context.config.transactionHelper.name}) or remove it`,
+      );
     }
     edits.push({ start: ref.getStart(), end: ref.getEnd(), text: ref.getStart() < firstSetterEnd ? client : scoped });
   }
@@ -163,7 +185,8 @@ function derive(context: CodemodContext, declaration: Node, useClient: (client: 
     const bare = Node.isParenthesizedExpression(body) && !inline.concise ? body.getExpression() : body;
     const value = applyEdits(bare.getText(), editsWithin(edits, bare.getStart(), bare.getEnd()));
     const awaitedValue = Node.isAwaitExpression(body) ? value : `await ${value}`;
-    const text = inline.assign !== undefined ? `${inline.assign}${awaitedValue};` : inline.concise ? value : `return ${value};`;
+    const text =
+      inline.assign !== undefined ? `${inline.assign}${awaitedValue};` : inline.concise ? value : `return ${value};`;
     edits.length = 0;
     edits.push({ start: inline.statement.getStart(), end: inline.statement.getEnd(), text });
   } else if (inline && Node.isBlock(body)) {
@@ -186,7 +209,11 @@ function derive(context: CodemodContext, declaration: Node, useClient: (client: 
       : dedent(inner, from, lineIndent(source, inline.statement.getStart()));
     edits.length = 0;
     const arrow = inline.concise ? wrapper.getFirstChildByKind(SyntaxKind.EqualsGreaterThanToken) : undefined;
-    edits.push(arrow ? { start: arrow.getEnd(), end: inline.statement.getEnd(), text: ` ${text}` } : { start: inline.statement.getStart(), end: inline.statement.getEnd(), text });
+    edits.push(
+      arrow
+        ? { start: arrow.getEnd(), end: inline.statement.getEnd(), text: ` ${text}` }
+        : { start: inline.statement.getStart(), end: inline.statement.getEnd(), text },
+    );
   } else {
     const open = callback.getFirstChildByKind(SyntaxKind.OpenParenToken);
     const close = callback.getFirstChildByKind(SyntaxKind.CloseParenToken);
@@ -196,21 +223,42 @@ function derive(context: CodemodContext, declaration: Node, useClient: (client: 
     edits.push({ start: callback.getEnd(), end: transaction.getEnd(), text: ")()" });
   }
   // The callback's awaits now run in the wrapper itself (it returned the transaction's promise, so nothing else changes).
-  if (inline && callback.isAsync() && !wrapper.isAsync()) edits.push({ start: asyncInsertion(declaration, wrapper), end: asyncInsertion(declaration, wrapper), text: "async " });
+  if (inline && callback.isAsync() && !wrapper.isAsync())
+    edits.push({
+      start: asyncInsertion(declaration, wrapper),
+      end: asyncInsertion(declaration, wrapper),
+      text: "async ",
+    });
   const nameNode = Node.isFunctionDeclaration(declaration)
     ? declaration.getNameNode()
-    : declaration.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => d.getName() === tenant.name)?.getNameNode();
+    : declaration
+        .getDescendantsOfKind(SyntaxKind.VariableDeclaration)
+        .find((d) => d.getName() === tenant.name)
+        ?.getNameNode();
   if (nameNode) edits.push({ start: nameNode.getStart(), end: nameNode.getEnd(), text: tenant.v2Name });
-  const text = applyEdits(source.slice(declaration.getStart(), declaration.getEnd()), shift(edits, declaration.getStart()));
+  const text = applyEdits(
+    source.slice(declaration.getStart(), declaration.getEnd()),
+    shift(edits, declaration.getStart()),
+  );
   return { kind: "derived", text, client, notes };
 }
 
 /** Finds the one transaction V1 opens, directly or through a transaction helper of the repo. */
 function openedTransaction(context: CodemodContext, wrapper: WrapperFunction, how: string): OpenedTransaction {
   const tenant = context.index.tenantWrapper;
-  const direct = wrapper.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => isTransactionCall(c) || isWithTenantCall(c));
-  const helpers = direct.length > 0 ? [] : wrapper.getDescendantsOfKind(SyntaxKind.CallExpression).flatMap((call) => helperTransaction(context, call) ?? []);
-  const found: Array<{ call: CallExpression; helper?: OpenedTransaction }> = [...direct.map((call) => ({ call })), ...helpers];
+  const direct = wrapper
+    .getDescendantsOfKind(SyntaxKind.CallExpression)
+    .filter((c) => isTransactionCall(c) || isWithTenantCall(c));
+  const helpers =
+    direct.length > 0
+      ? []
+      : wrapper
+          .getDescendantsOfKind(SyntaxKind.CallExpression)
+          .flatMap((call) => helperTransaction(context, call) ?? []);
+  const found: Array<{ call: CallExpression; helper?: OpenedTransaction }> = [
+    ...direct.map((call) => ({ call })),
+    ...helpers,
+  ];
   if (found.length === 0) {
     throw new Refusal(
       wrapper.getParameters()[0] ?? wrapper,
@@ -218,19 +266,28 @@ function openedTransaction(context: CodemodContext, wrapper: WrapperFunction, ho
     );
   }
   if (found.length > 1) {
-    throw new Refusal(found[1]!.call, `${tenant.name} opens ${found.length} transactions; scaffold takes out exactly one. Merge them into one, or ${how}`);
+    throw new Refusal(
+      found[1]!.call,
+      `${tenant.name} opens ${found.length} transactions; scaffold takes out exactly one. Merge them into one, or ${how}`,
+    );
   }
   const only = found[0]!;
   if (only.helper) return only.helper;
   const call = only.call;
   const receiver = call.getExpressionIfKindOrThrow(SyntaxKind.PropertyAccessExpression).getExpression();
   if (!isPlainReference(receiver)) {
-    throw new Refusal(receiver, `the transaction is opened on \`${receiver.getText()}\`, which V2 cannot call again for each query; put that client in a const and open the transaction on it`);
+    throw new Refusal(
+      receiver,
+      `the transaction is opened on \`${receiver.getText()}\`, which V2 cannot call again for each query; put that client in a const and open the transaction on it`,
+    );
   }
   const scoped = isWithTenantCall(call);
   const [tenantArg, callbackArg, options] = scoped ? call.getArguments() : [undefined, ...call.getArguments()];
   if (!callbackArg || !(Node.isArrowFunction(callbackArg) || Node.isFunctionExpression(callbackArg))) {
-    throw new Refusal(callbackArg ?? call, `pass ${call.getExpression().getText()} an inline \`async (tx) => ...\` so scaffold can run its code without the transaction`);
+    throw new Refusal(
+      callbackArg ?? call,
+      `pass ${call.getExpression().getText()} an inline \`async (tx) => ...\` so scaffold can run its code without the transaction`,
+    );
   }
   return {
     call,
@@ -245,15 +302,25 @@ function openedTransaction(context: CodemodContext, wrapper: WrapperFunction, ho
  * `call` as a call of a transaction helper: a function of the repo `(…, tenantId, …, fn) => client.$transaction(async
  * (tx) => { set the context to tenantId; return fn(tx); })`, called with an inline callback. Undefined otherwise.
  */
-function helperTransaction(context: CodemodContext, call: CallExpression): { call: CallExpression; helper: OpenedTransaction } | undefined {
+function helperTransaction(
+  context: CodemodContext,
+  call: CallExpression,
+): { call: CallExpression; helper: OpenedTransaction } | undefined {
   const callee = call.getExpression();
   if (!Node.isIdentifier(callee)) return undefined;
   const file = call.getSourceFile();
   const binding = importBindings(context.project, file).find((b) => b.localName === callee.getText() && !b.isTypeOnly);
   const helperFile = binding ? (binding.moduleFile ? context.project.sourceFile(binding.moduleFile) : undefined) : file;
   const helper = helperFile ? localFunction(helperFile, binding?.importedName ?? callee.getText()) : undefined;
-  if (!helperFile || !helper || !(Node.isFunctionDeclaration(helper) || Node.isArrowFunction(helper) || Node.isFunctionExpression(helper))) return undefined;
-  const inner = helper.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => isTransactionCall(c) || isWithTenantCall(c));
+  if (
+    !helperFile ||
+    !helper ||
+    !(Node.isFunctionDeclaration(helper) || Node.isArrowFunction(helper) || Node.isFunctionExpression(helper))
+  )
+    return undefined;
+  const inner = helper
+    .getDescendantsOfKind(SyntaxKind.CallExpression)
+    .filter((c) => isTransactionCall(c) || isWithTenantCall(c));
   if (inner.length !== 1) return undefined;
   const transaction = inner[0]!;
   const held = transaction.getParentIfKind(SyntaxKind.AwaitExpression) ?? transaction;
@@ -278,16 +345,23 @@ function helperTransaction(context: CodemodContext, call: CallExpression): { cal
     fnIndex = forwardedParameter(txArg, tx.getText(), params, setters);
   }
   const tenantIndex = params.indexOf((scoped ? first : setters[0]?.value)?.getText() ?? "");
-  if (fnIndex < 0 || tenantIndex < 0 || setters.some((s) => s.value.getText() !== params[tenantIndex])) return undefined;
+  if (fnIndex < 0 || tenantIndex < 0 || setters.some((s) => s.value.getText() !== params[tenantIndex]))
+    return undefined;
   const callback = call.getArguments()[fnIndex];
   const tenant = call.getArguments()[tenantIndex];
-  if (!tenant || !callback || !(Node.isArrowFunction(callback) || Node.isFunctionExpression(callback))) return undefined;
+  if (!tenant || !callback || !(Node.isArrowFunction(callback) || Node.isFunctionExpression(callback)))
+    return undefined;
   const receiver = transaction.getExpressionIfKindOrThrow(SyntaxKind.PropertyAccessExpression).getExpression();
   if (!Node.isIdentifier(receiver)) return undefined;
   const client = clientRef(context, file, helperFile, receiver.getText(), call);
-  const notes = [`${callee.getText()} (${context.project.relative(helperFile.getFilePath())}) opened V1's transaction; V2 runs its callback without it`];
+  const notes = [
+    `${callee.getText()} (${context.project.relative(helperFile.getFilePath())}) opened V1's transaction; V2 runs its callback without it`,
+  ];
   for (const setter of setters) {
-    if (setter.sessionLevel) notes.push(`V2 does not call it, so its session-level \`${setter.statement.getText()}\`, which outlives the request on a pooled connection, no longer runs for these requests (it still does for its other callers)`);
+    if (setter.sessionLevel)
+      notes.push(
+        `V2 does not call it, so its session-level \`${setter.statement.getText()}\`, which outlives the request on a pooled connection, no longer runs for these requests (it still does for its other callers)`,
+      );
   }
   return { call, helper: { call, callback, client, tenant, notes } };
 }
@@ -296,39 +370,76 @@ function helperTransaction(context: CodemodContext, call: CallExpression): { cal
  * The index among `params` of the function the transaction callback forwards `tx` to and whose result it returns
  * (`fn(tx)`, `return [await] fn(tx)`, or `const r = await fn(tx); return r;`), the context statements aside; -1 if none.
  */
-function forwardedParameter(callback: Callback, tx: string, params: readonly string[], setters: readonly ContextSetter[]): number {
+function forwardedParameter(
+  callback: Callback,
+  tx: string,
+  params: readonly string[],
+  setters: readonly ContextSetter[],
+): number {
   const body = callback.getBody();
-  const statements = Node.isBlock(body) ? body.getStatements().filter((st) => !setters.some((s) => s.statement === st)) : [];
+  const statements = Node.isBlock(body)
+    ? body.getStatements().filter((st) => !setters.some((s) => s.statement === st))
+    : [];
   let result: Node | undefined = Node.isBlock(body) ? undefined : body;
   const [only, second] = statements;
   if (statements.length === 1 && Node.isReturnStatement(only)) result = only.getExpression();
   if (statements.length === 2 && Node.isVariableStatement(only) && Node.isReturnStatement(second)) {
     const [declaration] = only.getDeclarations();
-    if (only.getDeclarations().length === 1 && declaration && second.getExpression()?.getText() === declaration.getName()) result = declaration.getInitializer();
+    if (
+      only.getDeclarations().length === 1 &&
+      declaration &&
+      second.getExpression()?.getText() === declaration.getName()
+    )
+      result = declaration.getInitializer();
   }
   const call = result && (Node.isAwaitExpression(result) ? result.getExpression() : result);
-  if (!call || !Node.isCallExpression(call) || call.getArguments().length !== 1 || call.getArguments()[0]!.getText() !== tx) return -1;
+  if (
+    !call ||
+    !Node.isCallExpression(call) ||
+    call.getArguments().length !== 1 ||
+    call.getArguments()[0]!.getText() !== tx
+  )
+    return -1;
   return params.indexOf(call.getExpression().getText());
 }
 
 /** How the tenant module reaches `name`, the client the helper in `helperFile` opens its transaction on. */
-function clientRef(context: CodemodContext, file: SourceFile, helperFile: SourceFile, name: string, at: Node): ClientRef {
+function clientRef(
+  context: CodemodContext,
+  file: SourceFile,
+  helperFile: SourceFile,
+  name: string,
+  at: Node,
+): ClientRef {
   if (helperFile === file) return { kind: "local", name };
   const binding = importBindings(context.project, helperFile).find((b) => b.localName === name && !b.isTypeOnly);
   const moduleFile = binding ? binding.moduleFile : isExported(helperFile, name) ? helperFile.getFilePath() : undefined;
   if (!moduleFile) {
-    throw new Refusal(at, `the client \`${name}\` the transaction helper uses is not exported from ${context.project.relative(helperFile.getFilePath())}; export it so ${context.index.tenantWrapper.v2Name} can call its $forTenant`);
+    throw new Refusal(
+      at,
+      `the client \`${name}\` the transaction helper uses is not exported from ${context.project.relative(helperFile.getFilePath())}; export it so ${context.index.tenantWrapper.v2Name} can call its $forTenant`,
+    );
   }
   const importedName = binding?.importedName ?? name;
   const reused = binding?.declaration.getModuleSpecifierValue();
-  const candidates = [reused, relativeSpecifier(file.getFilePath(), moduleFile)].filter((s): s is string => s !== undefined);
+  const candidates = [reused, relativeSpecifier(file.getFilePath(), moduleFile)].filter(
+    (s): s is string => s !== undefined,
+  );
   const specifier = candidates.find((s) => context.project.resolveModule(s, file.getFilePath()) === moduleFile);
-  if (!specifier) throw new Refusal(at, `${context.project.relative(moduleFile)} (exporting the client \`${importedName}\`) cannot be imported from the tenant module; import it there by hand`);
+  if (!specifier)
+    throw new Refusal(
+      at,
+      `${context.project.relative(moduleFile)} (exporting the client \`${importedName}\`) cannot be imported from the tenant module; import it there by hand`,
+    );
   return { kind: "import", moduleFile, specifier, importedName };
 }
 
 function relativeSpecifier(from: string, to: string): string {
-  const relative = path.relative(path.dirname(from), to).split(path.sep).join("/").replace(/\.(ts|tsx|mts|cts)$/, "");
+  const relative = path
+    .relative(path.dirname(from), to)
+    .split(path.sep)
+    .join("/")
+    .replace(/\.(ts|tsx|mts|cts)$/, "");
   return relative.startsWith(".") ? relative : `./${relative}`;
 }
 
@@ -343,7 +454,11 @@ function wrapperFunction(declaration: Node): WrapperFunction | undefined {
  * at the top of the wrapper's body, or the wrapper's concise body (which becomes a block), an arrow callback (same `this`) with a block body whose names clash with nothing
  * else in the wrapper; for the `const`, its only `return` must be its last statement (`assign` is `const x = `).
  */
-function inlining(wrapper: WrapperFunction, transaction: CallExpression, callback: Callback): { statement: Node; assign?: string; concise?: true } | undefined {
+function inlining(
+  wrapper: WrapperFunction,
+  transaction: CallExpression,
+  callback: Callback,
+): { statement: Node; assign?: string; concise?: true } | undefined {
   const body = callback.getBody();
   if (!Node.isArrowFunction(callback)) return undefined;
   if (Node.isBlock(body) && (body.getStatements().length === 0 || clashes(wrapper, callback))) return undefined;
@@ -352,12 +467,20 @@ function inlining(wrapper: WrapperFunction, transaction: CallExpression, callbac
   if (holder === wrapper) return { statement: awaitNode ?? transaction, concise: true };
   if (Node.isReturnStatement(holder) && holder.getParent() === wrapper.getBody()) return { statement: holder };
   const statement = holder?.getParent()?.getParent();
-  if (!awaitNode || !Node.isVariableDeclaration(holder) || !Node.isVariableStatement(statement) || statement.getParent() !== wrapper.getBody()) return undefined;
+  if (
+    !awaitNode ||
+    !Node.isVariableDeclaration(holder) ||
+    !Node.isVariableStatement(statement) ||
+    statement.getParent() !== wrapper.getBody()
+  )
+    return undefined;
   if (statement.getDeclarations().length !== 1) return undefined;
   const source = statement.getSourceFile().getFullText();
   const assign = source.slice(statement.getStart(), awaitNode.getStart());
   if (!Node.isBlock(body)) return { statement, assign };
-  const returns = body.getDescendantsOfKind(SyntaxKind.ReturnStatement).filter((r) => r.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a)) === callback);
+  const returns = body
+    .getDescendantsOfKind(SyntaxKind.ReturnStatement)
+    .filter((r) => r.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a)) === callback);
   const last = body.getStatements().at(-1);
   if (returns.length !== 1 || returns[0] !== last || !returns[0]?.getExpression()) return undefined;
   return { statement, assign };
@@ -369,27 +492,37 @@ function isSettled(expression: Node, body: Node): boolean {
   if (!Node.isIdentifier(expression) || !Node.isBlock(body)) return false;
   return body.getStatements().some((statement) => {
     if (!Node.isVariableStatement(statement) || statement.getDeclarationKind() !== "const") return false;
-    return statement.getDeclarations().some((d) => d.getName() === expression.getText() && Node.isAwaitExpression(d.getInitializer()));
+    return statement
+      .getDeclarations()
+      .some((d) => d.getName() === expression.getText() && Node.isAwaitExpression(d.getInitializer()));
   });
 }
 
 /** Where `async ` goes: before `function` of a declaration, before the parameters of an arrow or function expression. */
 function asyncInsertion(declaration: Node, wrapper: Node): number {
-  if (Node.isFunctionDeclaration(declaration)) return declaration.getFirstChildByKindOrThrow(SyntaxKind.FunctionKeyword).getStart();
+  if (Node.isFunctionDeclaration(declaration))
+    return declaration.getFirstChildByKindOrThrow(SyntaxKind.FunctionKeyword).getStart();
   return wrapper.getStart();
 }
 
 /** `x.$withTenant(tenantId, fn)`: the kit's tenant transaction (what the install phase rebuilds helpers on). */
 function isWithTenantCall(call: CallExpression): boolean {
   const callee = call.getExpression();
-  return Node.isPropertyAccessExpression(callee) && callee.getName() === "$withTenant" && call.getArguments().length >= 2;
+  return (
+    Node.isPropertyAccessExpression(callee) && callee.getName() === "$withTenant" && call.getArguments().length >= 2
+  );
 }
 
 /** `x.$transaction(async (tx) => ...)` with a function as first argument (the interactive form). */
 function isTransactionCall(call: CallExpression): boolean {
   const callee = call.getExpression();
   const callback = call.getArguments()[0];
-  return Node.isPropertyAccessExpression(callee) && callee.getName() === "$transaction" && callback !== undefined && (Node.isArrowFunction(callback) || Node.isFunctionExpression(callback));
+  return (
+    Node.isPropertyAccessExpression(callee) &&
+    callee.getName() === "$transaction" &&
+    callback !== undefined &&
+    (Node.isArrowFunction(callback) || Node.isFunctionExpression(callback))
+  );
 }
 
 function isPlainReference(node: Node): boolean {
@@ -404,7 +537,8 @@ function references(callback: Callback, name: string): Identifier[] {
     if (id === declared || id.getText() !== name) return false;
     const parent = id.getParent();
     if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id) return false;
-    if ((Node.isPropertyAssignment(parent) || Node.isBindingElement(parent)) && parent.getNameNode() === id) return false;
+    if ((Node.isPropertyAssignment(parent) || Node.isBindingElement(parent)) && parent.getNameNode() === id)
+      return false;
     if (Node.isParameterDeclaration(parent) || Node.isVariableDeclaration(parent)) {
       throw new Refusal(id, `\`${name}\` is declared again inside the transaction callback; rename that one`);
     }
@@ -423,13 +557,23 @@ function contextSetters(callback: Callback, txRefs: readonly Identifier[]): Cont
     if (!sql) continue;
     // A setting given one value; anything else (`SET LOCAL statement_timeout = 5000`) is not the tenant's.
     if (!(SET_CONFIG.test(sql.text) || SET_STATEMENT.test(sql.text)) || sql.values.length !== 1) continue;
-    const statement = use?.getParentIfKind(SyntaxKind.AwaitExpression)?.getParentIfKind(SyntaxKind.ExpressionStatement) ?? use?.getParentIfKind(SyntaxKind.ExpressionStatement);
+    const statement =
+      use?.getParentIfKind(SyntaxKind.AwaitExpression)?.getParentIfKind(SyntaxKind.ExpressionStatement) ??
+      use?.getParentIfKind(SyntaxKind.ExpressionStatement);
     if (!statement || statement.getParent() !== callback.getBody()) {
-      throw new Refusal(access, "the tenant context is set inside an expression; make `await tx.$executeRaw`SELECT set_config(...)`` a statement of its own in the transaction callback");
+      throw new Refusal(
+        access,
+        "the tenant context is set inside an expression; make `await tx.$executeRaw`SELECT set_config(...)`` a statement of its own in the transaction callback",
+      );
     }
     const setConfig = SET_CONFIG.exec(sql.text);
     const sessionLevel = setConfig ? setConfig[2]!.toLowerCase() === "false" : !/^\s*SET\s+LOCAL/i.test(sql.text);
-    out.push({ statement, value: sql.values[0]!, setting: setConfig?.[1] ?? SET_STATEMENT.exec(sql.text)?.[2], sessionLevel });
+    out.push({
+      statement,
+      value: sql.values[0]!,
+      setting: setConfig?.[1] ?? SET_STATEMENT.exec(sql.text)?.[2],
+      sessionLevel,
+    });
   }
   return out;
 }
@@ -440,16 +584,19 @@ function rawSql(use: Node | undefined, access: Node): { text: string; values: No
   if (!Node.isCallExpression(use) || use.getExpression() !== access) return undefined;
   const [first, ...rest] = use.getArguments();
   if (!first) return undefined;
-  if (Node.isStringLiteral(first) || Node.isNoSubstitutionTemplateLiteral(first)) return { text: first.getLiteralValue(), values: rest };
+  if (Node.isStringLiteral(first) || Node.isNoSubstitutionTemplateLiteral(first))
+    return { text: first.getLiteralValue(), values: rest };
   if (Node.isTemplateExpression(first)) return template(first);
   if (Node.isTaggedTemplateExpression(first)) return template(first.getTemplate());
   return undefined;
 }
 
 function template(node: Node): { text: string; values: Node[] } {
-  if (!Node.isTemplateExpression(node)) return { text: Node.isNoSubstitutionTemplateLiteral(node) ? node.getLiteralValue() : node.getText(), values: [] };
+  if (!Node.isTemplateExpression(node))
+    return { text: Node.isNoSubstitutionTemplateLiteral(node) ? node.getLiteralValue() : node.getText(), values: [] };
   const spans = node.getTemplateSpans();
-  const text = node.getHead().getLiteralText() + spans.map((s, i) => `$${i + 1}${s.getLiteral().getLiteralText()}`).join("");
+  const text =
+    node.getHead().getLiteralText() + spans.map((s, i) => `$${i + 1}${s.getLiteral().getLiteralText()}`).join("");
   return { text, values: spans.map((s) => s.getExpression()) };
 }
 
@@ -458,7 +605,7 @@ function checkHandlerTenant(wrapper: WrapperFunction, txRefs: readonly Identifie
   const params = new Set(wrapper.getParameters().map((p) => p.getName()));
   for (const ref of txRefs) {
     const call = ref.getParentIfKind(SyntaxKind.CallExpression);
-    if (!call || !call.getArguments().includes(ref) || !params.has(call.getExpression().getText())) continue;
+    if (!call?.getArguments().includes(ref) || !params.has(call.getExpression().getText())) continue;
     const tenantArg = call.getArguments()[0];
     if (tenantArg && tenantArg.getText() !== tenantId) {
       throw new Refusal(
@@ -476,16 +623,20 @@ function clashes(wrapper: Node, callback: Callback): boolean {
   const declared = new Set<string>();
   for (const statement of body.getStatements()) {
     if (Node.isVariableStatement(statement)) {
-      for (const d of statement.getDeclarations()) for (const id of [d.getNameNode(), ...d.getNameNode().getDescendantsOfKind(SyntaxKind.Identifier)]) if (Node.isIdentifier(id)) declared.add(id.getText());
+      for (const d of statement.getDeclarations())
+        for (const id of [d.getNameNode(), ...d.getNameNode().getDescendantsOfKind(SyntaxKind.Identifier)])
+          if (Node.isIdentifier(id)) declared.add(id.getText());
     } else if (Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement)) {
       const name = statement.getName();
       if (name) declared.add(name);
     }
   }
   return wrapper.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => {
-    if (!declared.has(id.getText()) || (id.getStart() >= callback.getStart() && id.getEnd() <= callback.getEnd())) return false;
+    if (!declared.has(id.getText()) || (id.getStart() >= callback.getStart() && id.getEnd() <= callback.getEnd()))
+      return false;
     const parent = id.getParent();
-    if ((Node.isPropertyAccessExpression(parent) || Node.isPropertyAssignment(parent)) && parent.getNameNode() === id) return false;
+    if ((Node.isPropertyAccessExpression(parent) || Node.isPropertyAssignment(parent)) && parent.getNameNode() === id)
+      return false;
     // Parameter names of a function type (`fn: (tenantId: string) => ...`) name nothing in the body.
     return id.getFirstAncestor((a) => Node.isTypeNode(a)) === undefined;
   });

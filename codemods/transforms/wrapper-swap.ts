@@ -12,7 +12,12 @@ import type { CodemodContext } from "../runner/codemod-types.ts";
  *
  * @example edits.push(swapToV2(context, file, site, imports));
  */
-export function swapToV2(context: CodemodContext, file: SourceFile, site: HandlerSite, imports: ImportEditor): TextEdit {
+export function swapToV2(
+  context: CodemodContext,
+  file: SourceFile,
+  site: HandlerSite,
+  imports: ImportEditor,
+): TextEdit {
   const wrapper = site.ref.wrapper;
   const binding = importBindings(context.project, file).find((b) => b.localName === site.calleeName);
   const specifier = binding?.declaration.getModuleSpecifierValue() ?? context.project.relative(wrapper.file);
@@ -25,7 +30,12 @@ export function swapToV2(context: CodemodContext, file: SourceFile, site: Handle
  * Removes the V1 wrapper imports no longer referenced once `migrated` calls point at V2.
  * @example dropUnusedV1Imports(context, file, migratedSites, imports);
  */
-export function dropUnusedV1Imports(context: CodemodContext, file: SourceFile, migrated: readonly HandlerSite[], imports: ImportEditor): void {
+export function dropUnusedV1Imports(
+  context: CodemodContext,
+  file: SourceFile,
+  migrated: readonly HandlerSite[],
+  imports: ImportEditor,
+): void {
   const migratedCallees = new Set(migrated.map((s) => s.call.getExpression()));
   for (const name of new Set(migrated.map((s) => s.calleeName))) {
     const binding = importBindings(context.project, file).find((b) => b.localName === name);
@@ -33,7 +43,7 @@ export function dropUnusedV1Imports(context: CodemodContext, file: SourceFile, m
     const stillUsed = identifiersNamed(file, name).some((id) => {
       if (migratedCallees.has(id)) return false;
       const parent = id.getParent();
-      return !(Node.isImportSpecifier(parent));
+      return !Node.isImportSpecifier(parent);
     });
     if (!stillUsed) imports.remove(binding.declaration, binding.importedName);
   }

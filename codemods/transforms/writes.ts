@@ -29,7 +29,9 @@ export const writesCodemod: Codemod = {
   transformFile: (context, file) => {
     const source = file.getFullText();
     const unit = indentUnit(source);
-    return migrateSites(context, file, "write", (site, imports) => rewriteWriteSite(context, site, imports, source, unit, scopeNames(site)));
+    return migrateSites(context, file, "write", (site, imports) =>
+      rewriteWriteSite(context, site, imports, source, unit, scopeNames(site)),
+    );
   },
 };
 
@@ -38,9 +40,11 @@ function scopeNames(site: HandlerSite): Set<string> {
   const file = site.call.getSourceFile();
   const names = identifierNames(topLevelFunction(site.call) ?? site.call);
   for (const statement of file.getStatements()) {
-    if (Node.isImportDeclaration(statement)) for (const named of statement.getNamedImports()) names.add(named.getAliasNode()?.getText() ?? named.getName());
+    if (Node.isImportDeclaration(statement))
+      for (const named of statement.getNamedImports()) names.add(named.getAliasNode()?.getText() ?? named.getName());
     else if (Node.isVariableStatement(statement)) for (const d of statement.getDeclarations()) names.add(d.getName());
-    else if ((Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement)) && statement.getName()) names.add(statement.getName()!);
+    else if ((Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement)) && statement.getName())
+      names.add(statement.getName()!);
   }
   return names;
 }
@@ -65,7 +69,8 @@ function rewriteWriteSite(
 ): { edits: TextEdit[]; notes: string[]; review: ManualReviewItem[] } | ManualReviewItem {
   const callback = site.callback;
   const binding = site.binding;
-  if (!callback || !binding) return manualReview("handler-not-inline", "the handler is not an inline function", site.location);
+  if (!callback || !binding)
+    return manualReview("handler-not-inline", "the handler is not an inline function", site.location);
   const free = (wanted: string): string => {
     if (!taken.has(wanted)) return wanted;
     for (let i = 2; ; i++) if (!taken.has(`${wanted}${i}`)) return `${wanted}${i}`;
@@ -77,7 +82,11 @@ function rewriteWriteSite(
   let addTenantElement: string | undefined;
   if (!tenantId) {
     if (shape?.kind !== "object" || !firstParam || !Node.isObjectBindingPattern(firstParam)) {
-      return manualReview("span-not-provable", "the handler does not receive the tenant id and the kit cannot add it", site.location);
+      return manualReview(
+        "span-not-provable",
+        "the handler does not receive the tenant id and the kit cannot add it",
+        site.location,
+      );
     }
     tenantId = free(shape.tenantIdKey);
     addTenantElement = tenantId === shape.tenantIdKey ? tenantId : `${shape.tenantIdKey}: ${tenantId}`;
@@ -85,7 +94,13 @@ function rewriteWriteSite(
   const txName = free("tx");
   const resultName = free("txResult");
   const ownTransactionOnly = site.uses.some((u) => u.ownTransaction);
-  const helper = ownTransactionOnly ? "" : imports.use(helperModuleFile(context), context.config.transactionHelper.module, context.config.transactionHelper.name);
+  const helper = ownTransactionOnly
+    ? ""
+    : imports.use(
+        helperModuleFile(context),
+        context.config.transactionHelper.module,
+        context.config.transactionHelper.name,
+      );
   const plan = planWriteSpan(site, source, { helper, tenantId, txName, resultName, indentUnit: unit });
   if ("reason" in plan) return manualReview(plan.reason, plan.detail, site.location);
   const notes = plan.notes.map((n) => `${site.location.file}: ${n}`);
@@ -99,10 +114,12 @@ function rewriteWriteSite(
   // takes every use, and add the tenant id to the parameter when it is missing.
   const pattern = binding.dbPattern ?? (firstParam && Node.isObjectBindingPattern(firstParam) ? firstParam : undefined);
   // A destructuring the span itself holds (after a `ctx.db` use) is moved with it, left as it is.
-  const insideSpan = pattern !== undefined && plan.edits.some((e) => e.start <= pattern.getStart() && pattern.getEnd() <= e.end);
+  const insideSpan =
+    pattern !== undefined && plan.edits.some((e) => e.start <= pattern.getStart() && pattern.getEnd() <= e.end);
   if (pattern && shape?.kind === "object" && !insideSpan) {
     const dropDb = !plan.dbUsedOutside;
-    const isDb = (e: BindingElement): boolean => (e.getPropertyNameNode()?.getText() ?? e.getNameNode().getText()) === shape.dbKey;
+    const isDb = (e: BindingElement): boolean =>
+      (e.getPropertyNameNode()?.getText() ?? e.getNameNode().getText()) === shape.dbKey;
     const elements = pattern.getElements().filter((e) => !(dropDb && isDb(e)));
     const isParameter = pattern === firstParam;
     if ((isParameter && addTenantElement) || elements.length !== pattern.getElements().length) {
@@ -110,9 +127,17 @@ function rewriteWriteSite(
       if (isParameter && addTenantElement) texts.push(addTenantElement);
       const statement = pattern.getFirstAncestorByKind(SyntaxKind.VariableStatement);
       if (!isParameter && texts.length === 0 && statement) {
-        paramEdits.push({ start: source.lastIndexOf("\n", statement.getStart() - 1), end: statement.getEnd(), text: "" });
+        paramEdits.push({
+          start: source.lastIndexOf("\n", statement.getStart() - 1),
+          end: statement.getEnd(),
+          text: "",
+        });
       } else {
-        paramEdits.push({ start: pattern.getStart(), end: pattern.getEnd(), text: texts.length ? `{ ${texts.join(", ")} }` : "{}" });
+        paramEdits.push({
+          start: pattern.getStart(),
+          end: pattern.getEnd(),
+          text: texts.length ? `{ ${texts.join(", ")} }` : "{}",
+        });
       }
     }
   }

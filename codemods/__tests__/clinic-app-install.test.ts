@@ -34,7 +34,8 @@ describe("install on fixtures/clinic-app", () => {
     const db = read("src/lib/db.ts");
     expect(db).toContain('import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";');
     expect(db).toContain(
-      'adapter: createTenantAdapter({ connectionString: process.env.DATABASE_URL!, setting: "app.current_tenant_id" }),',
+      "adapter: createTenantAdapter({ connectionString: process.env.DATABASE_URL!, " +
+        'setting: "app.current_tenant_id" }),',
     );
     expect(db).toContain("transactionOptions: { maxWait: 10_000 },");
     expect(db).toContain('log: process.env.NODE_ENV === "development" ? ["query", "error", "warn"] : ["error"],');
@@ -54,7 +55,10 @@ describe("install on fixtures/clinic-app", () => {
       "export async function withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T> {",
     );
     expect(helper).toMatch(
-      /return db\.\$withTenant\(\n {4}tenantId,\n {4}async \(tx\) => \{\n {6}return fn\(tx\);\n {4}\},\n {4}\{ timeout: 15_000 \},/,
+      new RegExp(
+        /return db\.\$withTenant\(\n {4}tenantId,\n {4}async \(tx\) => \{\n {6}return fn\(tx\);\n {4}\},/.source +
+          /\n {4}\{ timeout: 15_000 \},/.source,
+      ),
     );
     expect(helper).not.toContain("set_config");
     expect(helper).toContain("export type TenantTx = TenantTransactionClient<TenantPrismaClient>;");
@@ -63,7 +67,8 @@ describe("install on fixtures/clinic-app", () => {
     expect(
       notes.some((n) =>
         n.includes(
-          'setting "app.current_tenant_id", read by the RLS policies (prisma/migrations/20250302090000_row_level_security/migration.sql: 18)',
+          'setting "app.current_tenant_id", read by the RLS policies ' +
+            "(prisma/migrations/20250302090000_row_level_security/migration.sql: 18)",
         ),
       ),
     ).toBe(true);

@@ -10,7 +10,8 @@ import { applyEdits, indentUnit } from "../edits/text-edit.ts";
 import { FIXTURES_DIR } from "./fixture-harness.ts";
 
 // Two handlers the kit cannot prove (a computed model, db handed to a hook) beside one it migrates.
-const ROUTE = `import { NextRequest, NextResponse } from "next/server";
+const ROUTE =
+  `import { NextRequest, NextResponse } from "next/server";
 import { withSalesSession } from "@/lib/auth/sales";
 import { afterImportHooks } from "@/lib/plugins";
 
@@ -29,7 +30,8 @@ export async function POST(request: NextRequest) {
 }
 
 export async function HEAD(request: NextRequest) {
-  return withSalesSession(request, async ({ db }) => new NextResponse(null, { status: (await db.customer.count()) ? 200 : 204 }));
+  return withSalesSession(request, async ({ db }) => new NextResponse(null, ` +
+  `{ status: (await db.customer.count()) ? 200 : 204 }));
 }
 `;
 

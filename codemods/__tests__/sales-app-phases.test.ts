@@ -59,7 +59,8 @@ describe("fixtures/sales-app through every phase", () => {
       const text = read(`src/lib/auth/${file}.ts`);
       expect(text).toMatch(
         new RegExp(
-          `function ${v2}\\([\\s\\S]*\\} catch \\(error\\) \\{\\n {4}const busy = poolTimeoutResponse\\(error\\);\\n {4}if \\(busy\\) return busy;\\n`,
+          `function ${v2}\\([\\s\\S]*\\} catch \\(error\\) \\{\\n {4}` +
+            "const busy = poolTimeoutResponse\\(error\\);\\n {4}if \\(busy\\) return busy;\\n",
         ),
       );
       expect(text.match(/poolTimeoutResponse\(/g), file).toHaveLength(1);
@@ -95,7 +96,10 @@ describe("fixtures/sales-app through every phase", () => {
     const orders = read("src/app/api/orders/route.ts");
     // Read-modify-write: the stock check and the decrement share the transaction.
     expect(orders).toMatch(
-      /withTenant\(tenantId, async \(tx\) => \{\s*for \(const item of body\.items\) \{\s*const stock = await tx\.inventory\.findUnique/,
+      new RegExp(
+        /withTenant\(tenantId, async \(tx\) => \{\s*for \(const item of body\.items\) \{\s*/.source +
+          /const stock = await tx\.inventory\.findUnique/.source,
+      ),
     );
     // The webhook stays outside the span.
     const invoice = read("src/app/api/orders/[id]/invoice/route.ts");

@@ -52,7 +52,10 @@ export type DbAccessor =
       readonly wholeUse?: ManualReviewReason;
     };
 
-/** The verdict over several uses: unknown beats write beats read. @example combineAccess(["read", "write"]) // "write" */
+/**
+ * The verdict over several uses: unknown beats write beats read.
+ * @example combineAccess(["read", "write"]) // "write"
+ */
 export function combineAccess(accesses: Iterable<Access>): Access {
   let result: Access = "read";
   for (const access of accesses) {
@@ -298,7 +301,8 @@ export class DbUsageClassifier {
       const detail = `${calleeText}() does not take db as a plain parameter (or options key) #${index + 1}`;
       return this.unknown(useNode, "unresolved-callee", detail);
     }
-    const where = `${calleeText} (${this.project.relative(target.fn.getSourceFile().getFilePath())}:${target.fn.getStartLineNumber()})`;
+    const targetFile = this.project.relative(target.fn.getSourceFile().getFilePath());
+    const where = `${calleeText} (${targetFile}:${target.fn.getStartLineNumber()})`;
     const keyProperty = accessor.kind === "property" ? accessor.property : "";
     const key = `${target.fn.getSourceFile().getFilePath()}:${target.fn.getStart()}:${index}:${keyProperty}`;
     let summary = this.helperCache.get(key);
@@ -325,7 +329,9 @@ export class DbUsageClassifier {
         argument && (Node.isArrowFunction(argument) || Node.isFunctionExpression(argument)) ? argument : undefined;
       const txParam = inline?.getParameters()[use.callsParameter.dbArgument];
       if (!txParam) {
-        const detail = `${calleeText}() runs its argument #${use.callsParameter.index + 1} with db, which is not an inline function`;
+        const detail =
+          `${calleeText}() runs its argument #${use.callsParameter.index + 1} with db, ` +
+          `which is not an inline function`;
         callbackUses.push(this.unknown(useNode, "unresolved-callee", detail));
       } else if (Node.isIdentifier(txParam.getNameNode())) {
         callbackUses.push(...this.usesIn(argument!, { kind: "name", name: txParam.getName() }));
@@ -335,7 +341,8 @@ export class DbUsageClassifier {
     const ownTransaction = summary.uses.some((u) => u.ownTransaction);
     const v1Threw = summary.uses.some((u) => u.v1Threw);
     const parts = [...summary.uses, ...callbackUses].map((u) => u.description);
-    const description = `${calleeText}(${useNode.getText()}) → ${parts.length ? parts.join(", ") : "no database access"}`;
+    const accessed = parts.length ? parts.join(", ") : "no database access";
+    const description = `${calleeText}(${useNode.getText()}) → ${accessed}`;
     const innerUnknown = all.find((u) => u.access === "unknown");
     const via = [where, ...(innerUnknown?.via ?? all.find((u) => u.access === "write")?.via ?? [])];
     if (innerUnknown) {
@@ -343,7 +350,9 @@ export class DbUsageClassifier {
         node: useNode,
         access: "unknown",
         reason: innerUnknown.reason,
-        description: `${calleeText}(${useNode.getText()}) → ${innerUnknown.description} at ${innerUnknown.location.file}:${innerUnknown.location.line}`,
+        description:
+          `${calleeText}(${useNode.getText()}) → ${innerUnknown.description} ` +
+          `at ${innerUnknown.location.file}:${innerUnknown.location.line}`,
         location: locate(this.project, useNode),
         via,
         ownTransaction: false,
@@ -361,7 +370,10 @@ export class DbUsageClassifier {
     };
   }
 
-  /** The function declaration `name` refers to in `file`: declared there, or imported from a repo module (re-exports followed). */
+  /**
+   * The function declaration `name` refers to in `file`: declared there, or imported from a repo module (re-exports
+   * followed).
+   */
   private resolveFunction(file: SourceFile, name: string, depth: number): { fn: Node } | undefined {
     if (depth > 4) return undefined;
     const local = localFunction(file, name);
@@ -520,7 +532,10 @@ function captureProblem(useNode: Node, root: Node): string | undefined {
         (SYNCHRONOUS_CALLBACK_METHODS.has(callee.getName()) || callee.getName() === "$transaction")
       )
         continue;
-      return `${useNode.getText()} is used inside a callback passed to ${callee.getText().slice(0, 60)}(), which may call it later`;
+      return (
+        `${useNode.getText()} is used inside a callback passed to ${callee.getText().slice(0, 60)}(), ` +
+        `which may call it later`
+      );
     }
     return `${useNode.getText()} is captured by a function (line ${node.getStartLineNumber()}) that may run later`;
   }
@@ -592,7 +607,9 @@ function plainParameter(param: Node | undefined): DbAccessor | undefined {
   return Node.isIdentifier(param.getNameNode()) ? { kind: "name", name: param.getName() } : undefined;
 }
 
-/** A callee's parameter that receives db as the `key` of an options object: `{ db }` or `options` (then `options.db`). */
+/**
+ * A callee's parameter that receives db as the `key` of an options object: `{ db }` or `options` (then `options.db`).
+ */
 function optionsParameter(param: Node | undefined, key: string): DbAccessor | undefined {
   if (!param || !Node.isParameterDeclaration(param) || param.isRestParameter()) return undefined;
   const nameNode = param.getNameNode();
@@ -670,8 +687,8 @@ function isOperator(binary: BinaryExpression, kind: SyntaxKind): boolean {
 }
 
 /**
- * The name a `{ ... }` pattern binds the property `key` to (`{ db }` → "db", `{ db: client }` → "client"), when it binds
- * it to a plain name. @example boundKey(pattern, "db")
+ * The name a `{ ... }` pattern binds the property `key` to (`{ db }` → "db", `{ db: client }` → "client"), when it
+ * binds it to a plain name. @example boundKey(pattern, "db")
  */
 export function boundKey(pattern: ObjectBindingPattern, key: string): string | undefined {
   const element = pattern

@@ -66,7 +66,8 @@ export interface HandlerSite {
  * @example
  * ```ts
  * const sites = findHandlerSites(project, index, classifier, project.sourceFile(routePath));
- * sites.map((s) => `${s.methods.join(",")} ${s.ref.wrapper.name} ${s.classification}`); // ["GET withSalesSession read"]
+ * sites.map((s) => `${s.methods.join(",")} ${s.ref.wrapper.name} ${s.classification}`);
+ * // ["GET withSalesSession read"]
  * ```
  */
 export function findHandlerSites(
@@ -223,7 +224,9 @@ function bindContext(
   return { db, tenantIdExpression, dbPattern: first };
 }
 
-/** A top-level `const { ..., db, ... } = context;` of the handler body (no `...rest`): its pattern and the names bound. */
+/**
+ * A top-level `const { ..., db, ... } = context;` of the handler body (no `...rest`): its pattern and the names bound.
+ */
 function contextDestructuring(
   callback: ArrowFunction | FunctionExpression,
   context: string,
@@ -249,7 +252,9 @@ function contextDestructuring(
 
 type TopLevel = Node;
 
-/** The outermost function of the file containing `node` (a function declaration or a top-level `const x = () => ...`). */
+/**
+ * The outermost function of the file containing `node` (a function declaration or a top-level `const x = () => ...`).
+ */
 export function topLevelFunction(node: Node): TopLevel | undefined {
   let found: Node | undefined;
   for (let current: Node | undefined = node; current && !Node.isSourceFile(current); current = current.getParent()) {

@@ -45,18 +45,24 @@ export const MANUAL_REVIEW_HINTS: Readonly<Record<ManualReviewReason, string>> =
   "mixed-own-transaction": "the handler opens its own db.$transaction and also writes outside it; merge them by hand.",
   "span-not-provable": "the transaction span cannot be placed without changing behavior (see the detail).",
   "await-in-span":
-    "an await of non-database work stays inside the write transaction (it needs what the span computes before it), so the transaction holds its connection while it waits.",
+    "an await of non-database work stays inside the write transaction (it needs what the span computes before it), " +
+    "so the transaction holds its connection while it waits.",
   "v1-still-used": "a V1 wrapper is still used here, so finalize cannot remove it yet.",
   "scaffold-precondition":
-    "a V1 session wrapper cannot be copied as V2: it is not a top-level declaration, reaches the tenant wrapper through an import the kit cannot follow, or waits for a tenant-wrapper V2 that could not be derived.",
+    "a V1 session wrapper cannot be copied as V2: it is not a top-level declaration, " +
+    "reaches the tenant wrapper through an import the kit cannot follow, " +
+    "or waits for a tenant-wrapper V2 that could not be derived.",
   "tenant-wrapper-not-derivable":
-    "scaffold cannot prove how to take the transaction out of the tenant wrapper; the detail names the code to change (file:line:col) and how.",
+    "scaffold cannot prove how to take the transaction out of the tenant wrapper; " +
+    "the detail names the code to change (file:line:col) and how.",
   "no-pool-timeout-handler":
-    "the V2 wrapper has no catch that turns a pool timeout into a 503 with Retry-After, so under load clients get 500s; add the two poolTimeoutResponse lines to its catch by hand.",
+    "the V2 wrapper has no catch that turns a pool timeout into a 503 with Retry-After, " +
+    "so under load clients get 500s; add the two poolTimeoutResponse lines to its catch by hand.",
   "install-precondition":
     "install cannot rebuild this client or transaction helper on the kit without guessing (see the detail).",
   "extra-prisma-client":
-    "a PrismaClient other than the shared one: its own pool, without the tenant adapter; use the shared client or an admin client.",
+    "a PrismaClient other than the shared one: its own pool, without the tenant adapter; " +
+    "use the shared client or an admin client.",
   "bare-client-tenant-query":
     "a tenant-table query on the shared client outside any tenant wrapper: with the adapter installed it sees no rows.",
 };

@@ -6,7 +6,10 @@ import { importBindings } from "./import-bindings.ts";
 export interface PrismaClientSite {
   readonly file: string;
   readonly node: NewExpression;
-  /** Already built on the kit: its module applies `.$extends(tenantExtension(...))` (install ran, or it was done by hand). */
+  /**
+   * Already built on the kit: its module applies `.$extends(tenantExtension(...))` (install ran, or it was done by
+   * hand).
+   */
   readonly installed: boolean;
 }
 
@@ -48,7 +51,10 @@ export function findPrismaClientSites(project: CodemodProject): PrismaClientSite
   return sites;
 }
 
-/** The client is extended with the kit in its module (chained, or on the variable holding it: install ran or was done by hand). */
+/**
+ * The client is extended with the kit in its module (chained, or on the variable holding it: install ran or was done by
+ * hand).
+ */
 function isInstalled(node: NewExpression): boolean {
   return /\.\$extends\(\s*tenantExtension\s*\(/.test(node.getSourceFile().getFullText());
 }
@@ -76,7 +82,10 @@ export function findSharedClientModule(
   return counted.sort((a, b) => b.importers - a.importers || a.file.localeCompare(b.file))[0];
 }
 
-/** Variables of `file` whose value is the client: initialized with a site (or a call of the function returning one), or with another such variable. */
+/**
+ * Variables of `file` whose value is the client: initialized with a site (or a call of the function returning one), or
+ * with another such variable.
+ */
 function clientHoldingNames(file: SourceFile, sites: readonly PrismaClientSite[]): Set<string> {
   const names = new Set<string>();
   const factories = new Set<string>();

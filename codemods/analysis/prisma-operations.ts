@@ -50,7 +50,9 @@ export function isReadOnlySql(sql: string): boolean {
     .replace(/\/\*[\s\S]*?\*\//g, " ")
     .replace(/'(?:[^']|'')*'/g, "''");
   if (!/^\s*(select|with|values|show|explain)\b/i.test(text)) return false;
-  return !/\b(insert|update|delete|merge|truncate|alter|create|drop|grant|revoke|call|copy|lock|nextval|setval|set_config|pg_advisory\w*)\b/i.test(
-    text,
-  );
+  return !new RegExp(
+    "\\b(insert|update|delete|merge|truncate|alter|create|drop|grant|revoke|call|copy|lock|" +
+      "nextval|setval|set_config|pg_advisory\\w*)\\b",
+    "i",
+  ).test(text);
 }

@@ -76,7 +76,11 @@ export function readPrismaSchemaInfo(project: CodemodProject, tenantKey: string)
     ))
       policyTables.add(tableName(match[1]!));
     for (const match of sql.matchAll(
-      /ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?((?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?)\s+ENABLE\s+ROW\s+LEVEL\s+SECURITY/gi,
+      new RegExp(
+        /ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?/.source +
+          /((?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?)\s+ENABLE\s+ROW\s+LEVEL\s+SECURITY/.source,
+        "gi",
+      ),
     )) {
       policyTables.add(tableName(match[1]!));
     }

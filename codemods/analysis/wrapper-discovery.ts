@@ -113,7 +113,9 @@ export class WrapperIndex {
     const tenantFile = project.resolveFromRoot(config.tenantModule);
     if (!tenantFile) {
       throw new ProjectLoadError(
-        `The tenant module "${config.tenantModule}" does not resolve from ${project.rootDir}; set "tenantModule" in tenant-kit.config.json (or --tenant-module) to the specifier your routes import it with.`,
+        `The tenant module "${config.tenantModule}" does not resolve from ${project.rootDir}; ` +
+          `set "tenantModule" in tenant-kit.config.json (or --tenant-module) ` +
+          `to the specifier your routes import it with.`,
       );
     }
     const tenantSource = project.sourceFile(tenantFile);
@@ -125,7 +127,9 @@ export class WrapperIndex {
     const tenantFn = localFunction(tenantSource, tenantName);
     if (!tenantFn || !isExported(tenantSource, tenantName)) {
       throw new ProjectLoadError(
-        `${project.relative(tenantFile)} does not export a function "${config.tenantWrapper}"; set "tenantWrapper" (or --tenant-wrapper) to the name of your request-to-tenant transaction wrapper.`,
+        `${project.relative(tenantFile)} does not export a function "${config.tenantWrapper}"; ` +
+          `set "tenantWrapper" (or --tenant-wrapper) ` +
+          `to the name of your request-to-tenant transaction wrapper.`,
       );
     }
     const tenantDone = tenantName !== config.tenantWrapper || isFinalized(tenantFn);
@@ -179,7 +183,8 @@ export class WrapperIndex {
       const file = project.resolveFromRoot(configured.module);
       if (!file) {
         throw new ProjectLoadError(
-          `The configured wrapper module "${configured.module}" (for ${configured.name}) does not resolve; fix "wrappers" in the config or the --wrapper flag.`,
+          `The configured wrapper module "${configured.module}" (for ${configured.name}) does not resolve; ` +
+            `fix "wrappers" in the config or the --wrapper flag.`,
         );
       }
       if (sessions.has(`${file}\0${configured.name}`)) continue;
@@ -187,7 +192,8 @@ export class WrapperIndex {
       const fn = localFunction(source, configured.name);
       if (!fn) {
         throw new ProjectLoadError(
-          `${project.relative(file)} does not declare "${configured.name}" named in the config; fix "wrappers" in the config or the --wrapper flag.`,
+          `${project.relative(file)} does not declare "${configured.name}" named in the config; ` +
+            `fix "wrappers" in the config or the --wrapper flag.`,
         );
       }
       sessions.set(`${file}\0${configured.name}`, {

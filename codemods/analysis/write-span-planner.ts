@@ -49,7 +49,9 @@ export interface SpanProblem {
  *
  * @example
  * ```ts
- * const plan = planWriteSpan(site, source, { helper: "withTenant", tenantId: "tenantId", txName: "tx", resultName: "txResult", indentUnit: "  " });
+ * const plan = planWriteSpan(site, source, {
+ *   helper: "withTenant", tenantId: "tenantId", txName: "tx", resultName: "txResult", indentUnit: "  ",
+ * });
  * if ("reason" in plan) report(plan.detail); else edits.push(...plan.edits);
  * ```
  */
@@ -160,13 +162,15 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
     .join("");
   const notes = hoisted.map(
     (h) =>
-      `line ${h.getStartLineNumber()}: moved above the transaction span (it awaits non-database work that needs nothing the span computes)`,
+      `line ${h.getStartLineNumber()}: moved above the transaction span ` +
+      `(it awaits non-database work that needs nothing the span computes)`,
   );
   const slowAwaits = nonDatabaseAwaits(span, callback, uses);
   const dbUsedOutside = uses.some((u) => u.node.getStart() < spanStart || u.node.getEnd() > spanEnd);
   const txArrow = (async: boolean): string => `${async ? "async " : ""}(${options.txName}) =>`;
 
-  // One statement `const x = await <db work>;` / `await <db work>;` / `return <db work>;`: wrap just the awaited expression.
+  // One statement `const x = await <db work>;` / `await <db work>;` / `return <db work>;`: wrap just the awaited
+  // expression.
   if (span.length === 1) {
     const only = span[0]!;
     const target = singleAwaitOperand(only, callback);
@@ -227,12 +231,16 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
     else if (usedAfter.length === 1)
       text = `${kw} ${usedAfter[0]} = await ${open}${inner}\n${indent}${unit}return ${usedAfter[0]};${close};`;
     else
-      text = `${kw} { ${usedAfter.join(", ")} } = await ${open}${inner}\n${indent}${unit}return { ${usedAfter.join(", ")} };${close};`;
+      text =
+        `${kw} { ${usedAfter.join(", ")} } = await ${open}${inner}` +
+        `\n${indent}${unit}return { ${usedAfter.join(", ")} };${close};`;
   } else {
     const tail = endsWithExit
       ? ""
       : `\n${indent}${unit}return { returned: false as const${usedAfter.map((n) => `, ${n}`).join("")} };`;
-    text = `const ${options.resultName} = await ${open}${inner}${tail}${close};\n${indent}if (${options.resultName}.returned) return ${options.resultName}.value;`;
+    text =
+      `const ${options.resultName} = await ${open}${inner}${tail}${close};` +
+      `\n${indent}if (${options.resultName}.returned) return ${options.resultName}.value;`;
     if (usedAfter.length > 0) text += `\n${indent}${kw} { ${usedAfter.join(", ")} } = ${options.resultName};`;
   }
   return {
@@ -244,7 +252,9 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
   };
 }
 
-/** Blocks between `node` and the handler that a span may sit in, innermost first: none inside loops or nested functions. */
+/**
+ * Blocks between `node` and the handler that a span may sit in, innermost first: none inside loops or nested functions.
+ */
 function eligibleBlocks(node: Node, callback: Node): Block[] {
   let blocks: Block[] = [];
   for (let current = node.getParent(); current && current !== callback; current = current.getParent()) {
@@ -505,7 +515,9 @@ function hoistableAwaits(span: Statement[], callback: Node, uses: readonly DbUse
   return hoisted;
 }
 
-/** Whether `statement` declares, assigns, updates, calls a method on, or passes to a non-database call any of `names`. */
+/**
+ * Whether `statement` declares, assigns, updates, calls a method on, or passes to a non-database call any of `names`.
+ */
 function changesAny(statement: Statement, names: ReadonlySet<string>, uses: readonly DbUse[]): boolean {
   const rootName = (node: Node): string | undefined => {
     let current = node;

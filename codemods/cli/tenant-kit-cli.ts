@@ -129,7 +129,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
           const state = assertCleanTree(context.project.rootDir, Boolean(options.force));
           if (state.kind === "not-a-repo")
             io.stderr(
-              `${pc.yellow("warning")}: ${context.project.rootDir} is not in a git repository; review the changes some other way.\n`,
+              `${pc.yellow("warning")}: ${context.project.rootDir} is not in a git repository; ` +
+                `review the changes some other way.\n`,
             );
         }
         const result = runPhase(
@@ -218,7 +219,8 @@ async function handleError(error: unknown, io: CliIo): Promise<ExitCode> {
     return error instanceof DoctorConnectionError ? EXIT_CODES.doctorFailed : EXIT_CODES.usage;
   }
   io.stderr(
-    `${pc.red("internal error")}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nPlease report this with the input that caused it.\n`,
+    `${pc.red("internal error")}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` +
+      `\nPlease report this with the input that caused it.\n`,
   );
   return EXIT_CODES.internal;
 }
@@ -276,13 +278,15 @@ export function formatScan(result: ScanResult, color: boolean): string {
   const lines = [c.bold(header)];
   for (const row of rows) {
     lines.push(
-      `${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]!.padEnd(widths[2]!)}  ${paint(row[3]!)}${" ".repeat(9 - row[3]!.length)}${row[4]}`,
+      `${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]!.padEnd(widths[2]!)}  ` +
+        `${paint(row[3]!)}${" ".repeat(9 - row[3]!.length)}${row[4]}`,
     );
   }
   lines.push("", c.bold("Wrappers"));
   for (const w of result.wrappers) {
     lines.push(
-      `${w.kind.padEnd(7)} ${w.name} (${w.file}:${w.line}, ${w.source})${w.hasV2 ? ` V2: ${w.v2Name}` : " no V2 yet"}: ${w.routes.length} handler(s)`,
+      `${w.kind.padEnd(7)} ${w.name} (${w.file}:${w.line}, ${w.source})${w.hasV2 ? ` V2: ${w.v2Name}` : " no V2 yet"}` +
+        `: ${w.routes.length} handler(s)`,
     );
     for (const route of w.routes) lines.push(`          ${route}`);
   }
@@ -290,7 +294,8 @@ export function formatScan(result: ScanResult, color: boolean): string {
   for (const h of result.handlers) counts[h.classification] += 1;
   lines.push(
     "",
-    `${result.handlers.length} handlers in ${result.filesScanned} files: ${c.green(`${counts.read} read`)}, ${c.yellow(`${counts.write} write`)}, ${c.red(`${counts.unknown} unknown`)}`,
+    `${result.handlers.length} handlers in ${result.filesScanned} files: ${c.green(`${counts.read} read`)}` +
+      `, ${c.yellow(`${counts.write} write`)}, ${c.red(`${counts.unknown} unknown`)}`,
   );
   return `${lines.join("\n")}\n`;
 }
@@ -317,12 +322,18 @@ export function formatPhase(result: PhaseResult, dryRun: boolean, color: boolean
 
 /**
  * The last line of a phase's output: written or dry run, and the counts.
- * @example formatSummaryLine(result, true, false) // "dry run, nothing written reads: 13 changed, 20 unchanged, 3 manual review, 0 errors"
+ * @example formatSummaryLine(result, true, false)
+ * // "dry run, nothing written reads: 13 changed, 20 unchanged, 3 manual review, 0 errors"
  */
 export function formatSummaryLine(result: PhaseResult, dryRun: boolean, color: boolean): string {
   const c = pc.createColors(color);
   const s = result.summary;
-  return `${dryRun ? c.cyan("dry run, nothing written") : c.cyan("written")} ${result.phase}: ${c.green(`${s.changed} changed`)}, ${s.unchanged} unchanged, ${s.manualReview ? c.red(`${s.manualReview} manual review`) : "0 manual review"}, ${s.errors ? c.red(`${s.errors} errors`) : "0 errors"}`;
+  return (
+    `${dryRun ? c.cyan("dry run, nothing written") : c.cyan("written")} ${result.phase}: ` +
+    `${c.green(`${s.changed} changed`)}, ${s.unchanged} unchanged` +
+    `, ${s.manualReview ? c.red(`${s.manualReview} manual review`) : "0 manual review"}` +
+    `, ${s.errors ? c.red(`${s.errors} errors`) : "0 errors"}`
+  );
 }
 
 function phaseJson(result: PhaseResult): object {

@@ -132,7 +132,8 @@ function mergeConfig(base: TenantKitConfig, raw: unknown, file: string): TenantK
   for (const key of ["scaffold", "tenantResolver"]) {
     if (key in raw) {
       throw new ConfigError(
-        `${file}: "${key}" is no longer used (scaffold derives V2 from your V1 tenant wrapper, headers and errors included); remove it.`,
+        `${file}: "${key}" is no longer used (scaffold derives V2 from your V1 tenant wrapper, ` +
+          `headers and errors included); remove it.`,
       );
     }
   }

@@ -242,8 +242,8 @@ function renderNamed(items: string[], original: string): string {
 }
 
 /**
- * Every identifier text under `root`, a file or a node (for picking names that collide with nothing). Walks the compiler
- * AST without wrapping nodes, which matters on large repos.
+ * Every identifier text under `root`, a file or a node (for picking names that collide with nothing). Walks the
+ * compiler AST without wrapping nodes, which matters on large repos.
  * @example identifierNames(file).has("tx")
  */
 export function identifierNames(root: Node): Set<string> {

@@ -52,7 +52,11 @@ export function markerAnchor(node: Node): Node {
   return current;
 }
 
-/** One marker line. @example markerLine("db-escapes", "pass db as a plain argument") // "// tenant-kit: db-escapes - pass db as a plain argument" */
+/**
+ * One marker line.
+ * @example markerLine("db-escapes", "pass db as a plain argument") // "// tenant-kit: db-escapes - pass db as a plain
+ * argument"
+ */
 export function markerLine(reason: string, fix: string): string {
   return `${MARKER_PREFIX} ${reason} - ${fix}`;
 }

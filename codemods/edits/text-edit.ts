@@ -39,8 +39,8 @@ export function lineIndent(source: string, offset: number): string {
 
 /**
  * The file's indentation unit: a tab, or the most frequent step by which a code line is indented deeper than the code
- * line before it (2 spaces when no line is). Comment lines are skipped: a JSDoc block's ` * ` lines sit one space deeper
- * than its `/**`, which is alignment, not indentation.
+ * line before it (2 spaces when no line is). Comment lines are skipped: a JSDoc block's ` * ` lines sit one space
+ * deeper than its `/**`, which is alignment, not indentation.
  *
  * @example indentUnit("/**\n * doc\n *\/\nfunction f() {\n  return 1;\n}\n") // "  "
  */

@@ -5,7 +5,10 @@ export interface SourceLocation {
   readonly column: number;
 }
 
-/** Formats a location as `file:line:col`. @example formatLocation({ file: "a.ts", line: 3, column: 5 }) // "a.ts:3:5" */
+/**
+ * Formats a location as `file:line:col`.
+ * @example formatLocation({ file: "a.ts", line: 3, column: 5 }) // "a.ts:3:5"
+ */
 export function formatLocation(location: SourceLocation): string {
   return `${location.file}:${location.line}:${location.column}`;
 }

@@ -12,7 +12,9 @@ export class DirtyTreeError extends CodemodError {
       dirtyFiles.slice(0, 5).join(", ") + (dirtyFiles.length > 5 ? `, and ${dirtyFiles.length - 5} more` : "");
     super(
       "TENANT_KIT_DIRTY_TREE",
-      `The git working tree at ${repoRoot} has uncommitted changes (${shown}); commit or stash them so the codemod's diff can be reviewed on its own, or pass --force to write anyway.`,
+      `The git working tree at ${repoRoot} has uncommitted changes (${shown}); ` +
+        `commit or stash them so the codemod's diff can be reviewed on its own, ` +
+        `or pass --force to write anyway.`,
     );
     this.dirtyFiles = dirtyFiles;
   }

@@ -10,7 +10,8 @@ export class TransformFailureError extends CodemodError {
     const detail = cause instanceof Error ? cause.message : String(cause);
     super(
       "TENANT_KIT_TRANSFORM_FAILED",
-      `The ${codemod} codemod failed on this file (${detail}); the file was left unchanged, please migrate it by hand and report the input that caused it.`,
+      `The ${codemod} codemod failed on this file (${detail}); the file was left unchanged, ` +
+        `please migrate it by hand and report the input that caused it.`,
       { cause, location },
     );
   }

@@ -1,4 +1,5 @@
-// jscodeshift entry of the "finalize" codemod: npx jscodeshift --no-babel --extensions=ts,tsx -t <pkg>/dist/jscodeshift/finalize.cjs <files>
+// jscodeshift entry of the "finalize" codemod:
+// npx jscodeshift --no-babel --extensions=ts,tsx -t <pkg>/dist/jscodeshift/finalize.cjs <files>
 import { jscodeshiftTransform } from "./jscodeshift-adapter.ts";
 
 export default jscodeshiftTransform("finalize");

@@ -1,4 +1,5 @@
-// jscodeshift entry of the "scaffold" codemod: npx jscodeshift --no-babel --extensions=ts,tsx -t <pkg>/dist/jscodeshift/scaffold.cjs <files>
+// jscodeshift entry of the "scaffold" codemod:
+// npx jscodeshift --no-babel --extensions=ts,tsx -t <pkg>/dist/jscodeshift/scaffold.cjs <files>
 import { jscodeshiftTransform } from "./jscodeshift-adapter.ts";
 
 export default jscodeshiftTransform("scaffold");

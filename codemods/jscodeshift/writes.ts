@@ -1,4 +1,5 @@
-// jscodeshift entry of the "writes" codemod: npx jscodeshift --no-babel --extensions=ts,tsx -t <pkg>/dist/jscodeshift/writes.cjs <files>
+// jscodeshift entry of the "writes" codemod:
+// npx jscodeshift --no-babel --extensions=ts,tsx -t <pkg>/dist/jscodeshift/writes.cjs <files>
 import { jscodeshiftTransform } from "./jscodeshift-adapter.ts";
 
 export default jscodeshiftTransform("writes");

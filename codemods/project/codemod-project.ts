@@ -62,13 +62,17 @@ export class CodemodProject {
       : findUp(statSync(absolute).isDirectory() ? absolute : path.dirname(absolute), "tsconfig.json");
     if (!found || !existsSync(found)) {
       throw new ProjectLoadError(
-        `No tsconfig.json was found in ${absolute} or above it; run tenant-kit inside a TypeScript project or pass --tsconfig.`,
+        `No tsconfig.json was found in ${absolute} or above it; ` +
+          `run tenant-kit inside a TypeScript project or pass --tsconfig.`,
       );
     }
     return new CodemodProject(found, config);
   }
 
-  /** The parsed file at `filePath` (parsed once, then cached). @example project.sourceFile("/repo/src/lib/tenant.ts") */
+  /**
+   * The parsed file at `filePath` (parsed once, then cached).
+   * @example project.sourceFile("/repo/src/lib/tenant.ts")
+   */
   sourceFile(filePath: string): SourceFile {
     const absolute = path.resolve(filePath);
     return this.project.getSourceFile(absolute) ?? this.project.addSourceFileAtPath(absolute);

@@ -18,7 +18,8 @@ export function renderHtmlReport(result: PhaseResult, options: { title?: string;
   const relevant = result.files.filter((f) => f.changed || f.manualReview.length > 0 || f.error || f.sites.length > 0);
   const title = options.title ?? `tenant-kit ${result.phase}${options.dryRun ? " (dry run)" : ""}`;
   const { summary } = result;
-  return `<!doctype html>
+  return (
+    `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -33,7 +34,8 @@ export function renderHtmlReport(result: PhaseResult, options: { title?: string;
   .summary strong { display: block; font-size: 20px; }
   section.file { border: 1px solid #d0d7de; border-radius: 8px; padding: 16px; margin-bottom: 24px; }
   table.sites { border-collapse: collapse; margin: 8px 0; width: 100%; font-size: 13px; }
-  table.sites th, table.sites td { border-bottom: 1px solid #eaeef2; padding: 4px 8px; text-align: left; vertical-align: top; }
+  table.sites th, table.sites td { border-bottom: 1px solid #eaeef2; padding: 4px 8px; ` +
+    `text-align: left; vertical-align: top; }
   .badge { border-radius: 10px; padding: 1px 8px; font-size: 12px; font-weight: 600; }
   .badge.read { background: #dafbe1; color: #116329; } .badge.write { background: #fff8c5; color: #7d4e00; }
   .badge.unknown { background: #ffebe9; color: #a40e26; }
@@ -55,7 +57,8 @@ export function renderHtmlReport(result: PhaseResult, options: { title?: string;
 ${relevant.map((file) => renderFile(file)).join("\n")}
 </body>
 </html>
-`;
+`
+  );
 }
 
 /** Writes {@link renderHtmlReport} to `file`. @example writeHtmlReport("review.html", result, { dryRun: true }) */
@@ -69,10 +72,15 @@ export function writeHtmlReport(
 
 function renderFile(file: FileOutcome): string {
   const sites = file.sites.length
-    ? `<table class="sites"><thead><tr><th>Handler</th><th>Wrapper</th><th>Classification</th><th>Action</th><th>Evidence</th></tr></thead><tbody>${file.sites
+    ? `<table class="sites"><thead><tr><th>Handler</th><th>Wrapper</th>` +
+      `<th>Classification</th><th>Action</th><th>Evidence</th></tr></thead><tbody>${file.sites
         .map(
           (site) =>
-            `<tr data-line="${site.location.line}"><td>${escapeHtml(site.methods.join(", ") || site.functionName)} <small>line ${site.location.line}</small></td><td>${escapeHtml(site.wrapper)}${site.wrapperVersion === 2 ? " (V2)" : ""}</td><td><span class="badge ${site.classification}">${site.classification}</span></td><td>${escapeHtml(site.action)}</td><td>${site.evidence.map((e) => escapeHtml(e)).join("<br>")}</td></tr>`,
+            `<tr data-line="${site.location.line}"><td>${escapeHtml(site.methods.join(", ") || site.functionName)}` +
+            ` <small>line ${site.location.line}</small></td>` +
+            `<td>${escapeHtml(site.wrapper)}${site.wrapperVersion === 2 ? " (V2)" : ""}</td>` +
+            `<td><span class="badge ${site.classification}">${site.classification}</span></td>` +
+            `<td>${escapeHtml(site.action)}</td><td>${site.evidence.map((e) => escapeHtml(e)).join("<br>")}</td></tr>`,
         )
         .join("")}</tbody></table>`
     : "";
@@ -80,7 +88,10 @@ function renderFile(file: FileOutcome): string {
     ? `<h3>Manual review</h3><ul class="review">${file.manualReview
         .map(
           (item) =>
-            `<li data-reason="${item.reason}"><code>${escapeHtml(`${item.location.file}:${item.location.line}:${item.location.column}`)}</code> <strong>${item.reason}</strong>: ${escapeHtml(item.detail)}<br><span class="hint">${escapeHtml(item.hint)}</span></li>`,
+            `<li data-reason="${item.reason}">` +
+            `<code>${escapeHtml(`${item.location.file}:${item.location.line}:${item.location.column}`)}</code>` +
+            ` <strong>${item.reason}</strong>: ${escapeHtml(item.detail)}` +
+            `<br><span class="hint">${escapeHtml(item.hint)}</span></li>`,
         )
         .join("")}</ul>`
     : "";
@@ -95,7 +106,10 @@ function renderFile(file: FileOutcome): string {
         matching: "lines",
       })
     : `<p class="unchanged">No change.</p>`;
-  return `<section class="file" data-file="${escapeHtml(file.file)}"><h2>${escapeHtml(file.file)}</h2>${sites}${review}${notes}${error}${diff}</section>`;
+  return (
+    `<section class="file" data-file="${escapeHtml(file.file)}"><h2>${escapeHtml(file.file)}</h2>` +
+    `${sites}${review}${notes}${error}${diff}</section>`
+  );
 }
 
 function escapeHtml(text: string): string {

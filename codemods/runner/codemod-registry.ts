@@ -6,7 +6,10 @@ import { scaffoldCodemod } from "../transforms/scaffold.ts";
 import { writesCodemod } from "../transforms/writes.ts";
 import type { Codemod, CodemodId } from "./codemod-types.ts";
 
-/** Every codemod, in rollout order (002: install, scaffold, reads, writes, finalize). @example CODEMODS.map((c) => c.id) */
+/**
+ * Every codemod, in rollout order (002: install, scaffold, reads, writes, finalize).
+ * @example CODEMODS.map((c) => c.id)
+ */
 export const CODEMODS: readonly Codemod[] = [
   installCodemod,
   scaffoldCodemod,

@@ -167,7 +167,8 @@ export function runScan(options: RunOptions): ScanResult {
         .filter((h) => h.wrapper === w.name)
         .map(
           (h) =>
-            `${h.methods.join(",") || h.functionName} ${h.location.file}:${h.location.line}${h.wrapperVersion === 2 ? " (V2)" : ""}`,
+            `${h.methods.join(",") || h.functionName} ${h.location.file}:${h.location.line}` +
+            `${h.wrapperVersion === 2 ? " (V2)" : ""}`,
         ),
     }),
   );

@@ -108,7 +108,8 @@ export function siteReport(site: HandlerSite, action: SiteAction): SiteReport {
       ? ["no database access"]
       : site.uses.map(
           (u) =>
-            `${u.access}: ${u.description}${u.reason ? ` [${u.reason}]` : ""}${u.via.length ? ` (via ${u.via.join(" > ")})` : ""} at line ${u.location.line}`,
+            `${u.access}: ${u.description}${u.reason ? ` [${u.reason}]` : ""}` +
+            `${u.via.length ? ` (via ${u.via.join(" > ")})` : ""} at line ${u.location.line}`,
         );
   return {
     location: site.location,

@@ -90,7 +90,8 @@ function planFinalize(context: CodemodContext): FinalizePlan {
     for (const use of remaining) {
       const detail = !wrapper.hasV2
         ? `${wrapper.name} has no ${wrapper.v2Name} yet (run scaffold)`
-        : `${wrapper.name} is still used${use.inside ? ` by the V1 wrapper ${use.inside.name}` : ""}; migrate this use (or fix it by hand) before ${wrapper.name} can be removed`;
+        : `${wrapper.name} is still used${use.inside ? ` by the V1 wrapper ${use.inside.name}` : ""}; ` +
+          `migrate this use (or fix it by hand) before ${wrapper.name} can be removed`;
       const list = blockedUses.get(use.file) ?? [];
       list.push(manualReview("v1-still-used", detail, use.location));
       blockedUses.set(use.file, list);
@@ -112,7 +113,8 @@ function finalizeFile(context: CodemodContext, file: SourceFile, plan: FinalizeP
     removedRanges.push([declaration.getFullStart(), declaration.getEnd()]);
     edits.push({ start: declaration.getFullStart(), end: declaration.getEnd(), text: "" });
     notes.push(
-      `${project.relative(path)}: removed ${wrapper.name}${config.keepV2Names ? "" : `, ${wrapper.v2Name} renamed to ${wrapper.name}`}`,
+      `${project.relative(path)}: removed ${wrapper.name}` +
+        `${config.keepV2Names ? "" : `, ${wrapper.v2Name} renamed to ${wrapper.name}`}`,
     );
   }
   if (removedRanges.length > 0) {

@@ -80,7 +80,8 @@ const plans = new WeakMap<CodemodProject, InstallPlan>();
 export const installCodemod: Codemod = {
   id: "install",
   summary:
-    "Build the app's shared Prisma client on the kit's adapter and extension; move its transaction helper to $withTenant.",
+    "Build the app's shared Prisma client on the kit's adapter and extension; " +
+    "move its transaction helper to $withTenant.",
   prepare: (context) => void planFor(context),
   candidateFiles: (context) => [...planFor(context).candidates],
   transformFile: (context, file) => {
@@ -100,13 +101,19 @@ export const installCodemod: Codemod = {
     }
     for (const site of plan.sites) {
       if (site.file !== file.getFilePath() || site.file === plan.shared?.file) continue;
+      const sharedSpecifier =
+        plan.shared &&
+        (context.project.specifierFor(plan.shared.file, file.getFilePath()) ??
+          context.project.relative(plan.shared.file));
       const fix = plan.shared
-        ? `import the shared client from "${context.project.specifierFor(plan.shared.file, file.getFilePath()) ?? context.project.relative(plan.shared.file)}" instead`
+        ? `import the shared client from "${sharedSpecifier}" instead`
         : "build it on createTenantAdapter + tenantExtension() like the shared client";
       review.push(
         manualReview(
           "extra-prisma-client",
-          `a PrismaClient of its own (its own pool, no tenant adapter); ${fix}, or, for a job that must see every tenant, build it on createAdminAdapter from "${context.config.kitModule}/admin"`,
+          `a PrismaClient of its own (its own pool, no tenant adapter); ${fix}, or, ` +
+            `for a job that must see every tenant, ` +
+            `build it on createAdminAdapter from "${context.config.kitModule}/admin"`,
           locate(context.project, site.node),
         ),
       );
@@ -120,7 +127,8 @@ export const installCodemod: Codemod = {
     edits.push(...retyped);
     if (retyped.length > 0)
       notes.push(
-        `${relative}: Prisma.TransactionClient now reads TenantTransactionClient<${plan.clientType}>, the transaction client of $withTenant`,
+        `${relative}: Prisma.TransactionClient now reads TenantTransactionClient<${plan.clientType}>, ` +
+          `the transaction client of $withTenant`,
       );
     if (edits.length > 0) edits.push(...imports.edits());
     return { edits, sites: [], manualReview: review, notes } satisfies FileTransformResult;
@@ -140,7 +148,10 @@ function planFor(context: CodemodContext): InstallPlan {
   const shared = findSharedClientModule(project, sites);
   const schema = readPrismaSchemaInfo(project, context.config.contextKeys.tenantId);
   let setting = KIT_DEFAULT_SETTING;
-  let settingSource = `the kit's default: no RLS policy in ${schema.schemaPath ? path.dirname(schema.schemaPath) : "prisma"}/migrations reads current_setting(...) and no set_config(...) call was found`;
+  let settingSource =
+    `the kit's default: no RLS policy in ` +
+    `${schema.schemaPath ? path.dirname(schema.schemaPath) : "prisma"}/migrations ` +
+    `reads current_setting(...) and no set_config(...) call was found`;
   const fromPolicies = schema.policySettings[0];
   if (fromPolicies) {
     setting = fromPolicies.setting;
@@ -204,7 +215,8 @@ function installClient(
   if (typeRefs.length > 0 && pending.length > 1) {
     return manualReview(
       "install-precondition",
-      `${pending.length} clients are created here and PrismaClient is used as a type; the kit cannot tell which the type means`,
+      `${pending.length} clients are created here and PrismaClient is used as a type; ` +
+        `the kit cannot tell which the type means`,
       locate(context.project, typeRefs[0]!),
     );
   }
@@ -235,7 +247,9 @@ function installClient(
       edits.push({
         start: at,
         end: at,
-        text: `${factory}/** The shared client's type: the Prisma client extended with the tenant kit. */\nexport type ${typeText.alias} = ReturnType<typeof ${typeText.factory}>;\n\n${indent}`,
+        text:
+          `${factory}/** The shared client's type: the Prisma client extended with the tenant kit. */` +
+          `\nexport type ${typeText.alias} = ReturnType<typeof ${typeText.factory}>;\n\n${indent}`,
       });
       edits.push({ start: site.node.getStart(), end: site.node.getEnd(), text: `${typeText.factory}()` });
     } else {
@@ -247,14 +261,17 @@ function installClient(
     edits.push({
       start: statement.getEnd(),
       end: statement.getEnd(),
-      text: `\n\n/** The shared client's type: the Prisma client extended with the tenant kit. */\nexport type ${typeText.alias} = ${typeText.type};`,
+      text:
+        `\n\n/** The shared client's type: the Prisma client extended with the tenant kit. */` +
+        `\nexport type ${typeText.alias} = ${typeText.type};`,
     });
   }
   for (const ref of typeRefs) edits.push({ start: ref.getStart(), end: ref.getEnd(), text: alias! });
   if (typeText && typeRefs.length > 0)
     notes.push(`PrismaClient as a type now reads ${typeText.alias}, the extended client's type`);
   notes.unshift(
-    `the shared client (${[...shared.exportedNames].join(", ")}) is built on createTenantAdapter with setting "${plan.setting}", ${plan.settingSource}`,
+    `the shared client (${[...shared.exportedNames].join(", ")}) ` +
+      `is built on createTenantAdapter with setting "${plan.setting}", ${plan.settingSource}`,
   );
   return { edits, notes };
 }
@@ -307,7 +324,8 @@ function rebuildOptions(
   if (args.length > 1 || (options && !Node.isObjectLiteralExpression(options))) {
     return {
       problem:
-        "the client's options are not an object literal, so the kit cannot add the adapter to them; write them inline (new PrismaClient({ ... })) and re-run install",
+        "the client's options are not an object literal, so the kit cannot add the adapter to them; " +
+        "write them inline (new PrismaClient({ ... })) and re-run install",
     };
   }
   const kept: string[] = [];
@@ -333,7 +351,8 @@ function rebuildOptions(
       if (!url)
         return {
           problem:
-            "datasources is not { <name>: { url } }, so the kit cannot tell the connection string; pass it as datasourceUrl and re-run install",
+            "datasources is not { <name>: { url } }, so the kit cannot tell the connection string; " +
+            "pass it as datasourceUrl and re-run install",
         };
       connection = url.getText();
       notes.push("datasources.*.url became the adapter's connection string (Prisma 7 has no datasources option)");
@@ -348,7 +367,9 @@ function rebuildOptions(
       if (!url)
         return {
           problem:
-            "the client already has a driver adapter the kit cannot replace (only new PrismaPg({ connectionString }) is); build it with createTenantAdapter by hand",
+            "the client already has a driver adapter the kit cannot replace " +
+            "(only new PrismaPg({ connectionString }) is); " +
+            "build it with createTenantAdapter by hand",
         };
       connection = url.getText();
       notes.push(
@@ -360,7 +381,8 @@ function rebuildOptions(
       hasTransactionOptions = true;
       if (!value || !Node.isObjectLiteralExpression(value))
         notes.push(
-          "transactionOptions is not an object literal: give it maxWait (10_000 ms, the pool's acquire timeout) by hand",
+          "transactionOptions is not an object literal: " +
+            "give it maxWait (10_000 ms, the pool's acquire timeout) by hand",
         );
       else if (!value.getProperty("maxWait")) {
         const inner = value.getProperties().map((p) => p.getText());
@@ -466,7 +488,8 @@ function rewriteTransactionHelpers(
       out.review.push(
         manualReview(
           "install-precondition",
-          `this transaction helper runs on ${client}, not on the shared client the kit was installed on, so $withTenant is not there; run it on the shared client and re-run install`,
+          `this transaction helper runs on ${client}, not on the shared client the kit was installed on, ` +
+            `so $withTenant is not there; run it on the shared client and re-run install`,
           locate(context.project, call),
         ),
       );
@@ -486,12 +509,17 @@ function rewriteTransactionHelpers(
         ? (helper.getName() as string | undefined)
         : undefined;
     const what = name ?? helper?.getParentIfKind(SyntaxKind.VariableDeclaration)?.getName() ?? "the transaction helper";
-    let note = `${what} now opens ${client}.$withTenant(${tenant.getText()}, ...): the tenant is set transaction-local with the transaction's first statement`;
+    let note =
+      `${what} now opens ${client}.$withTenant(${tenant.getText()}, ...): ` +
+      `the tenant is set transaction-local with the transaction's first statement`;
     if (setConfig.sessionLevel)
       note +=
-        "; V1 set it session-level (set_config(..., false)), so it stayed on the pooled connection for whoever used it next";
+        "; V1 set it session-level (set_config(..., false)), " +
+        "so it stayed on the pooled connection for whoever used it next";
     if (setConfig.setting && setConfig.setting !== plan.setting)
-      note += `; V1 set "${setConfig.setting}" but the adapter sets "${plan.setting}": check the policies with tenant-kit doctor`;
+      note +=
+        `; V1 set "${setConfig.setting}" but the adapter sets "${plan.setting}": ` +
+        `check the policies with tenant-kit doctor`;
     out.notes.push(note);
   }
   for (const call of [
@@ -503,7 +531,10 @@ function rewriteTransactionHelpers(
     out.review.push(
       manualReview(
         "install-precondition",
-        `set_config(..., false) sets the tenant for the whole session: the pooled connection keeps it for the next request; use ${plan.shared ? "the shared client's " : ""}$forTenant(tenantId) for reads or $withTenant(tenantId, fn) for writes instead`,
+        `set_config(..., false) sets the tenant for the whole session: ` +
+          `the pooled connection keeps it for the next request; ` +
+          `use ${plan.shared ? "the shared client's " : ""}$forTenant(tenantId) for reads ` +
+          `or $withTenant(tenantId, fn) for writes instead`,
         locate(context.project, call),
       ),
     );
@@ -596,7 +627,12 @@ function bareTenantQueries(
     items.push(
       manualReview(
         "bare-client-tenant-query",
-        `${what} runs on the shared client outside any tenant wrapper: once the adapter is installed it runs without a tenant, so RLS returns no rows and refuses writes; run it on ${id.getText()}.$forTenant(tenantId) (reads) or in ${context.config.transactionHelper.name}(tenantId, async (tx) => ...) (writes), or, for a job across tenants, on a client built with createAdminAdapter from "${context.config.kitModule}/admin"`,
+        `${what} runs on the shared client outside any tenant wrapper: ` +
+          `once the adapter is installed it runs without a tenant, so RLS returns no rows and refuses writes; ` +
+          `run it on ${id.getText()}.$forTenant(tenantId) (reads) ` +
+          `or in ${context.config.transactionHelper.name}(tenantId, async (tx) => ...) (writes), ` +
+          `or, for a job across tenants, ` +
+          `on a client built with createAdminAdapter from "${context.config.kitModule}/admin"`,
         locate(context.project, id),
       ),
     );
@@ -606,8 +642,8 @@ function bareTenantQueries(
 
 /**
  * `Prisma.TransactionClient` (from the module the shared client's `PrismaClient` comes from) becomes the kit's
- * `TenantTransactionClient<TenantPrismaClient>`: what `$withTenant` hands its callback, and what V2's `$forTenant` client
- * also satisfies.
+ * `TenantTransactionClient<TenantPrismaClient>`: what `$withTenant` hands its callback, and what V2's `$forTenant`
+ * client also satisfies.
  */
 function transactionClientTypes(
   context: CodemodContext,
@@ -667,20 +703,26 @@ function followUpNotes(context: CodemodContext, plan: InstallPlan): string[] {
   const version = installedPrismaVersion(context.project.rootDir);
   const generator = plan.schema.generatorProvider;
   notes.push(
-    `install: npm install ${context.config.kitModule} @prisma/adapter-pg pg (the kit's adapter runs on pg; Prisma must be 7, or 6.16+ with driver adapters)`,
+    `install: npm install ${context.config.kitModule} @prisma/adapter-pg pg ` +
+      `(the kit's adapter runs on pg; Prisma must be 7, or 6.16+ with driver adapters)`,
   );
   if (version && (version.major < 6 || (version.major === 6 && version.minor < 16))) {
     notes.push(
-      `install: @prisma/client is ${version.text}: upgrade prisma and @prisma/client to 6.16 or later (7 recommended) first`,
+      `install: @prisma/client is ${version.text}: ` +
+        `upgrade prisma and @prisma/client to 6.16 or later (7 recommended) first`,
     );
   }
   if (generator === "prisma-client-js" && (!version || version.major < 7)) {
     notes.push(
-      `install: ${plan.schema.schemaPath ?? "schema.prisma"} uses the prisma-client-js generator: on Prisma 6 add previewFeatures = ["driverAdapters"] to it where your version needs it (before 6.16), then run prisma generate; with engineType = "client" no query engine binary is needed`,
+      `install: ${plan.schema.schemaPath ?? "schema.prisma"} uses the prisma-client-js generator: ` +
+        `on Prisma 6 add previewFeatures = ["driverAdapters"] to it where your version needs it (before 6.16), ` +
+        `then run prisma generate; with engineType = "client" no query engine binary is needed`,
     );
   }
   notes.push(
-    `install: the adapter sets "${plan.setting}" per query; run tenant-kit doctor against the database to check that every tenant table's policy reads it and that the app's role is not superuser, has no BYPASSRLS and owns no table`,
+    `install: the adapter sets "${plan.setting}" per query; ` +
+      `run tenant-kit doctor against the database to check that every tenant table's policy reads it ` +
+      `and that the app's role is not superuser, has no BYPASSRLS and owns no table`,
   );
   return notes;
 }

@@ -66,7 +66,9 @@ export function planPoolTimeoutCatch(
   if (returnType !== undefined && !/\bResponse\b/.test(returnType)) {
     return {
       kind: "missing",
-      detail: `its declared return type ${returnType} may not accept the plain Response that poolTimeoutResponse returns`,
+      detail:
+        `its declared return type ${returnType} may not accept ` +
+        `the plain Response that poolTimeoutResponse returns`,
       fix: `widen the return type to include Response (or convert the 503), then start its catch with \`${LINES}\``,
     };
   }
@@ -105,7 +107,9 @@ export function poolTimeoutCatchEdit(
 ): TextEdit {
   let busy = "busy";
   for (let i = 2; plan.taken.has(busy); i++) busy = `busy${i}`;
-  const text = `\n${plan.indent}const ${busy} = ${responseLocal}(${plan.errorName});\n${plan.indent}if (${busy}) return ${busy};`;
+  const text =
+    `\n${plan.indent}const ${busy} = ${responseLocal}(${plan.errorName});` +
+    `\n${plan.indent}if (${busy}) return ${busy};`;
   return { start: plan.offset, end: plan.offset, text };
 }
 

@@ -97,7 +97,8 @@ export function migrateSites(
       leave(site, [
         manualReview(
           "no-v2-wrapper",
-          `${site.ref.wrapper.name} has no ${site.ref.wrapper.v2Name} in ${context.project.relative(site.ref.wrapper.file)}`,
+          `${site.ref.wrapper.name} has no ${site.ref.wrapper.v2Name}` +
+            ` in ${context.project.relative(site.ref.wrapper.file)}`,
           site.location,
         ),
       ]);
@@ -139,6 +140,6 @@ export function migrateSites(
 
 /** The note for a `$transaction` call on V1's db that no `"$transaction" in db` check guards. */
 export const V1_THREW_NOTE =
-  "calls $transaction on the handler's db, which on V1 is Prisma's interactive-transaction client and has no $transaction: " +
-  "V1 threw a TypeError here and this code never ran. On V2 db is the tenant-scoped client, so it starts running (and writing): " +
-  "check that it is meant to.";
+  "calls $transaction on the handler's db, which on V1 is Prisma's interactive-transaction client and has no " +
+  "$transaction: V1 threw a TypeError here and this code never ran. On V2 db is the tenant-scoped client, so it " +
+  "starts running (and writing): check that it is meant to.";

@@ -95,7 +95,8 @@ export const scaffoldCodemod: Codemod = {
         review.push(
           manualReview(
             "scaffold-precondition",
-            `${wrapper.name} needs ${tenant.v2Name}, which could not be derived (see the tenant-wrapper-not-derivable item)`,
+            `${wrapper.name} needs ${tenant.v2Name}` +
+              `, which could not be derived (see the tenant-wrapper-not-derivable item)`,
             locate(context.project, declaration),
           ),
         );
@@ -183,7 +184,11 @@ function poolTimeoutCatch(
       ),
     };
   if (plan.kind === "handled") return {};
-  const detail = `${wrapper.v2Name} (copied from ${wrapper.name}) gets no pool-timeout answer because ${plan.detail}, so a saturated pool surfaces as a 500; in ${wrapper.v2Name}, ${plan.fix} (poolTimeoutResponse from "${kit}")`;
+  const detail =
+    `${wrapper.v2Name} (copied from ${wrapper.name}) ` +
+    `gets no pool-timeout answer because ${plan.detail}` +
+    `, so a saturated pool surfaces as a 500; ` +
+    `in ${wrapper.v2Name}, ${plan.fix} (poolTimeoutResponse from "${kit}")`;
   return { review: manualReview("no-pool-timeout-handler", detail, locate(context.project, declaration)) };
 }
 
@@ -214,7 +219,13 @@ function cloneAsV2(
   for (const call of calls)
     edits.push({ start: call.getExpression().getStart(), end: call.getExpression().getEnd(), text: v2Tenant });
   const body = applyEdits(source.slice(start, end), editsWithin(edits, start, end));
-  const line = ` * ${SCAFFOLD_MARKER} V2 of ${wrapper.name}: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's \`db\` is the tenant-scoped client from ${context.index.tenantWrapper.v2Name}; wrap writes in ${context.config.transactionHelper.name}(tenantId, async (tx) => ...).${catchEdit ? " A pool timeout answers 503 with Retry-After (poolTimeoutResponse)." : ""}`;
+  const line =
+    ` * ${SCAFFOLD_MARKER} V2 of ${wrapper.name}: ` +
+    `the same options, checks and error responses, ` +
+    `but the tenant is resolved and the session checked without a transaction, ` +
+    `and the handler's \`db\` is the tenant-scoped client from ${context.index.tenantWrapper.v2Name}; ` +
+    `wrap writes in ${context.config.transactionHelper.name}(tenantId, async (tx) => ...).` +
+    `${catchEdit ? " A pool timeout answers 503 with Retry-After (poolTimeoutResponse)." : ""}`;
   return `${withScaffoldLine(declaration, line)}\n${body}`;
 }
 
@@ -238,7 +249,9 @@ function derivedTenantV2(context: CodemodContext): TenantV2Derivation {
     ? deriveTenantV2(context, declaration, (client) => (client.kind === "local" ? client.name : client.importedName))
     : {
         kind: "refused",
-        detail: `${tenant.name} is not a top-level declaration; declare it as \`export async function ${tenant.name}(...)\``,
+        detail:
+          `${tenant.name} is not a top-level declaration; ` +
+          `declare it as \`export async function ${tenant.name}(...)\``,
         location: locate(context.project, file),
       };
   derivations.set(context, derivation);

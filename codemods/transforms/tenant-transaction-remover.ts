@@ -91,7 +91,8 @@ const SET_STATEMENT = /^\s*SET\s+(LOCAL\s+|SESSION\s+)?([\w.]+)\s*(=|\bTO\b)/i;
  *
  * @example
  * ```ts
- * // V1: return prisma.$transaction(async (tx) => { ...; await tx.$executeRaw`SELECT set_config('app.tenant_id', ${id}, true)`;
+ * // V1: return prisma.$transaction(async (tx) => { ...;
+ * //       await tx.$executeRaw`SELECT set_config('app.tenant_id', ${id}, true)`;
  * //       return { result: await fn(id, tx) }; });
  * // V2: ...; return { result: await fn(id, prisma.$forTenant(id)) };
  * const v2 = deriveTenantV2(context, declarationStatement(tenantFile, "withTenantFromRequest"));
@@ -118,7 +119,9 @@ function derive(
   const tenant = context.index.tenantWrapper;
   const wrapper = wrapperFunction(declaration);
   if (!wrapper) throw new Refusal(declaration, `${tenant.name} is not a function; write ${tenant.v2Name} by hand`);
-  const how = `write ${tenant.v2Name} by hand (V1 without its transaction, handing fn \`client.$forTenant(tenantId)\`) and re-run scaffold`;
+  const how =
+    `write ${tenant.v2Name} by hand (V1 without its transaction, ` +
+    `handing fn \`client.$forTenant(tenantId)\`) and re-run scaffold`;
   const opened = openedTransaction(context, wrapper, how);
   const { call: transaction, callback } = opened;
   const client = useClient(opened.client);
@@ -133,14 +136,18 @@ function derive(
   if (!opened.tenant && setters.length === 0) {
     throw new Refusal(
       transaction,
-      `the transaction of ${tenant.name} sets no tenant context on its client (no \`SELECT set_config(...)\` or \`SET LOCAL ...\` statement on ${txName ?? "it"}), so scaffold cannot tell which tenant its queries ran for; set it there, or ${how}`,
+      `the transaction of ${tenant.name} sets no tenant context on its client ` +
+        `(no \`SELECT set_config(...)\` or \`SET LOCAL ...\` statement on ${txName ?? "it"}), ` +
+        `so scaffold cannot tell which tenant its queries ran for; set it there, or ${how}`,
     );
   }
   const tenantNode = opened.tenant ?? setters[0]!.value;
   if (!isPlainReference(tenantNode)) {
     throw new Refusal(
       tenantNode,
-      `the tenant context is set to \`${tenantNode.getText()}\`, which V2 would evaluate again for every $forTenant; assign it to a const before the transaction and set that`,
+      `the tenant context is set to \`${tenantNode.getText()}\`, ` +
+        `which V2 would evaluate again for every $forTenant; ` +
+        `assign it to a const before the transaction and set that`,
     );
   }
   const tenantId = tenantNode.getText();
@@ -148,14 +155,19 @@ function derive(
     if (setter.value.getText() !== tenantId) {
       throw new Refusal(
         setter.statement,
-        `the transaction sets ${setters[0]!.setting ?? "a setting"} to \`${tenantId}\` and ${setter.setting ?? "a setting"} to \`${setter.value.getText()}\`; V2 carries only the tenant's (through $forTenant): move the other into the handlers' spans or remove it`,
+        `the transaction sets ${setters[0]!.setting ?? "a setting"} to \`${tenantId}\` ` +
+          `and ${setter.setting ?? "a setting"} to \`${setter.value.getText()}\`; ` +
+          `V2 carries only the tenant's (through $forTenant): ` +
+          `move the other into the handlers' spans or remove it`,
       );
     }
   }
   for (const setter of setters) {
     if (setter.sessionLevel)
       notes.push(
-        `removed V1's session-level \`${setter.statement.getText()}\`, which outlived the request on a pooled connection; V2's queries get the tenant from $forTenant, per query`,
+        `removed V1's session-level \`${setter.statement.getText()}\`, ` +
+          `which outlived the request on a pooled connection; ` +
+          `V2's queries get the tenant from $forTenant, per query`,
       );
   }
   const firstSetterEnd = setters[0]?.statement.getEnd() ?? -1;
@@ -169,7 +181,8 @@ function derive(
     if (Node.isPropertyAccessExpression(parent) && parent.getName().startsWith("$")) {
       throw new Refusal(
         parent,
-        `\`${parent.getText()}\` needs the transaction V2 no longer has; move it into the handler (inside ${context.config.transactionHelper.name}) or remove it`,
+        `\`${parent.getText()}\` needs the transaction V2 no longer has; ` +
+          `move it into the handler (inside ${context.config.transactionHelper.name}) or remove it`,
       );
     }
     edits.push({ start: ref.getStart(), end: ref.getEnd(), text: ref.getStart() < firstSetterEnd ? client : scoped });
@@ -222,7 +235,8 @@ function derive(
     edits.push({ start: transaction.getStart(), end: callback.getStart(), text: "(" });
     edits.push({ start: callback.getEnd(), end: transaction.getEnd(), text: ")()" });
   }
-  // The callback's awaits now run in the wrapper itself (it returned the transaction's promise, so nothing else changes).
+  // The callback's awaits now run in the wrapper itself (it returned the transaction's promise, so nothing else
+  // changes).
   if (inline && callback.isAsync() && !wrapper.isAsync())
     edits.push({
       start: asyncInsertion(declaration, wrapper),
@@ -262,13 +276,16 @@ function openedTransaction(context: CodemodContext, wrapper: WrapperFunction, ho
   if (found.length === 0) {
     throw new Refusal(
       wrapper.getParameters()[0] ?? wrapper,
-      `${tenant.name} opens no interactive transaction (\`client.$transaction(async (tx) => ...)\`, or a helper of the repo whose transaction sets the tenant context first) that scaffold can take out; ${how}`,
+      `${tenant.name} opens no interactive transaction (\`client.$transaction(async (tx) => ...)\`, ` +
+        `or a helper of the repo whose transaction sets the tenant context first) ` +
+        `that scaffold can take out; ${how}`,
     );
   }
   if (found.length > 1) {
     throw new Refusal(
       found[1]!.call,
-      `${tenant.name} opens ${found.length} transactions; scaffold takes out exactly one. Merge them into one, or ${how}`,
+      `${tenant.name} opens ${found.length} transactions; scaffold takes out exactly one. ` +
+        `Merge them into one, or ${how}`,
     );
   }
   const only = found[0]!;
@@ -278,7 +295,8 @@ function openedTransaction(context: CodemodContext, wrapper: WrapperFunction, ho
   if (!isPlainReference(receiver)) {
     throw new Refusal(
       receiver,
-      `the transaction is opened on \`${receiver.getText()}\`, which V2 cannot call again for each query; put that client in a const and open the transaction on it`,
+      `the transaction is opened on \`${receiver.getText()}\`, which V2 cannot call again for each query; ` +
+        `put that client in a const and open the transaction on it`,
     );
   }
   const scoped = isWithTenantCall(call);
@@ -286,7 +304,8 @@ function openedTransaction(context: CodemodContext, wrapper: WrapperFunction, ho
   if (!callbackArg || !(Node.isArrowFunction(callbackArg) || Node.isFunctionExpression(callbackArg))) {
     throw new Refusal(
       callbackArg ?? call,
-      `pass ${call.getExpression().getText()} an inline \`async (tx) => ...\` so scaffold can run its code without the transaction`,
+      `pass ${call.getExpression().getText()} an inline \`async (tx) => ...\` ` +
+        `so scaffold can run its code without the transaction`,
     );
   }
   return {
@@ -299,8 +318,9 @@ function openedTransaction(context: CodemodContext, wrapper: WrapperFunction, ho
 }
 
 /**
- * `call` as a call of a transaction helper: a function of the repo `(…, tenantId, …, fn) => client.$transaction(async
- * (tx) => { set the context to tenantId; return fn(tx); })`, called with an inline callback. Undefined otherwise.
+ * `call` as a call of a transaction helper: a function of the repo `(…, tenantId, …, fn) =>
+ * client.$transaction(async (tx) => { set the context to tenantId; return fn(tx); })`, called with an inline
+ * callback. Undefined otherwise.
  */
 function helperTransaction(
   context: CodemodContext,
@@ -355,12 +375,15 @@ function helperTransaction(
   if (!Node.isIdentifier(receiver)) return undefined;
   const client = clientRef(context, file, helperFile, receiver.getText(), call);
   const notes = [
-    `${callee.getText()} (${context.project.relative(helperFile.getFilePath())}) opened V1's transaction; V2 runs its callback without it`,
+    `${callee.getText()} (${context.project.relative(helperFile.getFilePath())}) opened V1's transaction; ` +
+      `V2 runs its callback without it`,
   ];
   for (const setter of setters) {
     if (setter.sessionLevel)
       notes.push(
-        `V2 does not call it, so its session-level \`${setter.statement.getText()}\`, which outlives the request on a pooled connection, no longer runs for these requests (it still does for its other callers)`,
+        `V2 does not call it, so its session-level \`${setter.statement.getText()}\`, ` +
+          `which outlives the request on a pooled connection, ` +
+          `no longer runs for these requests (it still does for its other callers)`,
       );
   }
   return { call, helper: { call, callback, client, tenant, notes } };
@@ -368,7 +391,8 @@ function helperTransaction(
 
 /**
  * The index among `params` of the function the transaction callback forwards `tx` to and whose result it returns
- * (`fn(tx)`, `return [await] fn(tx)`, or `const r = await fn(tx); return r;`), the context statements aside; -1 if none.
+ * (`fn(tx)`, `return [await] fn(tx)`, or `const r = await fn(tx); return r;`), the context statements aside; -1 if
+ * none.
  */
 function forwardedParameter(
   callback: Callback,
@@ -417,7 +441,9 @@ function clientRef(
   if (!moduleFile) {
     throw new Refusal(
       at,
-      `the client \`${name}\` the transaction helper uses is not exported from ${context.project.relative(helperFile.getFilePath())}; export it so ${context.index.tenantWrapper.v2Name} can call its $forTenant`,
+      `the client \`${name}\` the transaction helper uses ` +
+        `is not exported from ${context.project.relative(helperFile.getFilePath())}; ` +
+        `export it so ${context.index.tenantWrapper.v2Name} can call its $forTenant`,
     );
   }
   const importedName = binding?.importedName ?? name;
@@ -429,7 +455,8 @@ function clientRef(
   if (!specifier)
     throw new Refusal(
       at,
-      `${context.project.relative(moduleFile)} (exporting the client \`${importedName}\`) cannot be imported from the tenant module; import it there by hand`,
+      `${context.project.relative(moduleFile)} (exporting the client \`${importedName}\`) ` +
+        `cannot be imported from the tenant module; import it there by hand`,
     );
   return { kind: "import", moduleFile, specifier, importedName };
 }
@@ -451,8 +478,9 @@ function wrapperFunction(declaration: Node): WrapperFunction | undefined {
 
 /**
  * Where the callback's statements can replace the transaction: `return [await] tx-call` or `const x = await tx-call`
- * at the top of the wrapper's body, or the wrapper's concise body (which becomes a block), an arrow callback (same `this`) with a block body whose names clash with nothing
- * else in the wrapper; for the `const`, its only `return` must be its last statement (`assign` is `const x = `).
+ * at the top of the wrapper's body, or the wrapper's concise body (which becomes a block), an arrow callback (same
+ * `this`) with a block body whose names clash with nothing else in the wrapper; for the `const`, its only `return`
+ * must be its last statement (`assign` is `const x = `).
  */
 function inlining(
   wrapper: WrapperFunction,
@@ -498,7 +526,9 @@ function isSettled(expression: Node, body: Node): boolean {
   });
 }
 
-/** Where `async ` goes: before `function` of a declaration, before the parameters of an arrow or function expression. */
+/**
+ * Where `async ` goes: before `function` of a declaration, before the parameters of an arrow or function expression.
+ */
 function asyncInsertion(declaration: Node, wrapper: Node): number {
   if (Node.isFunctionDeclaration(declaration))
     return declaration.getFirstChildByKindOrThrow(SyntaxKind.FunctionKeyword).getStart();
@@ -563,7 +593,8 @@ function contextSetters(callback: Callback, txRefs: readonly Identifier[]): Cont
     if (!statement || statement.getParent() !== callback.getBody()) {
       throw new Refusal(
         access,
-        "the tenant context is set inside an expression; make `await tx.$executeRaw`SELECT set_config(...)`` a statement of its own in the transaction callback",
+        "the tenant context is set inside an expression; " +
+          "make `await tx.$executeRaw`SELECT set_config(...)`` a statement of its own in the transaction callback",
       );
     }
     const setConfig = SET_CONFIG.exec(sql.text);
@@ -610,13 +641,17 @@ function checkHandlerTenant(wrapper: WrapperFunction, txRefs: readonly Identifie
     if (tenantArg && tenantArg.getText() !== tenantId) {
       throw new Refusal(
         tenantArg,
-        `\`${call.getExpression().getText()}\` gets \`${tenantArg.getText()}\` as its tenant but the RLS context was set to \`${tenantId}\`; pass the same value to both`,
+        `\`${call.getExpression().getText()}\` gets \`${tenantArg.getText()}\` ` +
+          `as its tenant but the RLS context was set to \`${tenantId}\`; ` +
+          `pass the same value to both`,
       );
     }
   }
 }
 
-/** Whether a name declared at the top of `callback`'s body is used anywhere else in `wrapper` (inlining would clash). */
+/**
+ * Whether a name declared at the top of `callback`'s body is used anywhere else in `wrapper` (inlining would clash).
+ */
 function clashes(wrapper: Node, callback: Callback): boolean {
   const body = callback.getBody();
   if (!Node.isBlock(body)) return true;

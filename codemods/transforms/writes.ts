@@ -53,7 +53,8 @@ function helperModuleFile(context: CodemodContext): string {
   const file = context.project.resolveFromRoot(context.config.transactionHelper.module);
   if (!file) {
     throw new ProjectLoadError(
-      `The transaction helper module "${context.config.transactionHelper.module}" does not resolve; set "transactionHelper.module" in tenant-kit.config.json (or --transaction-module).`,
+      `The transaction helper module "${context.config.transactionHelper.module}" does not resolve; ` +
+        `set "transactionHelper.module" in tenant-kit.config.json (or --transaction-module).`,
     );
   }
   return file;
@@ -105,13 +106,14 @@ function rewriteWriteSite(
   if ("reason" in plan) return manualReview(plan.reason, plan.detail, site.location);
   const notes = plan.notes.map((n) => `${site.location.file}: ${n}`);
   const review = plan.slowAwaits.map((node) => {
-    const detail = `line ${node.getStartLineNumber()}: ${node.getText().slice(0, 60)} stays inside the transaction span`;
+    const text = node.getText().slice(0, 60);
+    const detail = `line ${node.getStartLineNumber()}: ${text} stays inside the transaction span`;
     return manualReview("await-in-span", detail, locate(context.project, node));
   });
   if (plan.ownTransaction) return { edits: [], notes, review };
 
-  // Drop db from the pattern binding it (`{ tenantId, db }` parameter, or `const { db, user } = context;`) when the span
-  // takes every use, and add the tenant id to the parameter when it is missing.
+  // Drop db from the pattern binding it (`{ tenantId, db }` parameter, or `const { db, user } = context;`) when the
+  // span takes every use, and add the tenant id to the parameter when it is missing.
   const pattern = binding.dbPattern ?? (firstParam && Node.isObjectBindingPattern(firstParam) ? firstParam : undefined);
   // A destructuring the span itself holds (after a `ctx.db` use) is moved with it, left as it is.
   const insideSpan =

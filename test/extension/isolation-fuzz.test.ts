@@ -21,7 +21,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 const OPERATIONS = Number(process.env.FUZZ_OPERATIONS ?? 10_000);
 const CONCURRENCY = 24;
 const TENANTS = 5;
-const FAILURE_PATH_SHARE = 1 / 16;
+// FUZZ_FAILURE_PATHS=0 leaves them out: the prisma6 project does (see vitest.config.ts).
+const FAILURE_PATH_SHARE = process.env.FUZZ_FAILURE_PATHS === "0" ? 0 : 1 / 16;
 const APP_ROLE = DATABASE_ROLES.app.name;
 
 /**
@@ -276,7 +277,8 @@ describe.each(availableRoutes())("isolation fuzz (%s)", (route) => {
         `acknowledged ${table} rows missing`,
       ).toEqual([]);
     }
-    expect(acknowledged.Order.length).toBeGreaterThan(0);
+    // Orders are written by the failure paths only.
+    if (FAILURE_PATH_SHARE > 0) expect(acknowledged.Order.length).toBeGreaterThan(0);
     for (const tenant of tenants) {
       const { rows } = await database.admin.query(
         `SELECT sum(quantity)::int AS total FROM "Inventory" WHERE "tenantId" = $1`,

@@ -23,7 +23,7 @@ const node = timeRuns(["-e", "0"]);
 const help = timeRuns([BIN, "--help"]);
 const row = (name: string, t: number[]) =>
   `| ${name} | ${quantile(t, 0.5).toFixed(0)} | ${quantile(t, 0.95).toFixed(0)} |`;
-console.log(`tenant-kit --help, ${RUNS} runs each, interleaved machine noise included\n`);
+console.log(`tenant-kit --help, ${RUNS} runs each (noise of a shared machine included)\n`);
 console.log("| command | p50 ms | p95 ms |\n| --- | ---: | ---: |");
 console.log(row("node -e 0 (floor)", node));
 console.log(row("tenant-kit --help", help));

@@ -129,7 +129,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
           const state = assertCleanTree(context.project.rootDir, Boolean(options.force));
           if (state.kind === "not-a-repo")
             io.stderr(
-              `${pc.yellow("warning")}: ${context.project.rootDir} is not in a git repository; ` +
+              `${pc.createColors(io.color).yellow("warning")}: ${context.project.rootDir} is not in a git repository; ` +
                 `review the changes some other way.\n`,
             );
         }
@@ -201,25 +201,27 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
 }
 
 async function handleError(error: unknown, io: CliIo): Promise<ExitCode> {
+  // Colored only where the caller's output is: picocolors alone also colors under CI=true.
+  const c = pc.createColors(io.color);
   if (error instanceof CommanderError) {
     return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
   }
   if (error instanceof DirtyTreeError) {
-    io.stderr(`${pc.red("error")} ${error.code}: ${error.message}\n`);
+    io.stderr(`${c.red("error")} ${error.code}: ${error.message}\n`);
     return EXIT_CODES.dirtyTree;
   }
   if (error instanceof CodemodError) {
-    io.stderr(`${pc.red("error")} ${error.code}: ${error.message}\n`);
+    io.stderr(`${c.red("error")} ${error.code}: ${error.message}\n`);
     if (error.code === "TENANT_KIT_UNKNOWN_CODEMOD")
       io.stderr(`Known phases: ${(await loadRegistry()).CODEMOD_IDS.join(", ")}\n`);
     return EXIT_CODES.usage;
   }
   if (error instanceof TenantKitError) {
-    io.stderr(`${pc.red("error")} ${error.code}: ${error.message}\n`);
+    io.stderr(`${c.red("error")} ${error.code}: ${error.message}\n`);
     return error instanceof DoctorConnectionError ? EXIT_CODES.doctorFailed : EXIT_CODES.usage;
   }
   io.stderr(
-    `${pc.red("internal error")}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` +
+    `${c.red("internal error")}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` +
       `\nPlease report this with the input that caused it.\n`,
   );
   return EXIT_CODES.internal;

@@ -11,7 +11,12 @@ export interface TenantContext {
    */
   readonly tenantId?: string;
   /** The open `$withTenant` transaction around the current code: a nested one of the same tenant joins it. */
-  readonly transaction?: { readonly tenantId: string; readonly client: unknown };
+  readonly transaction?: {
+    readonly tenantId: string;
+    readonly client: unknown;
+    /** Set once the callback settled: work it scheduled for later starts its own transaction instead of joining. */
+    readonly closed: boolean;
+  };
   /** Inside `$forTenant(id).$transaction([...])`: the tenant every query of that batch must have. */
   readonly batchTenantId?: string;
 }

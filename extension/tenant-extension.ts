@@ -186,7 +186,8 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
      */
     async function runTransaction(scoped: object, id: string, fn: TransactionCallback, options: unknown, call: string) {
       const open = tenantContext.getStore()?.transaction;
-      if (open !== undefined) {
+      // A callback's context reaches work it scheduled (timers, queues) even after the transaction ended.
+      if (open !== undefined && !open.closed) {
         const owner = `a transaction of tenant ${JSON.stringify(open.tenantId)}`;
         if (open.tenantId !== id) throw new TenantMismatchError(call, owner);
         return fn(open.client);
@@ -195,7 +196,14 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
       return tenantContext.run({ tenantId: id }, () =>
         prismaTransaction.call(
           scoped,
-          (tx: unknown) => tenantContext.run({ transaction: { tenantId: id, client: tx } }, () => fn(tx)),
+          async (tx: unknown) => {
+            const transaction = { tenantId: id, client: tx, closed: false };
+            try {
+              return await tenantContext.run({ transaction }, () => fn(tx));
+            } finally {
+              transaction.closed = true;
+            }
+          },
           options,
         ),
       );

@@ -281,6 +281,18 @@ describe("composition table", () => {
   });
 });
 
+describe("after the callback", () => {
+  it("a $withTenant that the callback scheduled for later starts its own transaction, not the closed one", async () => {
+    let later: Promise<number> | undefined;
+    await prisma.$withTenant(a.id, async () => {
+      later = new Promise((resolve) => setTimeout(resolve, 20)).then(() =>
+        prisma.$withTenant(a.id, (tx) => tx.customer.count()),
+      );
+    });
+    expect(await later).toBe(a.customerIds.length);
+  });
+});
+
 describe("composition table, strict client", () => {
   it.each(strictCells)("$call → $outcome", async ({ run, outcome }) => {
     expect(await outcomeOf(() => run(strict))).toBe(outcome);

@@ -85,7 +85,8 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
       const received = connectionString === "" ? "" : undefined;
       throw new ConnectionStringMissingError(received, Boolean(process.env.DATABASE_URL));
     }
-    if (this.#pool.ended) this.#pool = this.#createPool();
+    // `ending`: a $disconnect() still waiting for checked-out clients; its pool must not serve the reconnect.
+    if (this.#pool.ending || this.#pool.ended) this.#pool = this.#createPool();
     const pool = this.#pool;
     await this.#checkRole(pool);
     const { schema } = this.#options;

@@ -7,6 +7,7 @@ import {
   type ObjectBindingPattern,
   type SourceFile,
 } from "ts-morph";
+import { isShadowed } from "./name-shadowing.ts";
 import type { SourceLocation } from "../errors/codemod-error.ts";
 import type { CodemodProject } from "../project/codemod-project.ts";
 import { importBindings, localFunction } from "./import-bindings.ts";
@@ -467,46 +468,6 @@ function isReference(identifier: Node): boolean {
   if (Node.isImportSpecifier(parent) || Node.isExportSpecifier(parent) || Node.isLabeledStatement(parent)) return false;
   if (Node.isShorthandPropertyAssignment(parent)) return true;
   return true;
-}
-
-/** True when a function or block between `identifier` and `root` declares its own `name`. */
-function isShadowed(identifier: Node, name: string, root: Node): boolean {
-  for (let node = identifier.getParent(); node && node !== root; node = node.getParent()) {
-    if (Node.isFunctionLikeDeclaration(node) || Node.isArrowFunction(node) || Node.isFunctionExpression(node)) {
-      if (node.getParameters().some((p) => bindsName(p.getNameNode(), name))) return true;
-    }
-    if (Node.isBlock(node) || Node.isCaseClause(node) || Node.isDefaultClause(node)) {
-      for (const statement of node.getStatements()) {
-        if (
-          Node.isVariableStatement(statement) &&
-          statement.getDeclarations().some((d) => bindsName(d.getNameNode(), name))
-        )
-          return true;
-        if (Node.isFunctionDeclaration(statement) && statement.getName() === name) return true;
-      }
-    }
-    if (Node.isForOfStatement(node) || Node.isForInStatement(node) || Node.isForStatement(node)) {
-      const init = node.getInitializer();
-      if (
-        init &&
-        Node.isVariableDeclarationList(init) &&
-        init.getDeclarations().some((d) => bindsName(d.getNameNode(), name))
-      )
-        return true;
-    }
-    if (Node.isCatchClause(node)) {
-      const variable = node.getVariableDeclaration();
-      if (variable && bindsName(variable.getNameNode(), name)) return true;
-    }
-  }
-  return false;
-}
-
-function bindsName(nameNode: Node, name: string): boolean {
-  if (Node.isIdentifier(nameNode)) return nameNode.getText() === name;
-  return nameNode
-    .getDescendantsOfKind(SyntaxKind.BindingElement)
-    .some((element) => element.getNameNode().getText() === name);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isShadowed } from "../analysis/name-shadowing.ts";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -9,7 +10,6 @@ import {
   clientImportsIn,
   findPrismaClientSites,
   findSharedClientModule,
-  isModuleBinding,
   type PrismaClientSite,
   type SharedClientModule,
 } from "../analysis/prisma-client-sites.ts";
@@ -603,7 +603,12 @@ function bareTenantQueries(
   const tables = [...plan.schema.tenantDelegates.values()];
   for (const id of identifiersNamed(file, new Set(locals))) {
     const access = id.getParent();
-    if (!access || !Node.isPropertyAccessExpression(access) || access.getExpression() !== id || !isModuleBinding(id))
+    if (
+      !access ||
+      !Node.isPropertyAccessExpression(access) ||
+      access.getExpression() !== id ||
+      isShadowed(id, id.getText(), id.getSourceFile())
+    )
       continue;
     const member = access.getName();
     let what: string | undefined;

@@ -5,12 +5,30 @@ import { exitOnPostgresStartError } from "../../fixtures/database/postgres-start
 import { type PgBouncer, pgbouncerAvailable, startPgBouncer } from "../../fixtures/database/start-pgbouncer.ts";
 import { ensurePrismaClient } from "../../fixtures/database/ensure-prisma-client.ts";
 import { ensurePrisma6Client } from "../../fixtures/prisma6/ensure-prisma6-client.ts";
+import { debianPostgresAvailable } from "../../fixtures/database/debian-postgres-node.ts";
+import { type Replication, startReplication } from "../../fixtures/database/start-replication.ts";
 
 /** What every test file receives through `inject("database")`. */
 export interface ProvidedDatabase {
   superuserUrl: string;
   template: string;
   /** Where PgBouncer listens, when Debian's pgbouncer is installed. */
+  pgbouncer?: { host: string; port: number };
+  /**
+   * A PostgreSQL 15 primary and its streaming replica (fixtures/database/start-replication.ts) with the same roles
+   * and template, and a PgBouncer in front of each; absent where Debian's postgresql-15 is not installed.
+   */
+  replication?: {
+    primary: ProvidedNode;
+    replica: ProvidedNode;
+  };
+}
+
+/** One server of the replication pair: its superuser URL and, when PgBouncer is installed, its PgBouncer. */
+export interface ProvidedNode {
+  superuserUrl: string;
+  host: string;
+  port: number;
   pgbouncer?: { host: string; port: number };
 }
 
@@ -73,28 +91,51 @@ function startSharedDatabase(): SharedDatabase {
     const server = await startPostgres().catch(exitOnPostgresStartError);
     await createDatabaseRoles(server.superuserUrl);
     await createFixtureDatabase(server.superuserUrl, TEMPLATE_DATABASE);
+    const stops: (() => Promise<void>)[] = [() => server.stop()];
+    const stopAll = async () => {
+      for (const stop of stops.reverse()) await stop();
+    };
+    const fail = async (error: unknown) => {
+      await stopAll();
+      return exitOnPostgresStartError(error);
+    };
     let pgbouncer: PgBouncer | undefined;
     if (pgbouncerAvailable()) {
-      pgbouncer = await startPgBouncer(server).catch(async (error: unknown) => {
-        await server.stop();
-        return exitOnPostgresStartError(error);
-      });
+      pgbouncer = await startPgBouncer(server).catch(fail);
+      stops.push(() => pgbouncer!.stop());
     } else {
       console.warn("PgBouncer is not installed, so the pooler-route tests are left out: apt-get install pgbouncer");
     }
-    return { server, pgbouncer };
+    let replication: ProvidedDatabase["replication"];
+    if (debianPostgresAvailable()) {
+      const pair: Replication = await startReplication().catch(fail);
+      stops.push(() => pair.stop());
+      // Created on the primary only: roles and databases reach the replica by WAL replay.
+      await createDatabaseRoles(pair.primary.superuserUrl);
+      await createFixtureDatabase(pair.primary.superuserUrl, TEMPLATE_DATABASE);
+      const provide = async (node: Replication["primary"]): Promise<ProvidedNode> => {
+        const { superuserUrl, host, port } = node;
+        if (!pgbouncer) return { superuserUrl, host, port };
+        const bouncer = await startPgBouncer(node).catch(fail);
+        stops.push(() => bouncer.stop());
+        return { superuserUrl, host, port, pgbouncer: { host: bouncer.host, port: bouncer.port } };
+      };
+      replication = { primary: await provide(pair.primary), replica: await provide(pair.replica) };
+    } else {
+      console.warn(
+        "Debian's PostgreSQL 15 is not installed, so the read-replica tests are left out: apt-get install postgresql-15",
+      );
+    }
+    return { server, pgbouncer, replication, stopAll };
   })();
   return {
     users: 0,
-    provided: started.then(({ server, pgbouncer }) => ({
+    provided: started.then(({ server, pgbouncer, replication }) => ({
       superuserUrl: server.superuserUrl,
       template: TEMPLATE_DATABASE,
       pgbouncer: pgbouncer && { host: pgbouncer.host, port: pgbouncer.port },
+      replication,
     })),
-    stop: async () => {
-      const { server, pgbouncer } = await started;
-      await pgbouncer?.stop();
-      await server.stop();
-    },
+    stop: async () => (await started).stopAll(),
   };
 }

@@ -5,6 +5,7 @@ import { createFixtureDatabase, dropFixtureDatabase } from "../../fixtures/datab
 import { roleUrl } from "../../fixtures/database/database-roles.ts";
 import { type SeededTenant, type SeedOptions, seedTenants } from "../../fixtures/database/seed-tenants.ts";
 import { startWireProxy, type WireProxy } from "../../fixtures/database/wire-proxy.ts";
+import { waitForReplay } from "../../fixtures/database/start-replication.ts";
 import { createAdminAdapter } from "prisma-tenant-kit/admin";
 import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";
 import type { TenantAdapterFactory, TenantExtensionOptions, TenantPoolOptions } from "prisma-tenant-kit";
@@ -56,6 +57,55 @@ export async function initTest(): Promise<TestDatabase> {
     drop: async () => {
       await admin.end();
       await dropFixtureDatabase(superuserUrl, name);
+    },
+  };
+}
+
+/** The replication pair, where the machine has it (see `ProvidedDatabase.replication`); tests skip without it. */
+export function replicationAvailable(): boolean {
+  return inject("database").replication !== undefined;
+}
+
+/** A fresh database on the replication primary, cloned from the migrated template, and its URLs on both servers. */
+export interface ReplicatedTestDatabase {
+  name: string;
+  /** The application role on the primary or the replica, direct or through that server's PgBouncer. */
+  appUrl(server: "primary" | "replica", route?: Route): string;
+  /** The admin role (BYPASSRLS) on the primary, direct. */
+  adminUrl: string;
+  /** A plain pg client as the admin role on the primary, for assertions that must see every tenant. */
+  admin: pg.Pool;
+  /** The superuser on the replica, for pg_wal_replay_pause() / pg_wal_replay_resume() / pg_promote(). */
+  replicaSuperuserUrl: string;
+  /** Waits until the replica has replayed everything written on the primary so far (e.g. after seeding). */
+  caughtUp(): Promise<void>;
+  drop(): Promise<void>;
+}
+
+/** Creates a database for one test file on the replication primary; it reaches the replica by WAL replay. */
+export async function initReplicatedTest(): Promise<ReplicatedTestDatabase> {
+  const { template, replication } = inject("database");
+  if (!replication) throw new Error("Replication is not running: apt-get install postgresql-15.");
+  const { primary, replica } = replication;
+  const name = `r_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  await createFixtureDatabase(primary.superuserUrl, name, template);
+  const adminUrl = roleUrl(primary.superuserUrl, "admin", name);
+  const admin = new pg.Pool({ connectionString: adminUrl, max: 2 });
+  return {
+    name,
+    appUrl: (server, route = "direct") => {
+      const node = replication[server];
+      if (route === "direct") return roleUrl(node.superuserUrl, "app", name);
+      if (!node.pgbouncer) throw new Error("PgBouncer is not running: apt-get install pgbouncer.");
+      return roleUrl(node.superuserUrl, "app", name, node.pgbouncer);
+    },
+    adminUrl,
+    admin,
+    replicaSuperuserUrl: replica.superuserUrl,
+    caughtUp: () => waitForReplay(primary.superuserUrl, replica.superuserUrl),
+    drop: async () => {
+      await admin.end();
+      await dropFixtureDatabase(primary.superuserUrl, name);
     },
   };
 }

@@ -158,6 +158,13 @@ describe("the transaction-block context mode on the wire", () => {
     expect(statements(proxy).some((sql) => sql.includes("set_config"))).toBe(false);
   });
 
+  it("quotes the tenant id as a literal (SET takes no bind parameters) and it reads back exactly", async () => {
+    const tenantId = "o'brien\\x 🏢";
+    const rows = await blockPrisma.$forTenant(tenantId).$queryRaw`SELECT current_setting('app.tenant_id') AS tenant`;
+    expect(rows).toEqual([{ tenant: tenantId }]);
+    expect(statements(proxy)[1]).toBe("SET LOCAL app.tenant_id = E'o''brien\\\\x 🏢'");
+  });
+
   it("sets an explicitly empty tenant for the bare client", async () => {
     expect(await blockPrisma.customer.findMany()).toEqual([]);
     expect(statements(proxy).slice(0, 2)).toEqual(["BEGIN", "SET LOCAL app.tenant_id = ''"]);

@@ -187,7 +187,7 @@ describe.each(availableRoutes())("the transaction-block context mode (%s)", (rou
 
   it("never shows the tenant of a failed query to the next checkout", async () => {
     await expect(prisma.$forTenant(a.id).$queryRawUnsafe(`SELECT 1 / 0`)).rejects.toThrow(/division by zero/);
-    const client = await adapter.pool.connect();
+    const client: pg.PoolClient = await adapter.pool.connect();
     try {
       const { rows } = await client.query<{ tenant: string | null; customers: number }>(
         `SELECT current_setting('app.tenant_id', true) AS tenant, (SELECT count(*)::int FROM "Customer") AS customers`,

@@ -1,5 +1,6 @@
 export { createTenantAdapter, TenantAdapterFactory } from "./create-tenant-adapter.ts";
 export type { TenantAdapterOptions, TenantPoolOptions } from "./create-tenant-adapter.ts";
+export type { TenantContextMode } from "./pg/tenant-prelude.ts";
 export { tenantExtension } from "./tenant-extension.ts";
 export type { TenantExtensionOptions, TenantTransactionClient, TenantTransactionOptions } from "./tenant-extension.ts";
 export { TenantKitError } from "./errors/tenant-kit-error.ts";

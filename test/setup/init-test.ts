@@ -7,7 +7,12 @@ import { type SeededTenant, type SeedOptions, seedTenants } from "../../fixtures
 import { startWireProxy, type WireProxy } from "../../fixtures/database/wire-proxy.ts";
 import { createAdminAdapter } from "prisma-tenant-kit/admin";
 import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";
-import type { TenantAdapterFactory, TenantExtensionOptions, TenantPoolOptions } from "prisma-tenant-kit";
+import type {
+  TenantAdapterFactory,
+  TenantContextMode,
+  TenantExtensionOptions,
+  TenantPoolOptions,
+} from "prisma-tenant-kit";
 import { importPrismaClient } from "./prisma-client-under-test.ts";
 
 /** The generated client under test: Prisma 7's, or Prisma 6's in the `prisma6` projects (see vitest.config.ts). */
@@ -60,6 +65,12 @@ export async function initTest(): Promise<TestDatabase> {
   };
 }
 
+/**
+ * The adapter's `contextMode` under test: `TENANT_KIT_CONTEXT_MODE` (set by the `prisma7-transaction-block` project
+ * in vitest.config.ts), else the kit's default.
+ */
+export const CONTEXT_MODE = (process.env.TENANT_KIT_CONTEXT_MODE || "set-config") as TenantContextMode;
+
 /** The application's client, exactly as a user builds it, plus its adapter (for the pool). */
 export function createAppClient(
   database: TestDatabase,
@@ -67,11 +78,14 @@ export function createAppClient(
     route?: Route | { host: string; port: number };
     pool?: TenantPoolOptions;
     extension?: TenantExtensionOptions;
+    /** Default {@link CONTEXT_MODE}. */
+    contextMode?: TenantContextMode;
   } = {},
 ) {
   const adapter: TenantAdapterFactory = createTenantAdapter({
     connectionString: database.appUrl(options.route),
     pool: { max: 3, ...options.pool },
+    contextMode: options.contextMode ?? CONTEXT_MODE,
   });
   const prisma = new PrismaClient({ adapter }).$extends(tenantExtension(options.extension));
   return { prisma, adapter };

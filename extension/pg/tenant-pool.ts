@@ -34,11 +34,23 @@ export interface TenantPoolConfig extends pg.PoolConfig {
  * statement's error. Only broken connections, and connections not idle at release, are discarded.
  */
 export class TenantPool extends pg.Pool {
-  readonly #prelude: TenantPrelude;
+  #prelude: TenantPrelude;
 
   constructor(config: TenantPoolConfig) {
     super({ ...config, Client: TenantClient as unknown as new () => pg.ClientBase });
     this.#prelude = config.tenantPrelude;
+  }
+
+  /**
+   * The statements that carry the tenant. The adapter replaces them once, after its role check and before any
+   * query, when the server needs more (a Citus database, see propagateToCitusWorkers).
+   */
+  get tenantPrelude(): TenantPrelude {
+    return this.#prelude;
+  }
+
+  set tenantPrelude(prelude: TenantPrelude) {
+    this.#prelude = prelude;
   }
 
   // pg.Pool#query is heavily overloaded; the adapter uses the promise form with a config object.
@@ -79,6 +91,9 @@ export class TenantPool extends pg.Pool {
     } catch (error) {
       failure = error;
     }
+    // pg reports a statement error at its ErrorResponse, before the ReadyForQuery that tells the transaction status;
+    // Citus sends that one later (after rolling back on the workers), so wait for it before reading the status.
+    if (failure !== undefined && !lost && !isConnectionFailure(failure)) await untilReadyForQuery(client);
     // A statement error inside the transaction-block mode's BEGIN skipped its COMMIT: the block is aborted.
     if (failure !== undefined && !lost && !isConnectionFailure(failure) && client.getTransactionStatus() === "E") {
       await client.query("ROLLBACK").catch((error: Error) => void (lost ??= error));
@@ -156,3 +171,15 @@ export const POOL_TIMING_EVENTS = {
   released: "tenant-kit:released",
   timedOut: "tenant-kit:timed-out",
 } as const;
+
+/** Resolves once pg has handled the ReadyForQuery of the client's last statement (or the connection is gone). */
+function untilReadyForQuery(client: pg.PoolClient): Promise<void> {
+  if ((client as unknown as { readyForQuery: boolean }).readyForQuery) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      for (const event of ["drain", "error", "end"]) client.removeListener(event, done);
+      resolve();
+    };
+    for (const event of ["drain", "error", "end"]) client.on(event, done);
+  });
+}

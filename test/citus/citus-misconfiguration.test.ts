@@ -118,7 +118,8 @@ describe.skipIf(!citus)(`a misconfigured Citus setup fails closed and says so ${
 
     const out: string[] = [];
     const io = { stdout: (t: string) => void out.push(t), stderr: () => undefined, color: false, progress: false };
-    const doctor = (...args: string[]) => main(["node", "tenant-kit", "doctor", "--url", connectionString, ...args], io);
+    const doctor = (...args: string[]) =>
+      main(["node", "tenant-kit", "doctor", "--url", connectionString, ...args], io);
     expect(await doctor()).toBe(EXIT_CODES.doctorFindings);
     expect(out.join("")).toContain("CITUS_NEEDS_TRANSACTION_BLOCK");
     expect(await doctor("--context-mode", "transaction-block")).toBe(EXIT_CODES.ok);

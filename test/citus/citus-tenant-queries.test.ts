@@ -45,10 +45,12 @@ describe.skipIf(!citus)(`tenant-scoped queries on a Citus cluster ${CITUS_SKIP_R
       for (const [c, customerId] of tenant.customerIds.entries()) {
         const total = 100 * (t + 1) + c;
         cents += total;
-        await admin.query(
-          `INSERT INTO "Order" (id, "tenantId", "customerId", "totalCents") VALUES ($1, $2, $3, $4)`,
-          [`${tenant.slug}-order-${c}`, tenant.id, customerId, total],
-        );
+        await admin.query(`INSERT INTO "Order" (id, "tenantId", "customerId", "totalCents") VALUES ($1, $2, $3, $4)`, [
+          `${tenant.slug}-order-${c}`,
+          tenant.id,
+          customerId,
+          total,
+        ]);
       }
       orderCents.set(tenant.id, cents);
     }
@@ -108,10 +110,11 @@ describe.skipIf(!citus)(`tenant-scoped queries on a Citus cluster ${CITUS_SKIP_R
         expect(multi.map((r) => r.tenantId)).toEqual(tenant.customerIds.map(() => tenant.id));
         const router = await db.$queryRawUnsafe<Array<{ tenantId: string }>>(ROUTER_SQL, tenant.id);
         expect(router).toHaveLength(tenant.customerIds.length);
-        const joined = await db.$queryRawUnsafe<Array<{ tenantId: string; orders: number; cents: number }>>(
-          MULTI_SHARD_JOIN_SQL,
-        );
-        expect(joined).toEqual([{ tenantId: tenant.id, orders: tenant.customerIds.length, cents: orderCents.get(tenant.id) }]);
+        const joined =
+          await db.$queryRawUnsafe<Array<{ tenantId: string; orders: number; cents: number }>>(MULTI_SHARD_JOIN_SQL);
+        expect(joined).toEqual([
+          { tenantId: tenant.id, orders: tenant.customerIds.length, cents: orderCents.get(tenant.id) },
+        ]);
         // A multi-shard UPDATE touches the tenant's rows only (every shard runs it, RLS filters on each).
         const updated = await db.$executeRaw`UPDATE "Inventory" SET quantity = quantity WHERE quantity >= 0`;
         expect(updated).toBe(tenant.skuIds.length);

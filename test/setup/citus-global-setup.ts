@@ -2,11 +2,7 @@ import type { TestProject } from "vitest/node";
 import { createCitusFixtureDatabase } from "../../fixtures/database/create-citus-fixture-database.ts";
 import { ensurePrismaClient } from "../../fixtures/database/ensure-prisma-client.ts";
 import { type PgBouncer, pgbouncerAvailable, startPgBouncer } from "../../fixtures/database/start-pgbouncer.ts";
-import {
-  citusAvailable,
-  ENABLE_CITUS_HINT,
-  startCitusCluster,
-} from "../../fixtures/database/start-citus-cluster.ts";
+import { citusAvailable, ENABLE_CITUS_HINT, startCitusCluster } from "../../fixtures/database/start-citus-cluster.ts";
 import { exitOnPostgresStartError } from "../../fixtures/database/postgres-start-error.ts";
 
 /** What the Citus test files receive through `inject("citus")`: null when Citus is not installed here. */

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../../codemods/cli/exit-codes.ts";
 import { main } from "../../codemods/cli/tenant-kit-cli.ts";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";

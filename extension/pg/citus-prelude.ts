@@ -32,11 +32,11 @@ export function propagateToCitusWorkers(prelude: TenantPrelude): TenantPrelude {
     mode: prelude.mode,
     standalone: (tenantId) => {
       const pipeline = prelude.standalone(tenantId);
-      return { before: withPropagate(pipeline.before), after: pipeline.after };
+      return { ...pipeline, before: withPropagate(pipeline.before) };
     },
     inTransaction: (tenantId) => {
       const pipeline = prelude.inTransaction(tenantId);
-      return { before: withPropagate(pipeline.before), after: pipeline.after };
+      return { ...pipeline, before: withPropagate(pipeline.before) };
     },
   };
 }

@@ -86,16 +86,16 @@ export class TenantPool extends pg.Pool {
     client.on("error", onError);
     let result: pg.QueryResult | undefined;
     let failure: unknown;
+    const pipeline = this.#prelude.standalone(tenantId);
     try {
-      result = await client.queryInPipeline(this.#prelude.standalone(tenantId), config, values);
+      result = await client.queryInPipeline(pipeline, config, values);
     } catch (error) {
       failure = error;
     }
-    // pg reports a statement error at its ErrorResponse, before the ReadyForQuery that tells the transaction status;
-    // Citus sends that one later (after rolling back on the workers), so wait for it before reading the status.
-    if (failure !== undefined && !lost && !isConnectionFailure(failure)) await untilReadyForQuery(client);
-    // A statement error inside the transaction-block mode's BEGIN skipped its COMMIT: the block is aborted.
-    if (failure !== undefined && !lost && !isConnectionFailure(failure) && client.getTransactionStatus() === "E") {
+    // A statement error inside the pipeline's BEGIN skipped its COMMIT: the block is aborted. pg reports the error
+    // before the ReadyForQuery that carries the new status, so roll back unconditionally: pg sends the ROLLBACK after
+    // that ReadyForQuery, and a block the failed COMMIT already ended only gets a warning.
+    if (pipeline.opensBlock && failure !== undefined && !lost && !isConnectionFailure(failure)) {
       await client.query("ROLLBACK").catch((error: Error) => void (lost ??= error));
     }
     client.removeListener("error", onError);
@@ -171,15 +171,3 @@ export const POOL_TIMING_EVENTS = {
   released: "tenant-kit:released",
   timedOut: "tenant-kit:timed-out",
 } as const;
-
-/** Resolves once pg has handled the ReadyForQuery of the client's last statement (or the connection is gone). */
-function untilReadyForQuery(client: pg.PoolClient): Promise<void> {
-  if ((client as unknown as { readyForQuery: boolean }).readyForQuery) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      for (const event of ["drain", "error", "end"]) client.removeListener(event, done);
-      resolve();
-    };
-    for (const event of ["drain", "error", "end"]) client.on(event, done);
-  });
-}

@@ -52,8 +52,9 @@ export interface TenantAdapterOptions {
    * - `"transaction-block"`: for servers and routers that honour the setting only inside an explicit transaction
    *   block. Citus propagates `SET LOCAL` (never `set_config`) to its worker nodes, and only inside `BEGIN`, and only
    *   while `citus.propagate_set_commands = 'local'`: on a Citus database (found by the first-connection check) the
-   *   kit sends `SET LOCAL citus.propagate_set_commands = 'local'` first in the block (docs/citus.md);
-   *   statement-routing poolers keep a `BEGIN` ... `COMMIT` on one backend. Per query it pipelines, still before ONE Sync (one round trip, nothing left open):
+   *   kit sends `SET LOCAL citus.propagate_set_commands = 'local'` first in the block (docs/citus.md).
+   *   Statement-routing poolers keep a `BEGIN` ... `COMMIT` on one backend. Per query it pipelines, still before ONE
+   *   Sync (one round trip, nothing left open):
    *   ```sql
    *   BEGIN;
    *   SET LOCAL app.tenant_id = 'acme';             -- the id quoted as a literal (SET takes no bind parameters)

@@ -67,7 +67,7 @@ describe.skipIf(!citus)(`a misconfigured Citus setup fails closed and says so ${
     });
   });
 
-  it("SET LOCAL reaches the shards only while citus.propagate_set_commands is 'local', which the kit sets", async () => {
+  it("SET LOCAL reaches the shards only with citus.propagate_set_commands = 'local', which the kit sets", async () => {
     // Raw pg as the application role, whose citus.propagate_set_commands is the default ('none').
     const client = new pg.Client({ connectionString: citusAppUrl() });
     await client.connect();

@@ -187,7 +187,7 @@ describe.skipIf(!citus)(`tenant-scoped queries on a Citus cluster ${CITUS_SKIP_R
     });
   });
 
-  it("sends BEGIN, SET LOCAL citus.propagate_set_commands, SET LOCAL <setting>, the query, COMMIT in one round trip", async () => {
+  it("sends BEGIN, SET LOCAL citus.propagate_set_commands, SET LOCAL <setting>, query, COMMIT, one Sync", async () => {
     const url = new URL(citus!.superuserUrl);
     const proxy: WireProxy = await startWireProxy({ host: url.hostname, port: Number(url.port) });
     const recorded = createCitusAppClient({ route: { host: proxy.host, port: proxy.port } });

@@ -5,6 +5,9 @@
  *   floor  the admin role (BYPASSRLS) on a plain adapter-pg: the same query, no tenant context, no RLS
  *   kit    createTenantAdapter({ contextMode: "transaction-block" }) + $forTenant: BEGIN, SET LOCAL
  *          citus.propagate_set_commands, SET LOCAL app.tenant_id, the query, COMMIT, before one Sync
+ *   by hand  what an app writes without the kit (Prisma's RLS-extension pattern made to work on Citus): the query in
+ *          $transaction([SET LOCAL citus.propagate_set_commands, SET LOCAL app.tenant_id, query]), each statement
+ *          its own round trip (router shape only)
  * Two query shapes: "router" filters on the tenant column (Citus sends it to the tenant's one shard), "multi-shard"
  * leaves the tenant to RLS (a task per shard; the floor's run of it returns any tenant's rows: it is the cost floor of
  * the plan, not a correct answer). Sequential p50/p95 and throughput with 50 callers on a pool of 10, variants
@@ -14,6 +17,8 @@
  */
 import { pathToFileURL } from "node:url";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { Prisma } from "@prisma/client/extension";
+import pg from "pg";
 import pc from "picocolors";
 import { createCitusFixtureDatabase } from "../fixtures/database/create-citus-fixture-database.ts";
 import { roleUrl } from "../fixtures/database/database-roles.ts";
@@ -31,6 +36,31 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CALLERS = 50;
 const POOL = 10;
 const DATABASE = "tenant_kit_citus_bench";
+
+/** The tenant set by hand per query: every statement of the transaction is its own round trip. */
+function setLocalByHand(tenantId: string) {
+  return Prisma.defineExtension((client) => {
+    // The extension callback's client type omits raw queries; at runtime it is the full client.
+    const prisma = client as typeof client & {
+      $executeRawUnsafe(sql: string): Promise<number>;
+      $transaction(queries: Promise<unknown>[]): Promise<unknown[]>;
+    };
+    return prisma.$extends({
+      query: {
+        $allModels: {
+          async $allOperations({ args, query }) {
+            const [, , result] = await prisma.$transaction([
+              prisma.$executeRawUnsafe("SET LOCAL citus.propagate_set_commands = 'local'"),
+              prisma.$executeRawUnsafe(`SET LOCAL app.tenant_id = ${pg.escapeLiteral(tenantId)}`),
+              query(args),
+            ]);
+            return result;
+          },
+        },
+      },
+    });
+  });
+}
 
 /** Runs the Citus benchmark and prints its table and ratios, or one line saying how to enable it. */
 export async function runCitusBench(): Promise<void> {
@@ -61,11 +91,15 @@ export async function runCitusBench(): Promise<void> {
       }),
     }).$extends(tenantExtension());
     const db = kit.$forTenant(tenantId);
+    const byHand = new PrismaClient({
+      adapter: new PrismaPg({ connectionString: roleUrl(superuserUrl, "app", DATABASE), max: POOL }),
+    }).$extends(setLocalByHand(tenantId));
     const router = { where: { tenantId }, take: 10, orderBy: { name: "asc" as const } };
     const multiShard = { take: 10, orderBy: { name: "asc" as const } };
     const variants: Array<{ name: string; call: BenchCall; checked: boolean }> = [
       { name: "router floor", call: () => floor.customer.findMany(router), checked: true },
       { name: "router kit", call: () => db.customer.findMany(router), checked: true },
+      { name: "router by hand", call: () => byHand.customer.findMany(router), checked: true },
       { name: "multi-shard floor", call: () => floor.customer.findMany(multiShard), checked: false },
       { name: "multi-shard kit", call: () => db.customer.findMany(multiShard), checked: true },
     ];
@@ -98,23 +132,30 @@ export async function runCitusBench(): Promise<void> {
     const ratios: string[] = [];
     for (const shape of ["router", "multi-shard"]) {
       const base = stats.get(`${shape} floor`)!;
-      for (const name of [`${shape} floor`, `${shape} kit`]) {
-        const s = stats.get(name)!;
+      for (const name of [`${shape} floor`, `${shape} kit`, `${shape} by hand`]) {
+        const s = stats.get(name);
+        if (!s) continue;
         console.log(
           `${name.padEnd(18)} ${s.p50.toFixed(3).padStart(7)}  ${s.p95.toFixed(3).padStart(7)}  ` +
             `${s.rate.toFixed(0).padStart(7)}    ${(s.p50 / base.p50).toFixed(2)}x`,
         );
       }
       const mode = stats.get(`${shape} kit`)!;
+      const hand = stats.get(`${shape} by hand`);
       ratios.push(
         `Citus ${shape}: kit p50 = ${(mode.p50 / base.p50).toFixed(2)}x floor, p95 = ` +
-          `${(mode.p95 / base.p95).toFixed(2)}x floor; throughput kit = ${(mode.rate / base.rate).toFixed(2)}x floor`,
+          `${(mode.p95 / base.p95).toFixed(2)}x floor; throughput kit = ${(mode.rate / base.rate).toFixed(2)}x floor` +
+          (hand
+            ? `; by hand p50 = ${(hand.p50 / mode.p50).toFixed(2)}x kit, throughput kit = ` +
+              `${(mode.rate / hand.rate).toFixed(2)}x by hand`
+            : ""),
       );
     }
     console.log(pc.bold("\nCitus ratios"));
     for (const line of ratios) console.log(line);
     await floor.$disconnect();
     await kit.$disconnect();
+    await byHand.$disconnect();
   } finally {
     await cluster.stop();
   }

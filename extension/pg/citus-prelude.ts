@@ -29,7 +29,6 @@ export function propagateToCitusWorkers(prelude: TenantPrelude): TenantPrelude {
     return [...before.slice(0, at), PROPAGATE, ...before.slice(at)];
   };
   return {
-    mode: prelude.mode,
     standalone: (tenantId) => {
       const pipeline = prelude.standalone(tenantId);
       return { ...pipeline, before: withPropagate(pipeline.before) };

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { defineConfig, type Plugin, type TestProjectInlineConfiguration } from "vitest/config";
+import { configDefaults, defineConfig, type Plugin, type TestProjectInlineConfiguration } from "vitest/config";
 
 /** The tests that prove tenant isolation (and how the client composes); they also run against Prisma 6's `prisma-client-js` (fixtures/prisma6). */
 const DUAL_MAJOR_TESTS = [
@@ -108,13 +108,32 @@ export default defineConfig({
     // One Postgres serves every file of every project; files run in parallel workers against their own databases.
     pool: "forks",
     projects: [
-      { extends: true, test: { name: "prisma7", include: ["test/**/*.test.ts", "codemods/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "prisma7",
+          include: ["test/**/*.test.ts", "codemods/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "test/citus/**"],
+        },
+      },
       {
         extends: true,
         test: {
           name: "prisma7-transaction-block",
           include: TRANSACTION_BLOCK_TESTS,
           env: { TENANT_KIT_CONTEXT_MODE: "transaction-block" },
+        },
+      },
+      // On a Citus cluster (coordinator + 2 workers, started only when a test/citus file runs; without Citus its
+      // tests skip with one line saying how to enable them). Not `extends`: it needs no embedded Postgres.
+      {
+        test: {
+          name: "citus",
+          include: ["test/citus/**/*.test.ts"],
+          globalSetup: ["test/setup/citus-global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          pool: "forks",
         },
       },
       prisma6Project("prisma-client-js"),

@@ -21,6 +21,7 @@ import { seedTenants } from "../fixtures/database/seed-tenants.ts";
 import { startWireProxy } from "../fixtures/database/wire-proxy.ts";
 import { createAdminAdapter } from "prisma-tenant-kit/admin";
 import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";
+import { runCitusBench } from "./citus-bench.ts";
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 300);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 2000);
@@ -187,3 +188,6 @@ try {
 } finally {
   await server.stop();
 }
+
+// The transaction-block mode on a Citus cluster against an unscoped floor there (skipped when Citus is missing).
+await runCitusBench();

@@ -3,6 +3,7 @@ import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-a
 import { ConnectionStringMissingError } from "./errors/connection-string-missing-error.ts";
 import { DuplicatePgError } from "./errors/duplicate-pg-error.ts";
 import { InvalidTenantKitOptionError } from "./errors/invalid-tenant-kit-option-error.ts";
+import { propagateToCitusWorkers } from "./pg/citus-prelude.ts";
 import { ALLOW_RLS_BYPASSING_ROLE, assertRoleSubjectToRls } from "./pg/role-check.ts";
 import { createTenantPrelude, TENANT_CONTEXT_MODES, type TenantContextMode } from "./pg/tenant-prelude.ts";
 import { TenantPool } from "./pg/tenant-pool.ts";
@@ -50,9 +51,10 @@ export interface TenantAdapterOptions {
    *   PostgreSQL directly and behind PgBouncer (session or transaction mode).
    * - `"transaction-block"`: for servers and routers that honour the setting only inside an explicit transaction
    *   block. Citus propagates `SET LOCAL` (never `set_config`) to its worker nodes, and only inside `BEGIN`, and only
-   *   when the application role has `citus.propagate_set_commands = 'local'`
-   *   (`ALTER ROLE app SET citus.propagate_set_commands = 'local'`); statement-routing poolers keep a `BEGIN` ...
-   *   `COMMIT` on one backend. Per query it pipelines, still before ONE Sync (one round trip, nothing left open):
+   *   while `citus.propagate_set_commands = 'local'`: on a Citus database (found by the first-connection check) the
+   *   kit sends `SET LOCAL citus.propagate_set_commands = 'local'` first in the block (docs/citus.md).
+   *   Statement-routing poolers keep a `BEGIN` ... `COMMIT` on one backend. Per query it pipelines, still before ONE
+   *   Sync (one round trip, nothing left open):
    *   ```sql
    *   BEGIN;
    *   SET LOCAL app.tenant_id = 'acme';             -- the id quoted as a literal (SET takes no bind parameters)
@@ -129,10 +131,15 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
     let check = this.#roleChecks.get(pool);
     if (!check) {
       // A refused (or unreachable) pool is closed; the next connect() builds a new one and checks it again.
-      check = assertRoleSubjectToRls(pool).catch(async (error: unknown) => {
-        await pool.end().catch(() => undefined);
-        throw error;
-      });
+      check = assertRoleSubjectToRls(pool, this.#options.contextMode).then(
+        ({ citus }) => {
+          if (citus) pool.tenantPrelude = propagateToCitusWorkers(pool.tenantPrelude);
+        },
+        async (error: unknown) => {
+          await pool.end().catch(() => undefined);
+          throw error;
+        },
+      );
       this.#roleChecks.set(pool, check);
     }
     return check;
@@ -169,13 +176,18 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
  * const adapter = createTenantAdapter({ connectionString: process.env.DATABASE_URL, pool: { max: 17 } });
  * export const prisma = new PrismaClient({ adapter }).$extends(tenantExtension());
  * ```
- * Its first connection (once per pool) checks the role and refuses a superuser or BYPASSRLS one:
+ * Its first connection (once per pool) checks the role and refuses a superuser or BYPASSRLS one, and learns whether
+ * the database is a Citus cluster (there the transaction-block mode also sends
+ * `SET LOCAL citus.propagate_set_commands = 'local'`, and the set-config mode is refused):
  * ```sql
- * SELECT current_user AS role, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user
+ * SELECT current_user AS role, rolsuper, rolbypassrls, current_database() AS database,
+ *        EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS citus
+ *   FROM pg_roles WHERE rolname = current_user
  * ```
  * @throws {InvalidTenantKitOptionError} for a connection string that is not a string, a malformed setting name, a bad
  *   pool size, an unknown `contextMode` or an unknown `allowRlsBypassingRole` value. The first connection rejects with
- *   `ConnectionStringMissingError` (undefined or empty connection string) or `RlsBypassingRoleError`.
+ *   `ConnectionStringMissingError` (undefined or empty connection string), `RlsBypassingRoleError` or, on a Citus
+ *   database in the set-config mode, `CitusContextModeError`.
  */
 export function createTenantAdapter(options: TenantAdapterOptions): TenantAdapterFactory {
   if (typeof options !== "object" || options === null) {

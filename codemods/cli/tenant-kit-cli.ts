@@ -3,7 +3,7 @@ import path from "node:path";
 import { SingleBar, Presets } from "cli-progress";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
-import { DoctorConnectionError, runDoctor } from "prisma-tenant-kit/doctor";
+import { DoctorConnectionError, type DoctorOptions, runDoctor } from "prisma-tenant-kit/doctor";
 import { TenantKitError } from "prisma-tenant-kit";
 import type { ConfigFlags } from "../config/tenant-kit-config.ts";
 import { CodemodError, formatLocation } from "../errors/codemod-error.ts";
@@ -162,6 +162,11 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .option("--setting <name>", "the setting the policies must read", "app.tenant_id")
     .option("--tenant-column <name>", "the column that makes a table tenant-scoped", "tenantId")
     .option("--schema <name...>", "only these schemas (repeatable; default: every user schema)")
+    .option(
+      "--context-mode <mode>",
+      "the app's createTenantAdapter contextMode: set-config or transaction-block (Citus)",
+      "set-config",
+    )
     .option("--no-probe", "skip the live probe (one SELECT ... LIMIT 1 per tenant table, with no tenant)")
     .option("--json", "machine-readable report on stdout")
     .action(
@@ -170,6 +175,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
         setting: string;
         tenantColumn: string;
         schema?: string[];
+        contextMode: string;
         probe: boolean;
         json?: boolean;
       }) => {
@@ -178,6 +184,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
           setting: options.setting,
           tenantColumn: options.tenantColumn,
           schemas: options.schema,
+          contextMode: options.contextMode as DoctorOptions["contextMode"],
           skipProbe: !options.probe,
         });
         io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report, io.color));

@@ -25,6 +25,11 @@ export const DOCTOR_FINDING_CODES = [
   "TRUNCATE_GRANTED",
   /** A foreign key between two tenant tables leaves out the tenant column. */
   "FOREIGN_KEY_WITHOUT_TENANT_COLUMN",
+  /**
+   * The database is a Citus cluster and the application uses the `"set-config"` context mode, whose setting never
+   * reaches the worker nodes: every tenant reads 0 rows of its distributed tables.
+   */
+  "CITUS_NEEDS_TRANSACTION_BLOCK",
   /** Live probe: a query with the tenant setting empty returned rows. */
   "LIVE_PROBE_RETURNED_ROWS",
   /** Live probe: a query with the tenant setting empty failed (instead of returning nothing). */

@@ -1,3 +1,4 @@
+import type { TenantContextMode } from "../pg/tenant-prelude.ts";
 import type { DoctorFinding } from "./doctor-finding.ts";
 import { settingsRead, unguardedSettingCasts } from "./policy-expression.ts";
 import type { CatalogSnapshot, TablePolicy, TenantTable } from "./read-catalog.ts";
@@ -5,8 +6,16 @@ import { qualifiedName, quoteIdentifier } from "./sql-names.ts";
 
 const COMMAND_NAMES = { r: "SELECT", a: "INSERT", w: "UPDATE", d: "DELETE", "*": "ALL" } as const;
 
-/** Judges a catalog snapshot: every finding except the live probe's. Pure, so each rule is testable on its own. */
-export function findProblems(catalog: CatalogSnapshot, setting: string, tenantColumn: string): DoctorFinding[] {
+/**
+ * Judges a catalog snapshot: every finding except the live probe's. Pure, so each rule is testable on its own.
+ * `contextMode` is the application's createTenantAdapter({ contextMode }).
+ */
+export function findProblems(
+  catalog: CatalogSnapshot,
+  setting: string,
+  tenantColumn: string,
+  contextMode: TenantContextMode = "set-config",
+): DoctorFinding[] {
   const findings: DoctorFinding[] = [];
   const { role } = catalog;
   const app = quoteIdentifier(role.name);
@@ -25,6 +34,20 @@ export function findProblems(catalog: CatalogSnapshot, setting: string, tenantCo
       fix:
         `Connect the application as a role with NOSUPERUSER NOBYPASSRLS that owns no table ` +
         `(docs/rls-migrations.md#2-roles); keep ${app} for migrations or createAdminAdapter.`,
+    });
+  }
+  if (catalog.citus && contextMode !== "transaction-block") {
+    findings.push({
+      code: "CITUS_NEEDS_TRANSACTION_BLOCK",
+      object: { kind: "database", name: quoteIdentifier(catalog.database) },
+      problem:
+        `${quoteIdentifier(catalog.database)} is a Citus database (the citus extension is installed) and the ` +
+        `application sets the tenant with set_config(...) (contextMode "set-config"), which Citus does not forward ` +
+        `to its worker nodes: every tenant reads 0 rows of its distributed tables, and createTenantAdapter refuses ` +
+        `to connect (CitusContextModeError).`,
+      fix:
+        `createTenantAdapter({ connectionString, contextMode: "transaction-block" }) (docs/citus.md), then run ` +
+        `tenant-kit doctor --context-mode transaction-block.`,
     });
   }
   if (catalog.tables.length === 0) {

@@ -4,6 +4,8 @@ import type pg from "pg";
 export interface CatalogSnapshot {
   role: { name: string; superuser: boolean; bypassRls: boolean };
   database: string;
+  /** The `citus` extension is installed in the database (a Citus coordinator or worker). */
+  citus: boolean;
   tables: TenantTable[];
   policies: TablePolicy[];
   views: ViewOverTenantTable[];
@@ -165,8 +167,15 @@ export async function readCatalog(
   schemas: readonly string[] | undefined,
 ): Promise<CatalogSnapshot> {
   const scope = schemas ? [...schemas] : null;
-  const role = await client.query<{ name: string; superuser: boolean; bypassRls: boolean; database: string }>(
-    `SELECT current_user AS name, rolsuper AS superuser, rolbypassrls AS "bypassRls", current_database() AS database
+  const role = await client.query<{
+    name: string;
+    superuser: boolean;
+    bypassRls: boolean;
+    database: string;
+    citus: boolean;
+  }>(
+    `SELECT current_user AS name, rolsuper AS superuser, rolbypassrls AS "bypassRls", current_database() AS database,
+            EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS citus
        FROM pg_roles WHERE rolname = current_user`,
   );
   const tables = (await client.query<TenantTable>(TABLES_SQL, [tenantColumn, scope])).rows;
@@ -180,6 +189,7 @@ export async function readCatalog(
   return {
     role: { name: role.rows[0]!.name, superuser: role.rows[0]!.superuser, bypassRls: role.rows[0]!.bypassRls },
     database: role.rows[0]!.database,
+    citus: role.rows[0]!.citus,
     tables,
     policies: policies.rows,
     views: views.rows.map(({ options, ...view }) => ({

@@ -1,6 +1,7 @@
 import pg from "pg";
 import { DoctorConnectionError } from "../errors/doctor-connection-error.ts";
 import { InvalidTenantKitOptionError } from "../errors/invalid-tenant-kit-option-error.ts";
+import { TENANT_CONTEXT_MODES, type TenantContextMode } from "../pg/tenant-prelude.ts";
 import { assertTenantSettingName, DEFAULT_TENANT_SETTING } from "../tenant-setting-name.ts";
 import type { DOCTOR_FINDING_CODES, DoctorFinding, DoctorReport } from "./doctor-finding.ts";
 import { findProblems } from "./find-problems.ts";
@@ -17,6 +18,11 @@ export interface DoctorOptions {
   tenantColumn?: string;
   /** Only tables, views and functions in these schemas. Default: every user schema. */
   schemas?: readonly string[];
+  /**
+   * The application's createTenantAdapter({ contextMode }). Default `"set-config"`. On a Citus database only
+   * `"transaction-block"` reaches the shards (finding CITUS_NEEDS_TRANSACTION_BLOCK otherwise).
+   */
+  contextMode?: TenantContextMode;
   /** Skip the live probe (it reads one row per tenant table). Default false. */
   skipProbe?: boolean;
   /** Connect timeout, in ms. Default 10,000. */
@@ -36,7 +42,8 @@ export interface DoctorOptions {
  * const report = await runDoctor({ connectionString: process.env.DATABASE_URL });
  * if (report.findings.length > 0) throw new Error(report.findings.map((f) => `${f.code}: ${f.problem}`).join("\n"));
  * ```
- * @throws {InvalidTenantKitOptionError} for a missing URL, a malformed setting name or an empty tenant column.
+ * @throws {InvalidTenantKitOptionError} for a missing URL, a malformed setting name, an empty tenant column or an
+ *   unknown context mode.
  * @throws {DoctorConnectionError} when it cannot connect or read the catalogs.
  */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
@@ -52,6 +59,13 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     throw new InvalidTenantKitOptionError(
       "tenantColumn",
       "pass the name of the column holding the tenant id, e.g. tenantId or tenant_id.",
+    );
+  }
+  const contextMode = options.contextMode ?? "set-config";
+  if (!TENANT_CONTEXT_MODES.includes(contextMode)) {
+    throw new InvalidTenantKitOptionError(
+      "contextMode",
+      `${JSON.stringify(contextMode)} is not a context mode; use "set-config" (the default) or "transaction-block".`,
     );
   }
   const client = new pg.Client({
@@ -72,7 +86,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   try {
     await talk(() => client.connect());
     const catalog = await talk(() => readCatalog(client, tenantColumn, options.schemas));
-    const findings: DoctorFinding[] = findProblems(catalog, setting, tenantColumn);
+    const findings: DoctorFinding[] = findProblems(catalog, setting, tenantColumn, contextMode);
     const probe = options.skipProbe
       ? { findings: [], notes: [] }
       : await talk(() => probeWithoutTenant(client, catalog.tables, setting));

@@ -1,30 +1,55 @@
 import type pg from "pg";
+import { CitusContextModeError } from "../errors/citus-context-mode-error.ts";
 import { RlsBypassingRoleError } from "../errors/rls-bypassing-role-error.ts";
+import type { TenantContextMode } from "./tenant-prelude.ts";
 
 /**
  * The one statement the adapter sends per pool before its first use. A plain catalog read, so it works the same
- * through PgBouncer in transaction mode; `pg_roles` is readable by every role.
+ * through PgBouncer in transaction mode; `pg_roles` and `pg_extension` are readable by every role. It also tells
+ * whether the database is a Citus cluster, where the tenant must travel in a transaction block.
  */
 export const ROLE_CHECK_SQL =
-  "SELECT current_user AS role, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user";
+  "SELECT current_user AS role, rolsuper, rolbypassrls, current_database() AS database, " +
+  "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS citus FROM pg_roles WHERE rolname = current_user";
 
 /** The value of `allowRlsBypassingRole` that turns the check off. Long on purpose: grep for it before a release. */
 export const ALLOW_RLS_BYPASSING_ROLE = "i-know-this-serves-every-tenant";
 
+/** What the role check learnt about the server, besides the role being subject to RLS. */
+export interface RoleCheckResult {
+  /** The `citus` extension is installed in the database: the tenant must reach its worker nodes. */
+  readonly citus: boolean;
+}
+
 /**
- * Resolves when the pool's role is subject to row-level security: not a superuser and without BYPASSRLS.
+ * Resolves when the pool's role is subject to row-level security (not a superuser, without BYPASSRLS) and the
+ * context mode carries the tenant to where the rows are: on a Citus database only the transaction-block mode does.
  *
  * ```sql
- * SELECT current_user AS role, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user
+ * SELECT current_user AS role, rolsuper, rolbypassrls, current_database() AS database,
+ *        EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS citus
+ *   FROM pg_roles WHERE rolname = current_user
  * ```
  * @throws {RlsBypassingRoleError} naming the role and the attribute(s) that let it bypass RLS.
+ * @throws {CitusContextModeError} on a Citus database in the `"set-config"` mode.
  */
-export async function assertRoleSubjectToRls(pool: Pick<pg.Pool, "query">): Promise<void> {
-  const { rows } = await pool.query<{ role: string; rolsuper: boolean; rolbypassrls: boolean }>(ROLE_CHECK_SQL);
+export async function assertRoleSubjectToRls(
+  pool: Pick<pg.Pool, "query">,
+  contextMode: TenantContextMode = "set-config",
+): Promise<RoleCheckResult> {
+  const { rows } = await pool.query<{
+    role: string;
+    rolsuper: boolean;
+    rolbypassrls: boolean;
+    database: string;
+    citus: boolean;
+  }>(ROLE_CHECK_SQL);
   const row = rows[0];
-  if (!row) return; // current_user always has a pg_roles row; nothing to judge otherwise.
+  if (!row) return { citus: false }; // current_user always has a pg_roles row; nothing to judge otherwise.
   const attributes = [row.rolsuper && "SUPERUSER", row.rolbypassrls && "BYPASSRLS"].filter(
     (attribute): attribute is "SUPERUSER" | "BYPASSRLS" => typeof attribute === "string",
   );
   if (attributes.length > 0) throw new RlsBypassingRoleError(row.role, attributes);
+  if (row.citus && contextMode !== "transaction-block") throw new CitusContextModeError(row.database);
+  return { citus: row.citus };
 }

@@ -34,11 +34,23 @@ export interface TenantPoolConfig extends pg.PoolConfig {
  * statement's error. Only broken connections, and connections not idle at release, are discarded.
  */
 export class TenantPool extends pg.Pool {
-  readonly #prelude: TenantPrelude;
+  #prelude: TenantPrelude;
 
   constructor(config: TenantPoolConfig) {
     super({ ...config, Client: TenantClient as unknown as new () => pg.ClientBase });
     this.#prelude = config.tenantPrelude;
+  }
+
+  /**
+   * The statements that carry the tenant. The adapter replaces them once, after its role check and before any
+   * query, when the server needs more (a Citus database, see propagateToCitusWorkers).
+   */
+  get tenantPrelude(): TenantPrelude {
+    return this.#prelude;
+  }
+
+  set tenantPrelude(prelude: TenantPrelude) {
+    this.#prelude = prelude;
   }
 
   // pg.Pool#query is heavily overloaded; the adapter uses the promise form with a config object.

@@ -7,6 +7,7 @@ import { PrismaClient } from "../../fixtures/sales-app/src/generated/prisma/clie
 const {
   createTenantAdapter,
   tenantExtension,
+  CitusContextModeError,
   ConnectionStringMissingError,
   DuplicatePgError,
   InvalidTenantIdError,
@@ -66,6 +67,7 @@ describe("every error class names itself", () => {
       () => new doctor.DoctorConnectionError("postgres://app@h/d", { cause: new Error("x") }),
     ],
     [RlsBypassingRoleError, () => new RlsBypassingRoleError("postgres", ["SUPERUSER"])],
+    [CitusContextModeError, () => new CitusContextModeError("app")],
     [DuplicatePgError, () => new DuplicatePgError()],
     [StaleStatementError, () => new StaleStatementError("released")],
     [TransactionLeftOpenError, () => new TransactionLeftOpenError("T")],

@@ -16,6 +16,7 @@ import {
 import { ReplicaRouter } from "./replicas/replica-router.ts";
 import type { ReplicaStats } from "./replicas/replica-state.ts";
 import { TenantWritePositions } from "./replicas/tenant-write-positions.ts";
+import { tenantContext } from "./tenant-context.ts";
 import { assertTenantSettingName, DEFAULT_TENANT_SETTING } from "./tenant-setting-name.ts";
 
 /** Pool settings. Every duration is in milliseconds unless its name says otherwise. */
@@ -172,7 +173,8 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
     let check = this.#roleChecks.get(pool);
     if (!check) {
       // A refused (or unreachable) pool is closed; the next connect() builds a new one and checks it again.
-      check = assertRoleSubjectToRls(pool).catch(async (error: unknown) => {
+      // Outside the caller's context: with replicas, the first query's read mark would send the check to a replica.
+      check = tenantContext.exit(() => assertRoleSubjectToRls(pool)).catch(async (error: unknown) => {
         await pool.end().catch(() => undefined);
         throw error;
       });

@@ -172,12 +172,14 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
     if (this.#options.allowRlsBypassingRole === ALLOW_RLS_BYPASSING_ROLE) return Promise.resolve();
     let check = this.#roleChecks.get(pool);
     if (!check) {
-      // A refused (or unreachable) pool is closed; the next connect() builds a new one and checks it again.
-      // Outside the caller's context: with replicas, the first query's read mark would send the check to a replica.
-      check = tenantContext.exit(() => assertRoleSubjectToRls(pool)).catch(async (error: unknown) => {
-        await pool.end().catch(() => undefined);
-        throw error;
-      });
+      // A refused (or unreachable) pool is closed; the next connect() builds a new one and checks it again. Run
+      // outside the caller's context: with replicas, the first query's read mark would send it to a replica.
+      check = tenantContext
+        .exit(() => assertRoleSubjectToRls(pool))
+        .catch(async (error: unknown) => {
+          await pool.end().catch(() => undefined);
+          throw error;
+        });
       this.#roleChecks.set(pool, check);
     }
     return check;

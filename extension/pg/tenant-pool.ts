@@ -91,7 +91,6 @@ export class TenantPool extends pg.Pool {
     client.on("error", onError);
     let result: pg.QueryResult | undefined;
     let failure: unknown;
-    const pipeline = this.#prelude.standalone(tenantId);
     try {
       result = await client.queryInPipeline(pipeline, config, values);
     } catch (error) {

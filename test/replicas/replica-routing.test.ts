@@ -160,7 +160,7 @@ describe.skipIf(!replicationAvailable())("read replica routing", () => {
       }
     });
 
-    it("round-robins over two replicas, each with its own pool and role check", async () => {
+    it("round-robins over two replicas per operation, each with its own pool and role check", async () => {
       const second = await startWireProxy(serverAddress("replica", route));
       const two = createReplicatedAppClient({
         primaryUrl: appUrlAt(database, primary),
@@ -172,6 +172,9 @@ describe.skipIf(!replicationAvailable())("read replica routing", () => {
         // No $connect(): the first read connects, and the primary's role check must still go to the primary.
         for (let i = 0; i < 4; i++) await two.prisma.$forTenant(tenants[1]!.id).customer.count();
         expect(two.adapter.replicaStats().replicas.map((r) => r.reads)).toEqual([2, 2]);
+        // A relation load's statements (users, their roles, the roles) stay on one replica.
+        await two.prisma.$forTenant(tenants[1]!.id).user.findMany({ include: { roles: { include: { role: true } } } });
+        expect(two.adapter.replicaStats().replicas.map((r) => r.reads)).toEqual([5, 2]);
         expect(two.adapter.replicaPools.map((pool) => pool.options.max)).toEqual([2, 2]);
         const roleChecks = (proxy: WireProxy) => proxy.messages.filter((m) => m.sql?.includes("rolbypassrls")).length;
         expect([roleChecks(primary), roleChecks(replica), roleChecks(second)]).toEqual([1, 1, 1]);

@@ -77,11 +77,14 @@ export class ReplicaRouter {
    * ```sql
    * SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT; SELECT pg_current_wal_lsn()  -- before one Sync
    * ```
+   * `afterError`: a statement of the transaction failed, so it may be aborted, where any statement before the COMMIT
+   * would fail too; the position is then recorded as if it wrote (`COMMIT; SELECT pg_current_wal_lsn()`).
    */
-  commitPipeline(tenantId: string): QueryPipeline {
-    let wrote = false;
+  commitPipeline(tenantId: string, afterError = false): QueryPipeline {
+    let wrote = afterError;
+    const wroteCheck: PipelineStatement = { text: WROTE_SQL, onRow: ([assigned]) => void (wrote = assigned === "t") };
     return {
-      before: [{ text: WROTE_SQL, onRow: ([assigned]) => void (wrote = assigned === "t") }],
+      before: afterError ? [] : [wroteCheck],
       after: [{ text: WAL_POSITION_SQL, onRow: ([lsn]) => wrote && this.#positions.record(tenantId, parseLsn(lsn)) }],
     };
   }

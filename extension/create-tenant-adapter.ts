@@ -259,8 +259,8 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
  * ```
  * @throws {InvalidTenantKitOptionError} for a connection string that is not a string, a malformed setting name, a bad
  *   pool size, an unknown `contextMode`, an unknown `allowRlsBypassingRole` value, or malformed `replicas` /
- *   `replicaPolicy`. The first connection rejects with
- *   `ConnectionStringMissingError` (undefined or empty connection string) or `RlsBypassingRoleError`.
+ *   `replicaPolicy`. The first connection rejects with `ConnectionStringMissingError` (undefined or empty connection
+ *   string) or `RlsBypassingRoleError`.
  */
 export function createTenantAdapter(options: TenantAdapterOptions): TenantAdapterFactory {
   if (typeof options !== "object" || options === null) {

@@ -73,7 +73,8 @@ export interface TenantAdapterOptions {
    *   ```
    *   In a transaction (`$withTenant`, `$transaction`) the first statement after `BEGIN` carries the `SET LOCAL`s.
    *   A query that fails leaves the block aborted; the pool then sends `ROLLBACK` (one more round trip, on that error
-   *   path only) and the caller gets the query's own error. Costs three extra statements per query on the server.
+   *   path only) and the caller gets the query's own error. Costs three extra statements per query on the server;
+   *   statements Postgres refuses inside a block (`VACUUM`, `CREATE INDEX CONCURRENTLY`) fail in this mode.
    */
   contextMode?: TenantContextMode;
   /** Postgres schema of the Prisma models, passed to `@prisma/adapter-pg`. Default: the connection's search_path. */

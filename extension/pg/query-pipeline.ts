@@ -37,3 +37,12 @@ export interface QueryPipeline {
 
 /** The caller's query alone. */
 export const NO_PIPELINE: QueryPipeline = { before: [], after: [] };
+
+/** `outer` around `inner` around the query: outer.before, inner.before, query, inner.after, outer.after. */
+export function joinPipelines(outer: QueryPipeline, inner: QueryPipeline): QueryPipeline {
+  return {
+    before: [...outer.before, ...inner.before],
+    after: [...inner.after, ...outer.after],
+    opensBlock: Boolean(outer.opensBlock || inner.opensBlock),
+  };
+}

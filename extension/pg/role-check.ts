@@ -1,4 +1,7 @@
 import type pg from "pg";
+import { tenantContext } from "../tenant-context.ts";
+import { propagateToCitusWorkers } from "./citus-prelude.ts";
+import type { TenantPool } from "./tenant-pool.ts";
 import { CitusContextModeError } from "../errors/citus-context-mode-error.ts";
 import { RlsBypassingRoleError } from "../errors/rls-bypassing-role-error.ts";
 import type { TenantContextMode } from "./tenant-prelude.ts";
@@ -52,4 +55,15 @@ export async function assertRoleSubjectToRls(
   if (attributes.length > 0) throw new RlsBypassingRoleError(row.role, attributes);
   if (row.citus && contextMode !== "transaction-block") throw new CitusContextModeError(row.database);
   return { citus: row.citus };
+}
+
+/**
+ * The check every pool of an adapter (the primary's and each replica's) passes before its first use:
+ * {@link assertRoleSubjectToRls}, and on a Citus database the prelude that forwards the tenant to the worker nodes
+ * (see propagateToCitusWorkers). Runs outside the caller's context, so the first query's tenant or read mark never
+ * sends it elsewhere (with replicas, a read's mark would send the primary's check to a replica).
+ */
+export async function checkPoolRole(pool: TenantPool, contextMode?: TenantContextMode): Promise<void> {
+  const { citus } = await tenantContext.exit(() => assertRoleSubjectToRls(pool, contextMode));
+  if (citus) pool.tenantPrelude = propagateToCitusWorkers(pool.tenantPrelude);
 }

@@ -2,12 +2,14 @@ import type pg from "pg";
 import { StaleStatementError } from "../errors/stale-statement-error.ts";
 import { TransactionLeftOpenError } from "../errors/transaction-left-open-error.ts";
 import { isConnectionFailure } from "./connection-failure.ts";
-import { NO_PIPELINE } from "./query-pipeline.ts";
+import { joinPipelines, NO_PIPELINE, type QueryPipeline } from "./query-pipeline.ts";
 import type { TenantClient } from "./tenant-client.ts";
 import type { TenantPrelude } from "./tenant-prelude.ts";
 
 /** Statements that must come before any query of a transaction, so the tenant prelude waits until after them. */
 const TRANSACTION_PREAMBLE = /^\s*(BEGIN|START\s+TRANSACTION|SET\s+TRANSACTION)\b/i;
+/** The statement that ends a transaction Prisma committed (`COMMIT`, or its synonym `END`). */
+const COMMIT = /^\s*(COMMIT|END)\s*(TRANSACTION|WORK)?\s*;?\s*$/i;
 
 type Callback = (error: Error | null, result?: pg.QueryResult) => void;
 type Submittable = { submit(connection: unknown): Error | undefined };
@@ -36,6 +38,9 @@ export class TenantCheckout {
   readonly #client: TenantClient & pg.PoolClient;
   readonly #release: (error?: Error | boolean) => void;
   readonly #prelude: TenantPrelude;
+  readonly #commitPipeline: ((afterError: boolean) => QueryPipeline) | undefined;
+  /** A statement of this checkout failed: its transaction may be aborted (unless rolled back to a savepoint). */
+  #statementFailed = false;
   #pendingTenantId: string | undefined;
   #released = false;
   #inTransaction = false;
@@ -44,9 +49,20 @@ export class TenantCheckout {
   #broken: Error | undefined;
   readonly #onError = (error: Error) => void (this.#broken ??= error);
 
-  constructor(client: TenantClient & pg.PoolClient, tenantId: string, prelude: TenantPrelude) {
+  /**
+   * @param commitPipeline the statements around this checkout's `COMMIT` (with read replicas: the commit's WAL
+   *   position, for read-your-writes); `afterError` when a statement of the transaction failed, so the transaction
+   *   may be aborted and must get no statement before its COMMIT (Postgres answers that COMMIT with a rollback).
+   */
+  constructor(
+    client: TenantClient & pg.PoolClient,
+    tenantId: string,
+    prelude: TenantPrelude,
+    commitPipeline?: (afterError: boolean) => QueryPipeline,
+  ) {
     this.#client = client;
     this.#prelude = prelude;
+    this.#commitPipeline = commitPipeline;
     // pg-pool gives each checkout its own release function; keeping this one makes a late release() a double release.
     this.#release = client.release;
     this.#pendingTenantId = tenantId;
@@ -80,6 +96,9 @@ export class TenantCheckout {
       pipeline = this.#prelude.inTransaction(this.#pendingTenantId);
       this.#pendingTenantId = undefined;
     }
+    if (this.#commitPipeline && COMMIT.test(text)) {
+      pipeline = joinPipelines(pipeline, this.#commitPipeline(this.#statementFailed));
+    }
     this.#running++;
     const result = this.#client
       .queryInPipeline(pipeline, config as string | pg.QueryConfig, Array.isArray(values) ? values : undefined, () =>
@@ -87,6 +106,7 @@ export class TenantCheckout {
       )
       .catch((error: Error) => {
         if (isConnectionFailure(error) && !(error instanceof StaleStatementError)) this.#broken ??= error;
+        this.#statementFailed = true;
         throw error;
       })
       .finally(() => this.#running--);

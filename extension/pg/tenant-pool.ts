@@ -1,15 +1,19 @@
 import pg from "pg";
 import { PoolTimeoutError } from "../errors/pool-timeout-error.ts";
 import { TransactionLeftOpenError } from "../errors/transaction-left-open-error.ts";
+import type { ReplicaRouter } from "../replicas/replica-router.ts";
 import { tenantContext } from "../tenant-context.ts";
 import { isConnectionFailure } from "./connection-failure.ts";
 import { TenantCheckout } from "./tenant-checkout.ts";
+import type { QueryPipeline } from "./query-pipeline.ts";
 import { TenantClient } from "./tenant-client.ts";
 import type { TenantPrelude } from "./tenant-prelude.ts";
 
 /** pg.Pool options plus the statements that carry the tenant (see createTenantPrelude). */
 export interface TenantPoolConfig extends pg.PoolConfig {
   tenantPrelude: TenantPrelude;
+  /** The primary's: sends `$forTenant` model reads to read replicas (see ReplicaRouter). */
+  replicaRouter?: ReplicaRouter;
 }
 
 /**
@@ -34,10 +38,13 @@ export interface TenantPoolConfig extends pg.PoolConfig {
  * statement's error. Only broken connections, and connections not idle at release, are discarded.
  */
 export class TenantPool extends pg.Pool {
+  readonly #replicaRouter: ReplicaRouter | undefined;
   #prelude: TenantPrelude;
 
   constructor(config: TenantPoolConfig) {
-    super({ ...config, Client: TenantClient as unknown as new () => pg.ClientBase });
+    const { replicaRouter, ...poolConfig } = config;
+    super({ ...poolConfig, Client: TenantClient as unknown as new () => pg.ClientBase });
+    this.#replicaRouter = replicaRouter;
     this.#prelude = config.tenantPrelude;
   }
 
@@ -60,11 +67,11 @@ export class TenantPool extends pg.Pool {
       | ((e: Error | null, r?: pg.QueryResult) => void)
       | undefined;
     const [config, values] = args as [string | pg.QueryConfig, unknown];
-    const result = this.#queryForTenant(
-      tenantContext.getStore()?.tenantId ?? "",
-      config,
-      Array.isArray(values) ? values : undefined,
-    );
+    const context = tenantContext.getStore();
+    const queryValues = Array.isArray(values) ? values : undefined;
+    const result = this.#replicaRouter
+      ? this.#replicaRouter.route(this, context, config, queryValues)
+      : this.queryInPipeline(this.#prelude.standalone(context?.tenantId ?? ""), config, queryValues);
     if (!callback) return result;
     result.then(
       (r) => callback(null, r),
@@ -73,8 +80,18 @@ export class TenantPool extends pg.Pool {
     return undefined;
   }
 
-  async #queryForTenant(
-    tenantId: string,
+  /** The statements that carry the tenant with each query of this pool. */
+  get prelude(): TenantPrelude {
+    return this.#prelude;
+  }
+
+  /**
+   * Runs one statement between the statements of `pipeline` (usually `prelude.standalone(tenantId)`) on a pooled
+   * connection, in one round trip, and returns the connection at once. Internal: the replica router adds its own
+   * statements (the replica's health, the commit's WAL position) this way.
+   */
+  async queryInPipeline(
+    pipeline: QueryPipeline,
     config: string | pg.QueryConfig,
     values: unknown[] | undefined,
   ): Promise<pg.QueryResult> {
@@ -86,7 +103,6 @@ export class TenantPool extends pg.Pool {
     client.on("error", onError);
     let result: pg.QueryResult | undefined;
     let failure: unknown;
-    const pipeline = this.#prelude.standalone(tenantId);
     try {
       result = await client.queryInPipeline(pipeline, config, values);
     } catch (error) {
@@ -118,11 +134,29 @@ export class TenantPool extends pg.Pool {
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: overrides pg's overloaded signature as is.
+  override end(...args: any[]): any {
+    // The adapter ends the primary pool on $disconnect(); the replica pools end with it.
+    const ended = Promise.all([super.end(), this.#replicaRouter?.end()]).then(() => undefined);
+    const callback = args[0] as (() => void) | undefined;
+    if (!callback) return ended;
+    ended.then(callback, callback);
+    return undefined;
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: overrides pg's overloaded signature as is.
   override connect(...args: any[]): any {
     const tenantId = tenantContext.getStore()?.tenantId ?? "";
     // Both forms go through #acquire, so the callback form also gets PoolTimeoutError and the timing events.
     const acquired = this.#acquire().then(
-      (client) => new TenantCheckout(client as TenantClient & pg.PoolClient, tenantId, this.#prelude).handle,
+      (client) =>
+        new TenantCheckout(
+          client as TenantClient & pg.PoolClient,
+          tenantId,
+          this.#prelude,
+          tenantId === "" || !this.#replicaRouter
+            ? undefined
+            : (afterError) => this.#replicaRouter!.commitPipeline(tenantId, afterError),
+        ).handle,
     );
     const callback = args[0] as
       | ((e: Error | undefined, c: pg.PoolClient | undefined, done: unknown) => void)

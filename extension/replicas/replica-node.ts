@@ -1,0 +1,190 @@
+import type pg from "pg";
+import { isConnectionFailure } from "../pg/connection-failure.ts";
+import { RlsBypassingRoleError } from "../errors/rls-bypassing-role-error.ts";
+import { joinPipelines } from "../pg/query-pipeline.ts";
+import type { TenantPool } from "../pg/tenant-pool.ts";
+import { tenantContext } from "../tenant-context.ts";
+import { parseReplicaHealth, REPLICA_HEALTH_SQL, type ReplicaHealth } from "./replica-health.ts";
+import type { ResolvedReplicaPolicy } from "./replica-options.ts";
+import type { ReplicaOutReason, ReplicaState } from "./replica-state.ts";
+
+/** What a replica found wrong with itself: why it leaves rotation, and what was seen. */
+export interface ReplicaProblem {
+  readonly reason: ReplicaOutReason;
+  readonly detail: string;
+}
+
+/**
+ * One read replica of an adapter: its pool, whether it takes reads, and the role check its pool passes once (the same
+ * check as the primary's). Out of rotation, it is probed with {@link REPLICA_HEALTH_SQL} at most once per
+ * `recheckAfterMillis`, started by a read (which itself goes to the primary), and put back once the probe finds it a
+ * standby within the lag bound. Each change of state is logged once.
+ */
+export class ReplicaNode {
+  readonly name: string;
+  readonly index: number;
+  reads = 0;
+  readonly #policy: ResolvedReplicaPolicy;
+  readonly #checkRole: ((pool: TenantPool) => Promise<void>) | undefined;
+  /** host:port, for log lines (never the URL: it holds the password). */
+  readonly #address: string;
+  #state: ReplicaState = "in-rotation";
+  #retryAt = 0;
+  #probing = false;
+  #roleCheck: Promise<void> | undefined;
+  readonly #missingUrl: boolean;
+  readonly #createPool: () => TenantPool;
+  #pool: TenantPool;
+
+  constructor(options: {
+    createPool: () => TenantPool;
+    name: string;
+    index: number;
+    connectionString: string | undefined;
+    policy: ResolvedReplicaPolicy;
+    /** The adapter's pool check (role, Citus); undefined when `allowRlsBypassingRole` turned it off. */
+    checkRole: ((pool: TenantPool) => Promise<void>) | undefined;
+  }) {
+    this.#createPool = () => {
+      const pool = options.createPool();
+      // An idle connection's error (the replica shut down or restarted): pg emits it on the pool, which must listen.
+      pool.on("error", (error) => this.takeOut(unavailable(error)));
+      return pool;
+    };
+    this.#pool = this.#createPool();
+    this.name = options.name;
+    this.index = options.index;
+    this.#policy = options.policy;
+    this.#checkRole = options.checkRole;
+    this.#address = describeAddress(options.connectionString);
+    // Unset (e.g. REPLICA_URL missing in this environment): pg would fall back to PGHOST & co., a server nobody chose.
+    this.#missingUrl = !options.connectionString;
+    if (this.#missingUrl) this.#change("unavailable", "no connectionString");
+  }
+
+  /** The pool reads run on now. A new one replaces it when Prisma reconnects after `$disconnect()`. */
+  get pool(): TenantPool {
+    return this.#pool;
+  }
+
+  /** Gives the node a fresh pool (and role check) if its pool was ended by `$disconnect()`. */
+  reopen(): void {
+    if (!this.#pool.ending && !this.#pool.ended) return;
+    this.#pool = this.#createPool();
+    this.#roleCheck = undefined;
+  }
+
+  get state(): ReplicaState {
+    return this.#state;
+  }
+
+  /** Whether reads may go here now; when it is out and due for a re-check, starts one probe in the background. */
+  takesReads(): boolean {
+    if (this.#state === "in-rotation") return true;
+    if (this.#missingUrl) return false;
+    if (!this.#probing && Date.now() >= this.#retryAt) void this.#probe();
+    return false;
+  }
+
+  /**
+   * Runs one read statement here as `tenantId`, after the pool's role check, with the replica's health pipelined
+   * right before it, in the same round trip (in the transaction-block mode, inside its block):
+   * ```sql
+   * SELECT set_config($1, $2, true); SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn(), <lag>; <read>  -- one Sync
+   * ```
+   * @throws the replica's error: the caller falls back to the primary (see ReplicaRouter).
+   */
+  async read(tenantId: string, config: string | pg.QueryConfig, values: unknown[] | undefined): Promise<ReadOnReplica> {
+    await this.#roleChecked();
+    const pool = this.#pool;
+    let health: ReplicaHealth | undefined;
+    const check = {
+      text: REPLICA_HEALTH_SQL,
+      onRow: (fields: readonly unknown[]) => (health = parseReplicaHealth(fields)),
+    };
+    const result = await pool.queryInPipeline(
+      joinPipelines(pool.prelude.standalone(tenantId), { before: [check], after: [] }),
+      config,
+      values,
+    );
+    if (!health) throw new Error("The replica's health row did not arrive with the read.");
+    return { result, health };
+  }
+
+  /** What is wrong with a replica that reported `health`, if anything. */
+  problemWith(health: ReplicaHealth): ReplicaProblem | undefined {
+    if (!health.inRecovery) return { reason: "promoted", detail: "pg_is_in_recovery() is false" };
+    if (health.lagMillis > this.#policy.maxLagMillis) {
+      const lag = Number.isFinite(health.lagMillis)
+        ? `${health.lagMillis} ms`
+        : "unknown (no transaction replayed yet)";
+      return { reason: "lagging", detail: `replay lag ${lag} > maxLagMillis ${this.#policy.maxLagMillis}` };
+    }
+    return undefined;
+  }
+
+  /** Takes the replica out of rotation until a probe after `recheckAfterMillis` finds it healthy. */
+  takeOut(problem: ReplicaProblem): void {
+    this.#retryAt = Date.now() + this.#policy.recheckAfterMillis;
+    this.#change(problem.reason, problem.detail);
+  }
+
+  async #probe(): Promise<void> {
+    this.#probing = true;
+    try {
+      // Outside the caller's context: the probe reads no table and belongs to no tenant.
+      const { rows } = await tenantContext.exit(() => this.pool.query({ text: REPLICA_HEALTH_SQL, rowMode: "array" }));
+      const problem = this.problemWith(parseReplicaHealth((rows as unknown[][])[0] ?? []));
+      if (problem) this.takeOut(problem);
+      else this.#change("in-rotation");
+    } catch (error) {
+      this.takeOut(unavailable(error));
+    } finally {
+      this.#probing = false;
+    }
+  }
+
+  #change(to: ReplicaState, detail?: string): void {
+    const from = this.#state;
+    if (from === to) return;
+    this.#state = to;
+    const where = `read replica ${JSON.stringify(this.name)} (${this.#address})`;
+    const message =
+      to === "in-rotation"
+        ? `prisma-tenant-kit: ${where} is back in rotation.`
+        : `prisma-tenant-kit: ${where} is out of rotation, ${to}${detail ? ` (${detail})` : ""}; its reads go to ` +
+          `the primary${this.#missingUrl ? "" : `, re-checked every ${this.#policy.recheckAfterMillis} ms`}.`;
+    this.#policy.logger(message, { replica: this.name, from, to, ...(detail === undefined ? {} : { detail }) });
+  }
+
+  #roleChecked(): Promise<void> {
+    if (!this.#checkRole) return Promise.resolve();
+    // A refusal (RlsBypassingRoleError) stays; a check that could not run is tried again by the next read.
+    this.#roleCheck ??= this.#checkRole(this.pool).catch((error: unknown) => {
+      if (isConnectionFailure(error) && !(error instanceof RlsBypassingRoleError)) this.#roleCheck = undefined;
+      throw error;
+    });
+    return this.#roleCheck;
+  }
+}
+
+/** A read a replica served: its result and, with it, the replica's health. */
+export interface ReadOnReplica {
+  readonly result: pg.QueryResult;
+  readonly health: ReplicaHealth;
+}
+
+/** A replica that refused or lost a connection, or whose pool timed out: out as `unavailable`, with the message. */
+export function unavailable(error: unknown): ReplicaProblem {
+  const detail = error instanceof Error ? error.message : String(error);
+  return { reason: "unavailable", detail };
+}
+
+function describeAddress(connectionString: string | undefined): string {
+  try {
+    const url = new URL(connectionString ?? "");
+    return `${url.hostname}:${url.port || "5432"}`;
+  } catch {
+    return "unparsable URL";
+  }
+}

@@ -1,0 +1,165 @@
+import type pg from "pg";
+import { RlsBypassingRoleError } from "../errors/rls-bypassing-role-error.ts";
+import { isConnectionFailure } from "../pg/connection-failure.ts";
+import type { PipelineStatement, QueryPipeline } from "../pg/query-pipeline.ts";
+import type { TenantPool } from "../pg/tenant-pool.ts";
+import type { TenantContext } from "../tenant-context.ts";
+import { type ReplicaNode, unavailable } from "./replica-node.ts";
+import type { ReplicaFallbackReason, ReplicaStats } from "./replica-state.ts";
+import { REPLICA_FALLBACK_REASONS } from "./replica-state.ts";
+import { parseLsn, type TenantWritePositions } from "./tenant-write-positions.ts";
+
+/** Runs a statement on the primary, the way the pool runs it without replicas. */
+type OnPrimary = () => Promise<pg.QueryResult>;
+
+/** In a transaction, before its COMMIT: did it write (is a transaction id assigned)? */
+const WROTE_SQL = "SELECT pg_current_xact_id_if_assigned() IS NOT NULL";
+/** After a COMMIT: the primary's WAL position, at or past that commit's record. */
+const WAL_POSITION_SQL = "SELECT pg_current_wal_lsn()";
+const BEGIN: PipelineStatement = { text: "BEGIN" };
+const COMMIT: PipelineStatement = { text: "COMMIT" };
+
+/**
+ * Decides where a per-query statement of the primary {@link TenantPool} runs when the adapter has replicas: a model
+ * read of a `$forTenant` client (marked `replicaRead` in the kit's context) goes to the next replica in rotation,
+ * round-robin, as the same tenant; everything else, and every read a replica cannot serve correctly, runs on the
+ * primary. No replica fault reaches the caller: the read is re-run on the primary and counted by reason.
+ */
+export class ReplicaRouter {
+  readonly nodes: readonly ReplicaNode[];
+  readonly #positions: TenantWritePositions;
+  readonly #fallbacks: Record<ReplicaFallbackReason, number>;
+  #primaryReads = 0;
+  #next = 0;
+
+  constructor(nodes: readonly ReplicaNode[], positions: TenantWritePositions) {
+    this.nodes = nodes;
+    this.#positions = positions;
+    this.#fallbacks = Object.fromEntries(REPLICA_FALLBACK_REASONS.map((reason) => [reason, 0])) as Record<
+      ReplicaFallbackReason,
+      number
+    >;
+  }
+
+  /**
+   * Runs a per-query statement of `primary` where it belongs: a `$forTenant` model read on a replica (or, when no
+   * replica can serve it, on the primary); any other statement of a tenant on the primary in a transaction block
+   * that reports the commit's WAL position (see {@link commitPipeline}), still in one round trip:
+   * ```sql
+   * BEGIN; SELECT set_config($1, $2, true); <statement>; SELECT pg_current_xact_id_if_assigned() IS NOT NULL;
+   * COMMIT; SELECT pg_current_wal_lsn()  -- before one Sync
+   * ```
+   * and a statement without a tenant (the bare client) as without replicas.
+   */
+  route(
+    primary: TenantPool,
+    context: TenantContext | undefined,
+    config: string | pg.QueryConfig,
+    values: unknown[] | undefined,
+  ): Promise<pg.QueryResult> {
+    const tenantId = context?.tenantId ?? "";
+    const onPrimary = () => primary.queryInPipeline(primary.prelude.standalone(tenantId), config, values);
+    if (tenantId === "") return onPrimary();
+    if (context?.replicaRead) return this.#read(context.replicaRead, tenantId, config, values, onPrimary);
+    const inBlock = primary.prelude.inTransaction(tenantId);
+    const commit = this.commitPipeline(tenantId);
+    const pipeline = {
+      before: [BEGIN, ...inBlock.before],
+      after: [...inBlock.after, ...commit.before, COMMIT, ...commit.after],
+      opensBlock: true,
+    };
+    return primary.queryInPipeline(pipeline, config, values);
+  }
+
+  /**
+   * The statements around the COMMIT of a tenant's transaction on the primary: if it wrote, the WAL position after
+   * the commit is recorded for the tenant, and replicas serve its reads only once they have replayed that far.
+   * ```sql
+   * SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT; SELECT pg_current_wal_lsn()  -- before one Sync
+   * ```
+   * `afterError`: a statement of the transaction failed, so it may be aborted, where any statement before the COMMIT
+   * would fail too; the position is then recorded as if it wrote (`COMMIT; SELECT pg_current_wal_lsn()`).
+   */
+  commitPipeline(tenantId: string, afterError = false): QueryPipeline {
+    let wrote = afterError;
+    const wroteCheck: PipelineStatement = { text: WROTE_SQL, onRow: ([assigned]) => void (wrote = assigned === "t") };
+    return {
+      before: afterError ? [] : [wroteCheck],
+      after: [{ text: WAL_POSITION_SQL, onRow: ([lsn]) => wrote && this.#positions.record(tenantId, parseLsn(lsn)) }],
+    };
+  }
+
+  stats(): ReplicaStats {
+    return {
+      replicas: this.nodes.map((node) => ({ name: node.name, state: node.state, reads: node.reads })),
+      primaryReads: this.#primaryReads,
+      fallbacks: { ...this.#fallbacks },
+      trackedTenants: this.#positions.size,
+    };
+  }
+
+  /** After `$disconnect()` ended them: new replica pools for the reconnected primary pool. */
+  reopen(): void {
+    for (const node of this.nodes) node.reopen();
+  }
+
+  async end(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => (node.pool.ended || node.pool.ending ? undefined : node.pool.end())));
+  }
+
+  async #read(
+    operation: { replica?: unknown },
+    tenantId: string,
+    config: string | pg.QueryConfig,
+    values: unknown[] | undefined,
+    onPrimary: OnPrimary,
+  ): Promise<pg.QueryResult> {
+    // The statements of one operation (a relation load sends several) stay on one replica while it is in rotation, so
+    // a later statement never reads an older state than an earlier one did.
+    const pinned = operation.replica as ReplicaNode | undefined;
+    const node = pinned?.state === "in-rotation" ? pinned : this.#pick();
+    if (!node) return this.#onPrimary("out-of-rotation", onPrimary);
+    operation.replica = node;
+    // Taken before the read is sent: another read's report may drop the tenant's entry while this one is in flight,
+    // and this read's own health row, taken earlier on the server, may still be behind that write.
+    const required = this.#positions.required(tenantId);
+    let read: Awaited<ReturnType<ReplicaNode["read"]>>;
+    try {
+      read = await node.read(tenantId, config, values);
+    } catch (error) {
+      if (error instanceof RlsBypassingRoleError) throw error;
+      if (!isConnectionFailure(error)) return this.#onPrimary("replica-error", onPrimary);
+      node.takeOut(unavailable(error));
+      return this.#onPrimary("unavailable", onPrimary);
+    }
+    const { health } = read;
+    this.#positions.replayed(node.index, health.replayLsn);
+    const problem = node.problemWith(health);
+    if (problem) {
+      node.takeOut(problem);
+      return this.#onPrimary(problem.reason, onPrimary);
+    }
+    if (health.replayLsn < required) return this.#onPrimary("behind-own-write", onPrimary);
+    node.reads++;
+    return read.result;
+  }
+
+  /** The next replica in rotation, round-robin; undefined when none is (each due one then starts a probe). */
+  #pick(): ReplicaNode | undefined {
+    const count = this.nodes.length;
+    for (let i = 0; i < count; i++) {
+      const node = this.nodes[(this.#next + i) % count]!;
+      if (node.takesReads()) {
+        this.#next = (node.index + 1) % count;
+        return node;
+      }
+    }
+    return undefined;
+  }
+
+  #onPrimary(reason: ReplicaFallbackReason, onPrimary: OnPrimary): Promise<pg.QueryResult> {
+    this.#fallbacks[reason]++;
+    this.#primaryReads++;
+    return onPrimary();
+  }
+}

@@ -5,7 +5,17 @@ import { DuplicatePgError } from "./errors/duplicate-pg-error.ts";
 import { InvalidTenantKitOptionError } from "./errors/invalid-tenant-kit-option-error.ts";
 import { ALLOW_RLS_BYPASSING_ROLE, assertRoleSubjectToRls } from "./pg/role-check.ts";
 import { createTenantPrelude } from "./pg/tenant-prelude.ts";
-import { TenantPool } from "./pg/tenant-pool.ts";
+import { TenantPool, type TenantPoolConfig } from "./pg/tenant-pool.ts";
+import { ReplicaNode } from "./replicas/replica-node.ts";
+import {
+  assertReplicaOptions,
+  type ReplicaPolicy,
+  resolveReplicaPolicy,
+  type TenantReplicaOptions,
+} from "./replicas/replica-options.ts";
+import { ReplicaRouter } from "./replicas/replica-router.ts";
+import type { ReplicaStats } from "./replicas/replica-state.ts";
+import { TenantWritePositions } from "./replicas/tenant-write-positions.ts";
 import { assertTenantSettingName, DEFAULT_TENANT_SETTING } from "./tenant-setting-name.ts";
 
 /** Pool settings. Every duration is in milliseconds unless its name says otherwise. */
@@ -47,6 +57,17 @@ export interface TenantAdapterOptions {
   schema?: string;
   pool?: TenantPoolOptions;
   /**
+   * Physical streaming replicas (hot standbys) of the primary, each with its own pool. A `$forTenant` client's model
+   * reads (findMany, findFirst(OrThrow), findUnique(OrThrow), count, aggregate, groupBy) outside a transaction go to
+   * them, round-robin, with the same tenant prelude in the same round trip; writes, transactions, raw statements and
+   * the bare client stay on the primary. A read is re-run on the primary, never returned stale, when the replica has
+   * not replayed the tenant's last write through this adapter, and whenever the replica is down, lagging or promoted
+   * (see `replicaPolicy` and docs/read-replicas.md). Default: none.
+   */
+  replicas?: readonly TenantReplicaOptions[];
+  /** When a replica serves reads: lag bound, re-check interval, logger. Used only with `replicas`. */
+  replicaPolicy?: ReplicaPolicy;
+  /**
    * Skips the first-connection check that refuses a superuser or BYPASSRLS role (`RlsBypassingRoleError`). Such a
    * role sees every tenant's rows, so this is for throwaway experiments only; the value is long so it stands out in
    * review and `grep -r i-know-this-serves-every-tenant` finds every use. Default: the check runs.
@@ -56,7 +77,8 @@ export interface TenantAdapterOptions {
 
 /**
  * The Prisma driver adapter factory returned by {@link createTenantAdapter}: `@prisma/adapter-pg` over a
- * {@link TenantPool}. `pool` is the live pool, for metrics and health checks.
+ * {@link TenantPool}. `pool` is the live pool of the primary and `replicaPools` those of the read replicas, for metrics
+ * and health checks; `replicaStats()` counts where reads went.
  */
 export class TenantAdapterFactory implements SqlDriverAdapterFactory {
   readonly provider = "postgres";
@@ -66,16 +88,35 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
   #pool: TenantPool;
   /** The role check of each pool: one query per pool, shared by concurrent connects. */
   readonly #roleChecks = new WeakMap<TenantPool, Promise<void>>();
+  readonly #replicaRouter: ReplicaRouter | undefined;
 
   constructor(options: TenantAdapterOptions) {
     this.#options = options;
     this.setting = options.setting ?? DEFAULT_TENANT_SETTING;
+    this.#replicaRouter = this.#createReplicaRouter();
     this.#pool = this.#createPool();
   }
 
-  /** The pool queries run on now. A new one replaces it when Prisma reconnects after `$disconnect()`. */
+  /** The primary's pool, which queries run on now. A new one replaces it when Prisma reconnects (`$disconnect()`). */
   get pool(): TenantPool {
     return this.#pool;
+  }
+
+  /**
+   * The pool of each replica, in the order of `replicas` (empty without replicas), e.g. for
+   * `instrumentPool(adapter.replicaPools[0], { name: "replica-0" })`. Replaced, like `pool`, after a reconnect.
+   */
+  get replicaPools(): readonly TenantPool[] {
+    return this.#replicaRouter?.nodes.map((node) => node.pool) ?? [];
+  }
+
+  /**
+   * Where reads went since the adapter was created: read statements each replica served, reads the primary served
+   * instead and why, each replica's state. Zeros and no replicas without `replicas`.
+   * @example `const { primaryReads, fallbacks } = adapter.replicaStats();`
+   */
+  replicaStats(): ReplicaStats {
+    return this.#replicaRouter?.stats() ?? NO_REPLICA_STATS;
   }
 
   /** @throws {DuplicatePgError} when `@prisma/adapter-pg` resolves another copy of `pg` than the kit. */
@@ -86,7 +127,10 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
       throw new ConnectionStringMissingError(received, Boolean(process.env.DATABASE_URL));
     }
     // `ending`: a $disconnect() still waiting for checked-out clients; its pool must not serve the reconnect.
-    if (this.#pool.ending || this.#pool.ended) this.#pool = this.#createPool();
+    if (this.#pool.ending || this.#pool.ended) {
+      this.#pool = this.#createPool();
+      this.#replicaRouter?.reopen();
+    }
     const pool = this.#pool;
     await this.#checkRole(pool);
     const { schema } = this.#options;
@@ -116,15 +160,42 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
   }
 
   #createPool(): TenantPool {
-    const pool = this.#options.pool ?? {};
+    const replicaRouter = this.#replicaRouter;
+    return this.#newPool(this.#options.connectionString, this.#options.pool, replicaRouter ? { replicaRouter } : {});
+  }
+
+  #createReplicaRouter(): ReplicaRouter | undefined {
+    const replicas = this.#options.replicas ?? [];
+    if (replicas.length === 0) return undefined;
+    const policy = resolveReplicaPolicy(this.#options.replicaPolicy);
+    const nodes = replicas.map(
+      (replica, index) =>
+        new ReplicaNode({
+          createPool: () => this.#newPool(replica.connectionString, replica.pool),
+          name: replica.name ?? `replica-${index}`,
+          index,
+          connectionString: replica.connectionString,
+          policy,
+          checkRole: this.#options.allowRlsBypassingRole !== ALLOW_RLS_BYPASSING_ROLE,
+        }),
+    );
+    return new ReplicaRouter(nodes, new TenantWritePositions(nodes.length));
+  }
+
+  #newPool(
+    connectionString: string | undefined,
+    pool: TenantPoolOptions = {},
+    extra: Pick<TenantPoolConfig, "replicaRouter"> = {},
+  ): TenantPool {
     return new TenantPool({
-      connectionString: this.#options.connectionString,
+      connectionString,
       tenantPrelude: createTenantPrelude(this.setting, pool.statementTimeoutMillis),
       max: pool.max ?? 10,
       idleTimeoutMillis: pool.idleTimeoutMillis ?? 10_000,
       maxLifetimeSeconds: pool.maxLifetimeSeconds ?? 1_800,
       connectionTimeoutMillis: pool.acquireTimeoutMillis ?? 10_000,
       application_name: pool.applicationName ?? "prisma-tenant-kit",
+      ...extra,
     });
   }
 }
@@ -177,5 +248,21 @@ export function createTenantAdapter(options: TenantAdapterOptions): TenantAdapte
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
     throw new InvalidTenantKitOptionError("pool.max", `${max} is not a positive integer number of connections.`);
   }
+  if (options.replicas !== undefined) assertReplicaOptions(options.replicas);
+  resolveReplicaPolicy(options.replicaPolicy);
   return new TenantAdapterFactory(options);
 }
+
+const NO_REPLICA_STATS: ReplicaStats = Object.freeze({
+  replicas: [],
+  primaryReads: 0,
+  fallbacks: Object.freeze({
+    unavailable: 0,
+    lagging: 0,
+    promoted: 0,
+    "replica-error": 0,
+    "behind-own-write": 0,
+    "out-of-rotation": 0,
+  }),
+  trackedTenants: 0,
+});

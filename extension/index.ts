@@ -1,5 +1,14 @@
 export { createTenantAdapter, TenantAdapterFactory } from "./create-tenant-adapter.ts";
 export type { TenantAdapterOptions, TenantPoolOptions } from "./create-tenant-adapter.ts";
+export type { ReplicaPolicy, TenantReplicaOptions } from "./replicas/replica-options.ts";
+export { REPLICA_FALLBACK_REASONS } from "./replicas/replica-state.ts";
+export type {
+  ReplicaFallbackReason,
+  ReplicaOutReason,
+  ReplicaState,
+  ReplicaStateChange,
+  ReplicaStats,
+} from "./replicas/replica-state.ts";
 export { tenantExtension } from "./tenant-extension.ts";
 export type { TenantExtensionOptions, TenantTransactionClient, TenantTransactionOptions } from "./tenant-extension.ts";
 export { TenantKitError } from "./errors/tenant-kit-error.ts";

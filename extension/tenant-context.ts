@@ -19,6 +19,12 @@ export interface TenantContext {
   };
   /** Inside `$forTenant(id).$transaction([...])`: the tenant every query of that batch must have. */
   readonly batchTenantId?: string;
+  /**
+   * Set around a model read (findMany, findFirst, findUnique, count, aggregate, groupBy and their OrThrow forms) of a
+   * `$forTenant` client: its statements may go to a read replica when they reach the pool's per-query path. A
+   * transaction's statements never do (they run on `pool.connect()`'s connection, on the primary).
+   */
+  readonly replicaRead?: boolean;
 }
 
 /**

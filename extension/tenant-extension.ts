@@ -81,7 +81,7 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
         // First of the client's hooks, for every query: a query starts without a tenant (a $forTenant client's hook
         // sets one next), so none leaks to the bare client; and kit errors raised below Prisma get their class back.
         $allOperations: async ({ args, query }: QueryHookArgs) => {
-          const { tenantId: _dropped, ...outer } = tenantContext.getStore() ?? {};
+          const { tenantId: _dropped, replicaRead: _read, ...outer } = tenantContext.getStore() ?? {};
           try {
             // A Prisma query is a lazy promise: awaited outside run() it would start outside the context.
             return await tenantContext.run(outer, async () => await query(args));
@@ -161,8 +161,11 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
       return {
         name: "prisma-tenant-kit:for-tenant",
         query: {
-          $allOperations: ({ args, query }: QueryHookArgs) =>
-            tenantContext.run({ ...tenantContext.getStore(), tenantId }, async () => await query(args)),
+          $allOperations: ({ args, query, model, operation }: QueryHookArgs) => {
+            const replicaRead = model !== undefined && REPLICA_READ_OPERATIONS.has(operation);
+            const context = { ...tenantContext.getStore(), tenantId, replicaRead };
+            return tenantContext.run(context, async () => await query(args));
+          },
         },
         client: {
           $transaction(this: unknown, arg: unknown, txOptions?: unknown) {
@@ -234,7 +237,22 @@ const TRANSACTION_SCOPE = Symbol.for("prisma.client.transaction.scope_context");
 type TransactionCallback = (tx: unknown) => Promise<unknown>;
 type TransactionRunner = { $transaction(this: unknown, arg: unknown, options?: unknown): Promise<unknown> };
 type Extendable = { $extends(extension: object): unknown };
-type QueryHookArgs = { args: unknown; query: (args: unknown) => Promise<unknown> };
+type QueryHookArgs = { args: unknown; query: (args: unknown) => Promise<unknown>; model?: string; operation: string };
+
+/**
+ * Model operations that only read: a `$forTenant` client's call of one of them may be served by a read replica.
+ * Raw statements are not here: the kit cannot prove them read-only.
+ */
+const REPLICA_READ_OPERATIONS: ReadonlySet<string> = new Set([
+  "findMany",
+  "findFirst",
+  "findFirstOrThrow",
+  "findUnique",
+  "findUniqueOrThrow",
+  "count",
+  "aggregate",
+  "groupBy",
+]);
 /** Prisma Client's list of applied extensions, newest first (src/runtime/core/extensions/MergedExtensionsList.ts). */
 type ClientInternals = { _extensions?: { head?: ExtensionNode } };
 type ExtensionNode = { extension: object; previous?: ExtensionNode };

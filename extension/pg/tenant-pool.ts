@@ -1,6 +1,7 @@
 import pg from "pg";
 import { PoolTimeoutError } from "../errors/pool-timeout-error.ts";
 import { TransactionLeftOpenError } from "../errors/transaction-left-open-error.ts";
+import type { ReplicaRouter } from "../replicas/replica-router.ts";
 import { tenantContext } from "../tenant-context.ts";
 import { isConnectionFailure } from "./connection-failure.ts";
 import { TenantCheckout } from "./tenant-checkout.ts";
@@ -10,6 +11,8 @@ import type { TenantPrelude } from "./tenant-prelude.ts";
 /** pg.Pool options plus the statement that carries the tenant (see createTenantPrelude). */
 export interface TenantPoolConfig extends pg.PoolConfig {
   tenantPrelude: TenantPrelude;
+  /** The primary's: sends `$forTenant` model reads to read replicas (see ReplicaRouter). */
+  replicaRouter?: ReplicaRouter;
 }
 
 /**
@@ -29,8 +32,12 @@ export interface TenantPoolConfig extends pg.PoolConfig {
  * goes back to the pool; only broken connections, and connections not idle at release, are discarded.
  */
 export class TenantPool extends pg.Pool {
+  readonly #replicaRouter: ReplicaRouter | undefined;
+
   constructor(config: TenantPoolConfig) {
-    super({ ...config, Client: TenantClient as unknown as new () => pg.ClientBase });
+    const { replicaRouter, ...poolConfig } = config;
+    super({ ...poolConfig, Client: TenantClient as unknown as new () => pg.ClientBase });
+    this.#replicaRouter = replicaRouter;
   }
 
   // pg.Pool#query is heavily overloaded; the adapter uses the promise form with a config object.
@@ -40,11 +47,11 @@ export class TenantPool extends pg.Pool {
       | ((e: Error | null, r?: pg.QueryResult) => void)
       | undefined;
     const [config, values] = args as [string | pg.QueryConfig, unknown];
-    const result = this.#queryForTenant(
-      tenantContext.getStore()?.tenantId ?? "",
-      config,
-      Array.isArray(values) ? values : undefined,
-    );
+    const context = tenantContext.getStore();
+    const queryValues = Array.isArray(values) ? values : undefined;
+    const onPrimary = () => this.#queryForTenant(context?.tenantId ?? "", config, queryValues);
+    const router = this.#replicaRouter;
+    const result = router ? router.route(context, config, queryValues, onPrimary) : onPrimary();
     if (!callback) return result;
     result.then(
       (r) => callback(null, r),
@@ -87,6 +94,16 @@ export class TenantPool extends pg.Pool {
     client.release();
     if (failure !== undefined) throw failure;
     return result!;
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: overrides pg's overloaded signature as is.
+  override end(...args: any[]): any {
+    // The adapter ends the primary pool on $disconnect(); the replica pools end with it.
+    const ended = Promise.all([super.end(), this.#replicaRouter?.end()]).then(() => undefined);
+    const callback = args[0] as (() => void) | undefined;
+    if (!callback) return ended;
+    ended.then(callback, callback);
+    return undefined;
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: overrides pg's overloaded signature as is.

@@ -1,0 +1,166 @@
+import type pg from "pg";
+import { isConnectionFailure } from "../pg/connection-failure.ts";
+import { RlsBypassingRoleError } from "../errors/rls-bypassing-role-error.ts";
+import { assertRoleSubjectToRls } from "../pg/role-check.ts";
+import type { TenantPool } from "../pg/tenant-pool.ts";
+import { tenantContext } from "../tenant-context.ts";
+import { parseReplicaHealth, REPLICA_HEALTH_SQL, type ReplicaHealth } from "./replica-health.ts";
+import type { ResolvedReplicaPolicy } from "./replica-options.ts";
+import type { ReplicaOutReason, ReplicaState } from "./replica-state.ts";
+
+/** What a replica found wrong with itself: why it leaves rotation, and what was seen. */
+export interface ReplicaProblem {
+  readonly reason: ReplicaOutReason;
+  readonly detail: string;
+}
+
+/**
+ * One read replica of an adapter: its pool, whether it takes reads, and the role check its pool passes once (the same
+ * check as the primary's). Out of rotation, it is probed with {@link REPLICA_HEALTH_SQL} at most once per
+ * `recheckAfterMillis`, started by a read (which itself goes to the primary), and put back once the probe finds it a
+ * standby within the lag bound. Each change of state is logged once.
+ */
+export class ReplicaNode {
+  readonly name: string;
+  readonly index: number;
+  reads = 0;
+  readonly #policy: ResolvedReplicaPolicy;
+  readonly #checkRole: boolean;
+  /** host:port, for log lines (never the URL: it holds the password). */
+  readonly #address: string;
+  #state: ReplicaState = "in-rotation";
+  #retryAt = 0;
+  #probing = false;
+  #roleCheck: Promise<void> | undefined;
+  readonly #createPool: () => TenantPool;
+  #pool: TenantPool;
+
+  constructor(options: {
+    createPool: () => TenantPool;
+    name: string;
+    index: number;
+    connectionString: string | undefined;
+    policy: ResolvedReplicaPolicy;
+    checkRole: boolean;
+  }) {
+    this.#createPool = options.createPool;
+    this.#pool = options.createPool();
+    this.name = options.name;
+    this.index = options.index;
+    this.#policy = options.policy;
+    this.#checkRole = options.checkRole;
+    this.#address = describeAddress(options.connectionString);
+  }
+
+  /** The pool reads run on now. A new one replaces it when Prisma reconnects after `$disconnect()`. */
+  get pool(): TenantPool {
+    return this.#pool;
+  }
+
+  /** Gives the node a fresh pool (and role check) if its pool was ended by `$disconnect()`. */
+  reopen(): void {
+    if (!this.#pool.ending && !this.#pool.ended) return;
+    this.#pool = this.#createPool();
+    this.#roleCheck = undefined;
+  }
+
+  get state(): ReplicaState {
+    return this.#state;
+  }
+
+  /** Whether reads may go here now; when it is out and due for a re-check, starts one probe in the background. */
+  takesReads(): boolean {
+    if (this.#state === "in-rotation") return true;
+    if (!this.#probing && Date.now() >= this.#retryAt) void this.#probe();
+    return false;
+  }
+
+  /**
+   * Runs one read statement here, as the tenant of the calling scope, after the pool's role check.
+   * @throws the replica's error: the caller falls back to the primary (see ReplicaRouter).
+   */
+  async read(config: string | pg.QueryConfig, values: unknown[] | undefined): Promise<ReadOnReplica> {
+    await this.#roleChecked();
+    const result = (await this.pool.query(config, values)) as pg.QueryResult;
+    return { result };
+  }
+
+  /** What is wrong with a replica that reported `health`, if anything. */
+  problemWith(health: ReplicaHealth): ReplicaProblem | undefined {
+    if (!health.inRecovery) return { reason: "promoted", detail: "pg_is_in_recovery() is false" };
+    if (health.lagMillis > this.#policy.maxLagMillis) {
+      return {
+        reason: "lagging",
+        detail: `replay lag ${health.lagMillis} ms > maxLagMillis ${this.#policy.maxLagMillis}`,
+      };
+    }
+    return undefined;
+  }
+
+  /** Takes the replica out of rotation until a probe after `recheckAfterMillis` finds it healthy. */
+  takeOut(problem: ReplicaProblem): void {
+    this.#retryAt = Date.now() + this.#policy.recheckAfterMillis;
+    this.#change(problem.reason, problem.detail);
+  }
+
+  async #probe(): Promise<void> {
+    this.#probing = true;
+    try {
+      // Outside the caller's context: the probe reads no table and belongs to no tenant.
+      const { rows } = await tenantContext.exit(() => this.pool.query({ text: REPLICA_HEALTH_SQL, rowMode: "array" }));
+      const problem = this.problemWith(parseReplicaHealth((rows as unknown[][])[0] ?? []));
+      if (problem) this.takeOut(problem);
+      else this.#change("in-rotation");
+    } catch (error) {
+      this.takeOut(problemOf(error));
+    } finally {
+      this.#probing = false;
+    }
+  }
+
+  #change(to: ReplicaState, detail?: string): void {
+    const from = this.#state;
+    if (from === to) return;
+    this.#state = to;
+    const where = `read replica ${JSON.stringify(this.name)} (${this.#address})`;
+    const message =
+      to === "in-rotation"
+        ? `prisma-tenant-kit: ${where} is back in rotation.`
+        : `prisma-tenant-kit: ${where} is out of rotation, ${to}${detail ? ` (${detail})` : ""}; its reads go to ` +
+          `the primary, re-checked every ${this.#policy.recheckAfterMillis} ms.`;
+    this.#policy.logger(message, { replica: this.name, from, to, ...(detail === undefined ? {} : { detail }) });
+  }
+
+  #roleChecked(): Promise<void> {
+    if (!this.#checkRole) return Promise.resolve();
+    // A refusal (RlsBypassingRoleError) stays; a check that could not run is tried again by the next read.
+    this.#roleCheck ??= tenantContext
+      .exit(() => assertRoleSubjectToRls(this.pool))
+      .catch((error: unknown) => {
+        if (isConnectionFailure(error) && !(error instanceof RlsBypassingRoleError)) this.#roleCheck = undefined;
+        throw error;
+      });
+    return this.#roleCheck;
+  }
+}
+
+/** A read a replica served: its result and, with it, the replica's health. */
+export interface ReadOnReplica {
+  readonly result: pg.QueryResult;
+  readonly health?: ReplicaHealth;
+}
+
+/** The out-of-rotation reason of an error a replica raised: a lost connection, or anything else. */
+export function problemOf(error: unknown): ReplicaProblem {
+  const detail = error instanceof Error ? error.message : String(error);
+  return { reason: "unavailable", detail };
+}
+
+function describeAddress(connectionString: string | undefined): string {
+  try {
+    const url = new URL(connectionString ?? "");
+    return `${url.hostname}:${url.port || "5432"}`;
+  } catch {
+    return "unparsable URL";
+  }
+}

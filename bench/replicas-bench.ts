@@ -13,6 +13,7 @@
  * Loopback only; it starts its own PostgreSQL 15 primary and replica (Debian's postgresql-15) and removes them.
  */
 import { execFileSync } from "node:child_process";
+import type { EventEmitter } from "node:events";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import pc from "picocolors";
@@ -23,6 +24,7 @@ import { ensurePrismaClient } from "../fixtures/database/ensure-prisma-client.ts
 import { exitOnPostgresStartError } from "../fixtures/database/postgres-start-error.ts";
 import { seedTenants } from "../fixtures/database/seed-tenants.ts";
 import { startReplication, waitForReplay } from "../fixtures/database/start-replication.ts";
+import { seededRandom } from "../fixtures/seeded-random.ts";
 import { createAdminAdapter } from "prisma-tenant-kit/admin";
 import { createTenantAdapter, type TenantAdapterFactory, tenantExtension } from "prisma-tenant-kit";
 import { POOL_TIMING_EVENTS, type TenantPool } from "prisma-tenant-kit/pool";
@@ -42,18 +44,6 @@ if (!debianPostgresAvailable()) {
 }
 await ensurePrismaClient();
 const { PrismaClient } = await import("../fixtures/sales-app/src/generated/prisma/client.ts");
-
-/** mulberry32, so both variants run the same operations in the same order. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -83,10 +73,13 @@ async function serverCpuSeconds(dataDir: string): Promise<number> {
   return ticks / CLOCK_TICKS_PER_SECOND;
 }
 
+/** Counts a pool's checkouts (one per query round trip, or per transaction) until `stop()`. */
 function countCheckouts(pool: TenantPool): { count: number; stop(): void } {
-  const counter = { count: 0, stop: () => pool.off(POOL_TIMING_EVENTS.acquired, listener) };
+  // pg.Pool's typings list only its own events; TenantPool emits the timing events on the same emitter.
+  const emitter = pool as unknown as EventEmitter;
+  const counter = { count: 0, stop: () => emitter.off(POOL_TIMING_EVENTS.acquired, listener) };
   const listener = () => counter.count++;
-  pool.on(POOL_TIMING_EVENTS.acquired, listener);
+  emitter.on(POOL_TIMING_EVENTS.acquired, listener);
   return counter;
 }
 
@@ -158,8 +151,8 @@ try {
   };
 
   const runPhase = async (variant: Variant, count: number, seed: number, totals?: Totals) => {
-    const next = random(seed);
-    const nodes = [variant.adapter.pool, ...(variant.adapter.replicaPools ?? [])].map(countCheckouts);
+    const next = seededRandom(seed);
+    const nodes = [variant.adapter.pool, ...variant.adapter.replicaPools].map(countCheckouts);
     const cpuBefore = [await serverCpuSeconds(primary.dataDir), await serverCpuSeconds(replica.dataDir)];
     let issued = 0;
     const started = performance.now();

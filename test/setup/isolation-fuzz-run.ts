@@ -2,6 +2,7 @@ import type pg from "pg";
 import { expect } from "vitest";
 import { DATABASE_ROLES } from "../../fixtures/database/database-roles.ts";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
+import { seededRandom } from "../../fixtures/seeded-random.ts";
 import type { AppClient } from "./init-test.ts";
 
 /**
@@ -24,18 +25,6 @@ export const EXPECTED_FAILURE = new RegExp(
 
 class FuzzThrow extends Error {
   override message = "fuzz: the callback threw while its nested write was in flight";
-}
-
-/** mulberry32: a tiny seeded PRNG, so a run is replayable from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** One fuzz operation of tenant `t`; `n` is its number in the run, unique, for the rows it writes. */

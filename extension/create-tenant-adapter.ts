@@ -4,7 +4,7 @@ import { ConnectionStringMissingError } from "./errors/connection-string-missing
 import { DuplicatePgError } from "./errors/duplicate-pg-error.ts";
 import { InvalidTenantKitOptionError } from "./errors/invalid-tenant-kit-option-error.ts";
 import { ALLOW_RLS_BYPASSING_ROLE, assertRoleSubjectToRls } from "./pg/role-check.ts";
-import { createTenantPrelude } from "./pg/tenant-prelude.ts";
+import { createTenantPrelude, TENANT_CONTEXT_MODES, type TenantContextMode } from "./pg/tenant-prelude.ts";
 import { TenantPool, type TenantPoolConfig } from "./pg/tenant-pool.ts";
 import { ReplicaNode } from "./replicas/replica-node.ts";
 import {
@@ -53,6 +53,28 @@ export interface TenantAdapterOptions {
   connectionString: string | undefined;
   /** Name of the setting the RLS policies read with `current_setting(name, true)`. Default `app.tenant_id`. */
   setting?: string;
+  /**
+   * How each statement carries the tenant. Default `"set-config"`.
+   *
+   * - `"set-config"`: one statement before the query, no transaction block, the tenant as a bind parameter. Right for
+   *   PostgreSQL directly and behind PgBouncer (session or transaction mode).
+   * - `"transaction-block"`: for servers and routers that honour the setting only inside an explicit transaction
+   *   block. Citus propagates `SET LOCAL` (never `set_config`) to its worker nodes, and only inside `BEGIN`, and only
+   *   when the application role has `citus.propagate_set_commands = 'local'`
+   *   (`ALTER ROLE app SET citus.propagate_set_commands = 'local'`); statement-routing poolers keep a `BEGIN` ...
+   *   `COMMIT` on one backend. Per query it pipelines, still before ONE Sync (one round trip, nothing left open):
+   *   ```sql
+   *   BEGIN;
+   *   SET LOCAL app.tenant_id = 'acme';             -- the id quoted as a literal (SET takes no bind parameters)
+   *   SET LOCAL statement_timeout = '5000ms';       -- only with pool.statementTimeoutMillis
+   *   SELECT ... FROM "Customer" ...;               -- the query Prisma built
+   *   COMMIT;
+   *   ```
+   *   In a transaction (`$withTenant`, `$transaction`) the first statement after `BEGIN` carries the `SET LOCAL`s.
+   *   A query that fails leaves the block aborted; the pool then sends `ROLLBACK` (one more round trip, on that error
+   *   path only) and the caller gets the query's own error. Costs three extra statements per query on the server.
+   */
+  contextMode?: TenantContextMode;
   /** Postgres schema of the Prisma models, passed to `@prisma/adapter-pg`. Default: the connection's search_path. */
   schema?: string;
   pool?: TenantPoolOptions;
@@ -189,7 +211,7 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
   ): TenantPool {
     return new TenantPool({
       connectionString,
-      tenantPrelude: createTenantPrelude(this.setting, pool.statementTimeoutMillis),
+      tenantPrelude: createTenantPrelude(this.setting, pool.statementTimeoutMillis, this.#options.contextMode),
       max: pool.max ?? 10,
       idleTimeoutMillis: pool.idleTimeoutMillis ?? 10_000,
       maxLifetimeSeconds: pool.maxLifetimeSeconds ?? 1_800,
@@ -209,6 +231,8 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
  * SELECT set_config($1, $2, true);  -- $1 = 'app.tenant_id', $2 = the tenant id ('' without a tenant)
  * SELECT ... FROM "Customer" ...;   -- the query Prisma built, closed by the same Sync
  * ```
+ * With `contextMode: "transaction-block"` (Citus, statement-routing poolers) the query is wrapped in
+ * `BEGIN; SET LOCAL app.tenant_id = '<id>'; ...; COMMIT`, still before one Sync (see {@link TenantAdapterOptions}).
  *
  * @example
  * ```ts
@@ -220,7 +244,7 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
  * SELECT current_user AS role, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user
  * ```
  * @throws {InvalidTenantKitOptionError} for a connection string that is not a string, a malformed setting name, a bad
- *   pool size or an unknown `allowRlsBypassingRole` value. The first connection rejects with
+ *   pool size, an unknown `contextMode` or an unknown `allowRlsBypassingRole` value. The first connection rejects with
  *   `ConnectionStringMissingError` (undefined or empty connection string) or `RlsBypassingRoleError`.
  */
 export function createTenantAdapter(options: TenantAdapterOptions): TenantAdapterFactory {
@@ -244,6 +268,13 @@ export function createTenantAdapter(options: TenantAdapterOptions): TenantAdapte
     );
   }
   if (options.setting !== undefined) assertTenantSettingName(options.setting);
+  const mode = options.contextMode;
+  if (mode !== undefined && !TENANT_CONTEXT_MODES.includes(mode)) {
+    throw new InvalidTenantKitOptionError(
+      "contextMode",
+      `${JSON.stringify(mode)} is not a context mode; use "set-config" (the default) or "transaction-block".`,
+    );
+  }
   const max = options.pool?.max;
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
     throw new InvalidTenantKitOptionError("pool.max", `${max} is not a positive integer number of connections.`);

@@ -2,10 +2,14 @@ import type pg from "pg";
 import { StaleStatementError } from "../errors/stale-statement-error.ts";
 import { TransactionLeftOpenError } from "../errors/transaction-left-open-error.ts";
 import { isConnectionFailure } from "./connection-failure.ts";
+import { joinPipelines, NO_PIPELINE, type QueryPipeline } from "./query-pipeline.ts";
 import type { TenantClient } from "./tenant-client.ts";
+import type { TenantPrelude } from "./tenant-prelude.ts";
 
 /** Statements that must come before any query of a transaction, so the tenant prelude waits until after them. */
 const TRANSACTION_PREAMBLE = /^\s*(BEGIN|START\s+TRANSACTION|SET\s+TRANSACTION)\b/i;
+/** The statement that ends a transaction Prisma committed (`COMMIT`, or its synonym `END`). */
+const COMMIT = /^\s*(COMMIT|END)\s*(TRANSACTION|WORK)?\s*;?\s*$/i;
 
 type Callback = (error: Error | null, result?: pg.QueryResult) => void;
 type Submittable = { submit(connection: unknown): Error | undefined };
@@ -14,8 +18,10 @@ type Submittable = { submit(connection: unknown): Error | undefined };
  * One checkout of a {@link TenantClient} by `pool.connect()` (how `@prisma/adapter-pg` runs every transaction): the
  * caller gets {@link TenantCheckout.handle}, a view of the client that belongs to this checkout only.
  *
- * - Tenant: the first data statement after `BEGIN` / `SET TRANSACTION` carries the tenant prelude (no extra round
- *   trip).
+ * - Tenant: the first data statement after `BEGIN` / `SET TRANSACTION` carries the prelude's in-transaction statements
+ *   (`SELECT set_config(..., true)`, or `SET LOCAL ...` in the transaction-block mode) before the same Sync: no extra
+ *   round trip. `SET LOCAL` outside a transaction block has no effect, so a checkout used without `BEGIN` in that
+ *   mode sees no tenant: no rows.
  * - Stray statements: a statement the handle receives is checked when pg is about to write it (once everything queued
  *   before it on the connection has completed) and refused with {@link StaleStatementError}, unsent, if the checkout
  *   was released or its transaction has ended (the server reported idle after being in a transaction). Prisma's query
@@ -31,6 +37,8 @@ export class TenantCheckout {
   readonly handle: pg.PoolClient;
   readonly #client: TenantClient & pg.PoolClient;
   readonly #release: (error?: Error | boolean) => void;
+  readonly #prelude: TenantPrelude;
+  readonly #commitPipeline: QueryPipeline | undefined;
   #pendingTenantId: string | undefined;
   #released = false;
   #inTransaction = false;
@@ -39,8 +47,19 @@ export class TenantCheckout {
   #broken: Error | undefined;
   readonly #onError = (error: Error) => void (this.#broken ??= error);
 
-  constructor(client: TenantClient & pg.PoolClient, tenantId: string) {
+  /**
+   * @param commitPipeline statements around this checkout's `COMMIT` (with read replicas: the commit's WAL position,
+   *   for read-your-writes).
+   */
+  constructor(
+    client: TenantClient & pg.PoolClient,
+    tenantId: string,
+    prelude: TenantPrelude,
+    commitPipeline?: QueryPipeline,
+  ) {
     this.#client = client;
+    this.#prelude = prelude;
+    this.#commitPipeline = commitPipeline;
     // pg-pool gives each checkout its own release function; keeping this one makes a late release() a double release.
     this.#release = client.release;
     this.#pendingTenantId = tenantId;
@@ -69,14 +88,15 @@ export class TenantCheckout {
       return (this.#client.query as (...a: unknown[]) => unknown)(...args);
     }
     const text = typeof config === "string" ? config : (config as pg.QueryConfig).text;
-    let tenantId: string | undefined;
+    let pipeline = NO_PIPELINE;
     if (this.#pendingTenantId !== undefined && !TRANSACTION_PREAMBLE.test(text)) {
-      tenantId = this.#pendingTenantId;
+      pipeline = this.#prelude.inTransaction(this.#pendingTenantId);
       this.#pendingTenantId = undefined;
     }
+    if (this.#commitPipeline && COMMIT.test(text)) pipeline = joinPipelines(pipeline, this.#commitPipeline);
     this.#running++;
     const result = this.#client
-      .queryForTenant(tenantId, config as string | pg.QueryConfig, Array.isArray(values) ? values : undefined, () =>
+      .queryInPipeline(pipeline, config as string | pg.QueryConfig, Array.isArray(values) ? values : undefined, () =>
         this.#refusal(),
       )
       .catch((error: Error) => {

@@ -5,10 +5,11 @@ import type { ReplicaRouter } from "../replicas/replica-router.ts";
 import { tenantContext } from "../tenant-context.ts";
 import { isConnectionFailure } from "./connection-failure.ts";
 import { TenantCheckout } from "./tenant-checkout.ts";
+import type { QueryPipeline } from "./query-pipeline.ts";
 import { TenantClient } from "./tenant-client.ts";
 import type { TenantPrelude } from "./tenant-prelude.ts";
 
-/** pg.Pool options plus the statement that carries the tenant (see createTenantPrelude). */
+/** pg.Pool options plus the statements that carry the tenant (see createTenantPrelude). */
 export interface TenantPoolConfig extends pg.PoolConfig {
   tenantPrelude: TenantPrelude;
   /** The primary's: sends `$forTenant` model reads to read replicas (see ReplicaRouter). */
@@ -20,24 +21,31 @@ export interface TenantPoolConfig extends pg.PoolConfig {
  * kit's AsyncLocalStorage when the statement reaches the pool), or an explicitly empty tenant when there is none.
  *
  * - `pool.query(...)` (how `@prisma/adapter-pg` runs every statement outside a transaction) checks out a client,
- *   sends `SELECT set_config($1, $2, true)` + the statement before one Sync (one round trip, see TenantQuery) and
- *   returns the client at once: the connection is held for that round trip only. If the server's ReadyForQuery then
- *   says the connection is in a transaction block (the statement was a raw `BEGIN`), the call fails with
- *   {@link TransactionLeftOpenError} and the connection is discarded, so no other caller's statement lands in it.
+ *   sends the prelude's standalone pipeline with the statement before one Sync (one round trip, see TenantQuery):
+ *   `SELECT set_config($1, $2, true)` + the statement, or in the transaction-block mode `BEGIN`, `SET LOCAL ...`,
+ *   the statement, `COMMIT`. It returns the client at once: the connection is held for that round trip only.
+ *   If the server's ReadyForQuery then says the connection is in a transaction block (the statement was a raw
+ *   `BEGIN`; in the transaction-block mode, where the kit's COMMIT closes it, a statement that was a `BEGIN`), the
+ *   call fails with {@link TransactionLeftOpenError} and the connection is discarded, so no other caller's statement
+ *   lands in it.
  * - `pool.connect()` (how the adapter starts a transaction) returns a per-checkout handle (see TenantCheckout): the
  *   transaction's first data statement carries the tenant, and statements sent after the checkout was released or its
  *   transaction ended are refused unsent.
  *
  * Statement errors from the server (unique violation, statement_timeout, cancel) leave the connection usable, so it
- * goes back to the pool; only broken connections, and connections not idle at release, are discarded.
+ * goes back to the pool; in the transaction-block mode such an error skips the COMMIT and leaves the block aborted
+ * (status `E`), so the pool first sends `ROLLBACK` (a second round trip on that error path only), then rethrows the
+ * statement's error. Only broken connections, and connections not idle at release, are discarded.
  */
 export class TenantPool extends pg.Pool {
   readonly #replicaRouter: ReplicaRouter | undefined;
+  readonly #prelude: TenantPrelude;
 
   constructor(config: TenantPoolConfig) {
     const { replicaRouter, ...poolConfig } = config;
     super({ ...poolConfig, Client: TenantClient as unknown as new () => pg.ClientBase });
     this.#replicaRouter = replicaRouter;
+    this.#prelude = config.tenantPrelude;
   }
 
   // pg.Pool#query is heavily overloaded; the adapter uses the promise form with a config object.
@@ -49,9 +57,9 @@ export class TenantPool extends pg.Pool {
     const [config, values] = args as [string | pg.QueryConfig, unknown];
     const context = tenantContext.getStore();
     const queryValues = Array.isArray(values) ? values : undefined;
-    const onPrimary = () => this.#queryForTenant(context?.tenantId ?? "", config, queryValues);
-    const router = this.#replicaRouter;
-    const result = router ? router.route(context, config, queryValues, onPrimary) : onPrimary();
+    const result = this.#replicaRouter
+      ? this.#replicaRouter.route(this, context, config, queryValues)
+      : this.queryInPipeline(this.#prelude.standalone(context?.tenantId ?? ""), config, queryValues);
     if (!callback) return result;
     result.then(
       (r) => callback(null, r),
@@ -60,8 +68,18 @@ export class TenantPool extends pg.Pool {
     return undefined;
   }
 
-  async #queryForTenant(
-    tenantId: string,
+  /** The statements that carry the tenant with each query of this pool. */
+  get prelude(): TenantPrelude {
+    return this.#prelude;
+  }
+
+  /**
+   * Runs one statement between the statements of `pipeline` (usually `prelude.standalone(tenantId)`) on a pooled
+   * connection, in one round trip, and returns the connection at once. Internal: the replica router adds its own
+   * statements (the replica's health, the commit's WAL position) this way.
+   */
+  async queryInPipeline(
+    pipeline: QueryPipeline,
     config: string | pg.QueryConfig,
     values: unknown[] | undefined,
   ): Promise<pg.QueryResult> {
@@ -74,9 +92,13 @@ export class TenantPool extends pg.Pool {
     let result: pg.QueryResult | undefined;
     let failure: unknown;
     try {
-      result = await client.queryForTenant(tenantId, config, values);
+      result = await client.queryInPipeline(pipeline, config, values);
     } catch (error) {
       failure = error;
+    }
+    // A statement error inside the transaction-block mode's BEGIN skipped its COMMIT: the block is aborted.
+    if (failure !== undefined && !lost && !isConnectionFailure(failure) && client.getTransactionStatus() === "E") {
+      await client.query("ROLLBACK").catch((error: Error) => void (lost ??= error));
     }
     client.removeListener("error", onError);
     if (lost || isConnectionFailure(failure)) {
@@ -85,9 +107,10 @@ export class TenantPool extends pg.Pool {
       throw failure;
     }
     // The ReadyForQuery that ended this round trip: anything but idle means the statement opened a transaction block.
+    // In the transaction-block mode the kit's COMMIT closes the block a raw BEGIN meant to open: refuse it the same way.
     const status = client.getTransactionStatus();
-    if (status !== "I") {
-      const leftOpen = new TransactionLeftOpenError(status ?? "unknown", { cause: failure });
+    if (status !== "I" || OPENS_TRANSACTION.has(result?.command ?? "")) {
+      const leftOpen = new TransactionLeftOpenError(status === "I" ? "T" : (status ?? "unknown"), { cause: failure });
       client.release(leftOpen);
       throw leftOpen;
     }
@@ -111,7 +134,13 @@ export class TenantPool extends pg.Pool {
     const tenantId = tenantContext.getStore()?.tenantId ?? "";
     // Both forms go through #acquire, so the callback form also gets PoolTimeoutError and the timing events.
     const acquired = this.#acquire().then(
-      (client) => new TenantCheckout(client as TenantClient & pg.PoolClient, tenantId).handle,
+      (client) =>
+        new TenantCheckout(
+          client as TenantClient & pg.PoolClient,
+          tenantId,
+          this.#prelude,
+          tenantId === "" ? undefined : this.#replicaRouter?.commitPipeline(tenantId),
+        ).handle,
     );
     const callback = args[0] as
       | ((e: Error | undefined, c: pg.PoolClient | undefined, done: unknown) => void)
@@ -146,6 +175,9 @@ export class TenantPool extends pg.Pool {
     }
   }
 }
+
+/** Command tags (their first word, as pg's Result parses them) of statements that open a transaction block. */
+const OPENS_TRANSACTION = new Set(["BEGIN", "START"]);
 
 /**
  * Events a {@link TenantPool} emits besides pg-pool's own, each with a duration in milliseconds:

@@ -1,11 +1,12 @@
 import pg from "pg";
-import type { TenantPrelude } from "./tenant-prelude.ts";
+import type { PipelineStatement, QueryPipeline } from "./query-pipeline.ts";
 
 /** The parts of pg's wire connection that a Submittable writes to (pg/lib/connection.js, pg 8.23). */
 interface PgConnection {
   parse(message: { text: string; name: string; types: unknown[] }): void;
-  bind(message: { portal: string; statement: string; values: unknown[] }): void;
+  bind(message: { portal: string; statement: string; values: readonly unknown[] }): void;
   execute(message: { portal: string; rows: number }): void;
+  sync(): void;
 }
 
 /** The protected hooks of pg's Query (pg/lib/query.js, pg 8.23) that TenantQuery overrides. */
@@ -13,9 +14,11 @@ interface PgQueryHooks {
   /** Called by pg's Client when it writes the query: the previous one has completed. An Error refuses it unsent. */
   submit(connection: PgConnection): Error | undefined;
   requiresPreparation(): boolean;
+  /** Writes Parse/Bind/Describe/Execute and, at its end (also when Bind fails), Sync. */
   prepare(connection: PgConnection): void;
-  handleDataRow(message: unknown): void;
+  handleDataRow(message: { fields: (string | null)[] }): void;
   handleCommandComplete(message: unknown, connection: PgConnection): void;
+  handleEmptyQuery(connection: PgConnection): void;
 }
 
 type QueryCallback = (error: Error | null, result: pg.QueryResult) => void;
@@ -23,25 +26,24 @@ const PgQuery = pg.Query as unknown as new (
   config: pg.QueryConfig,
   values: undefined,
   callback: QueryCallback,
-) => Omit<pg.Query, "submit"> & PgQueryHooks;
+) => Omit<pg.Query, "submit"> & PgQueryHooks & { rows?: number };
 
 /**
- * A pg Submittable that sends `SELECT set_config($1, $2, true)` and the caller's query in ONE network write, closed by
- * ONE Sync, so both run in the same implicit transaction and the server answers with one ReadyForQuery:
+ * A pg Submittable that sends the caller's query between the statements of a {@link QueryPipeline}, in ONE network
+ * write closed by ONE Sync, so the server answers with one ReadyForQuery. With the set-config prelude:
  *
  * ```text
- * Parse("SELECT set_config($1, $2, true)") Bind(['app.tenant_id', tenantId]) Execute   -- the TenantPrelude
- * Parse(query) Bind(values) Describe(portal) Execute
+ * Parse("SELECT set_config($1, $2, true)") Bind(['app.tenant_id', tenantId]) Execute   -- pipeline.before
+ * Parse(query) Bind(values) Describe(portal) Execute                                  -- the caller's query
  * Sync
  * ```
  *
- * The setting ends with that implicit transaction, so nothing stays on the connection, which is what makes it safe
- * behind PgBouncer in transaction mode (PgBouncer hands the server connection back at the ReadyForQuery). The
- * set_config's own row and CommandComplete are swallowed; everything after them is pg's ordinary Query handling, so
- * results, type parsing and errors are exactly pg's. Inside an explicit transaction the same messages scope the
- * setting to that transaction.
+ * and with the transaction-block prelude `BEGIN`, `SET LOCAL ...` before and `COMMIT` after the query, each its own
+ * Parse/Bind/Execute. The pipeline's replies are swallowed (each DataRow goes to the statement's `onRow`, each
+ * CommandComplete is dropped); everything of the caller's query is pg's ordinary Query handling, so results, type
+ * parsing and errors are exactly pg's. If a statement fails, the server skips to the Sync and the callback gets that
+ * error.
  *
- * With `tenantId` undefined it is pg's plain Query (a statement of a transaction whose tenant is already set).
  * `beforeSend` runs when pg's Client is about to write the statement, i.e. once every statement queued before it on
  * that connection has completed: an Error it returns refuses the statement unsent (pg hands it to the callback). That
  * is where a connection checkout refuses statements that outlived it (see TenantCheckout).
@@ -49,52 +51,80 @@ const PgQuery = pg.Query as unknown as new (
  * Relies on pg 8.23 internals (the hooks above); `test/extension/wire-protocol.test.ts` fails if they change.
  */
 export class TenantQuery extends PgQuery {
-  #inPrelude: boolean;
-  readonly #prelude: TenantPrelude;
-  readonly #tenantId: string | undefined;
+  readonly #pipeline: QueryPipeline;
   readonly #beforeSend: (() => Error | undefined) | undefined;
+  /** Whose replies arrive now: an index into before, then the caller's query, then after. */
+  #replying = 0;
 
   constructor(
-    prelude: TenantPrelude,
-    tenantId: string | undefined,
+    pipeline: QueryPipeline,
     config: pg.QueryConfig,
     callback: QueryCallback,
     beforeSend?: () => Error | undefined,
   ) {
     super(config, undefined, callback);
-    this.#prelude = prelude;
-    this.#tenantId = tenantId;
-    this.#inPrelude = tenantId !== undefined;
+    this.#pipeline = pipeline;
     this.#beforeSend = beforeSend;
   }
 
   override submit(connection: PgConnection): Error | undefined {
-    return this.#beforeSend?.() ?? super.submit(connection);
+    const refusal = this.#beforeSend?.();
+    if (refusal) return refusal;
+    // A row-limited portal syncs per page, so statements after it cannot share its Sync. Prisma never sets rows.
+    if (this.rows && this.#pipeline.after.length > 0) {
+      return new Error("A query with `rows` (a paged portal) cannot run in the transaction-block context mode.");
+    }
+    return super.submit(connection);
   }
 
-  // The prelude only exists in the extended protocol, so even parameterless text goes through Parse/Bind/Execute.
+  // The pipeline only exists in the extended protocol, so even parameterless text goes through Parse/Bind/Execute.
   override requiresPreparation(): boolean {
-    return this.#tenantId !== undefined || super.requiresPreparation();
+    return this.#pipeline.before.length + this.#pipeline.after.length > 0 || super.requiresPreparation();
   }
 
   override prepare(connection: PgConnection): void {
-    if (this.#tenantId !== undefined) {
-      connection.parse({ text: this.#prelude.sql, name: "", types: [] });
-      connection.bind({ portal: "", statement: "", values: this.#prelude.values(this.#tenantId) });
-      connection.execute({ portal: "", rows: 0 });
+    for (const statement of this.#pipeline.before) send(connection, statement);
+    const { after } = this.#pipeline;
+    if (after.length === 0) {
+      super.prepare(connection);
+      return;
     }
-    super.prepare(connection);
+    // pg's prepare ends with Sync, also on its Bind-error path: the after statements go right before that Sync.
+    const sync = () => {
+      for (const statement of after) send(connection, statement);
+      connection.sync();
+    };
+    super.prepare(Object.create(connection, { sync: { value: sync } }) as PgConnection);
   }
 
-  override handleDataRow(message: unknown): void {
-    if (!this.#inPrelude) super.handleDataRow(message);
+  override handleDataRow(message: { fields: (string | null)[] }): void {
+    const statement = this.#statementReplying();
+    if (statement === "query") super.handleDataRow(message);
+    else statement?.onRow?.(message.fields);
   }
 
   override handleCommandComplete(message: unknown, connection: PgConnection): void {
-    if (this.#inPrelude) {
-      this.#inPrelude = false;
-      return;
-    }
-    super.handleCommandComplete(message, connection);
+    const statement = this.#statementReplying();
+    this.#replying++;
+    if (statement === "query") super.handleCommandComplete(message, connection);
   }
+
+  // An empty query text gets EmptyQueryResponse instead of CommandComplete.
+  override handleEmptyQuery(connection: PgConnection): void {
+    this.#replying++;
+    super.handleEmptyQuery(connection);
+  }
+
+  #statementReplying(): PipelineStatement | "query" | undefined {
+    const { before, after } = this.#pipeline;
+    if (this.#replying < before.length) return before[this.#replying];
+    if (this.#replying === before.length) return "query";
+    return after[this.#replying - before.length - 1];
+  }
+}
+
+function send(connection: PgConnection, statement: PipelineStatement): void {
+  connection.parse({ text: statement.text, name: "", types: [] });
+  connection.bind({ portal: "", statement: "", values: statement.values ?? [] });
+  connection.execute({ portal: "", rows: 0 });
 }

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { isConnectionFailure } from "../pg/connection-failure.ts";
 import { RlsBypassingRoleError } from "../errors/rls-bypassing-role-error.ts";
 import { assertRoleSubjectToRls } from "../pg/role-check.ts";
+import { joinPipelines } from "../pg/query-pipeline.ts";
 import type { TenantPool } from "../pg/tenant-pool.ts";
 import { tenantContext } from "../tenant-context.ts";
 import { parseReplicaHealth, REPLICA_HEALTH_SQL, type ReplicaHealth } from "./replica-health.ts";
@@ -76,13 +77,28 @@ export class ReplicaNode {
   }
 
   /**
-   * Runs one read statement here, as the tenant of the calling scope, after the pool's role check.
+   * Runs one read statement here as `tenantId`, after the pool's role check, with the replica's health pipelined
+   * right before it, in the same round trip (in the transaction-block mode, inside its block):
+   * ```sql
+   * SELECT set_config($1, $2, true); SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn(), <lag>; <read>  -- one Sync
+   * ```
    * @throws the replica's error: the caller falls back to the primary (see ReplicaRouter).
    */
-  async read(config: string | pg.QueryConfig, values: unknown[] | undefined): Promise<ReadOnReplica> {
+  async read(tenantId: string, config: string | pg.QueryConfig, values: unknown[] | undefined): Promise<ReadOnReplica> {
     await this.#roleChecked();
-    const result = (await this.pool.query(config, values)) as pg.QueryResult;
-    return { result };
+    const pool = this.#pool;
+    let health: ReplicaHealth | undefined;
+    const check = {
+      text: REPLICA_HEALTH_SQL,
+      onRow: (fields: readonly unknown[]) => (health = parseReplicaHealth(fields)),
+    };
+    const result = await pool.queryInPipeline(
+      joinPipelines(pool.prelude.standalone(tenantId), { before: [check], after: [] }),
+      config,
+      values,
+    );
+    if (!health) throw new Error("The replica's health row did not arrive with the read.");
+    return { result, health };
   }
 
   /** What is wrong with a replica that reported `health`, if anything. */
@@ -147,7 +163,7 @@ export class ReplicaNode {
 /** A read a replica served: its result and, with it, the replica's health. */
 export interface ReadOnReplica {
   readonly result: pg.QueryResult;
-  readonly health?: ReplicaHealth;
+  readonly health: ReplicaHealth;
 }
 
 /** The out-of-rotation reason of an error a replica raised: a lost connection, or anything else. */

@@ -1,14 +1,23 @@
 import type pg from "pg";
 import { RlsBypassingRoleError } from "../errors/rls-bypassing-role-error.ts";
 import { isConnectionFailure } from "../pg/connection-failure.ts";
+import type { PipelineStatement, QueryPipeline } from "../pg/query-pipeline.ts";
+import type { TenantPool } from "../pg/tenant-pool.ts";
 import type { TenantContext } from "../tenant-context.ts";
 import { problemOf, type ReplicaNode } from "./replica-node.ts";
 import type { ReplicaFallbackReason, ReplicaStats } from "./replica-state.ts";
 import { REPLICA_FALLBACK_REASONS } from "./replica-state.ts";
-import type { TenantWritePositions } from "./tenant-write-positions.ts";
+import { parseLsn, type TenantWritePositions } from "./tenant-write-positions.ts";
 
 /** Runs a statement on the primary, the way the pool runs it without replicas. */
 type OnPrimary = () => Promise<pg.QueryResult>;
+
+/** In a transaction, before its COMMIT: did it write (is a transaction id assigned)? */
+const WROTE_SQL = "SELECT pg_current_xact_id_if_assigned() IS NOT NULL";
+/** After a COMMIT: the primary's WAL position, at or past that commit's record. */
+const WAL_POSITION_SQL = "SELECT pg_current_wal_lsn()";
+const BEGIN: PipelineStatement = { text: "BEGIN" };
+const COMMIT: PipelineStatement = { text: "COMMIT" };
 
 /**
  * Decides where a per-query statement of the primary {@link TenantPool} runs when the adapter has replicas: a model
@@ -32,16 +41,48 @@ export class ReplicaRouter {
     >;
   }
 
-  /** Runs the statement where it belongs: a replica for a `$forTenant` model read, else `onPrimary`. */
+  /**
+   * Runs a per-query statement of `primary` where it belongs: a `$forTenant` model read on a replica (or, when no
+   * replica can serve it, on the primary); any other statement of a tenant on the primary in a transaction block
+   * that reports the commit's WAL position (see {@link commitPipeline}), still in one round trip:
+   * ```sql
+   * BEGIN; SELECT set_config($1, $2, true); <statement>; SELECT pg_current_xact_id_if_assigned() IS NOT NULL;
+   * COMMIT; SELECT pg_current_wal_lsn()  -- before one Sync
+   * ```
+   * and a statement without a tenant (the bare client) as without replicas.
+   */
   route(
+    primary: TenantPool,
     context: TenantContext | undefined,
     config: string | pg.QueryConfig,
     values: unknown[] | undefined,
-    onPrimary: OnPrimary,
   ): Promise<pg.QueryResult> {
-    const tenantId = context?.tenantId;
-    if (!context?.replicaRead || !tenantId) return onPrimary();
-    return this.#read(tenantId, config, values, onPrimary);
+    const tenantId = context?.tenantId ?? "";
+    if (tenantId === "") return primary.queryInPipeline(primary.prelude.standalone(tenantId), config, values);
+    const onPrimary = () => primary.queryInPipeline(primary.prelude.standalone(tenantId), config, values);
+    if (context?.replicaRead) return this.#read(tenantId, config, values, onPrimary);
+    const inBlock = primary.prelude.inTransaction(tenantId);
+    const commit = this.commitPipeline(tenantId);
+    const pipeline = {
+      before: [BEGIN, ...inBlock.before],
+      after: [...inBlock.after, ...commit.before, COMMIT, ...commit.after],
+    };
+    return primary.queryInPipeline(pipeline, config, values);
+  }
+
+  /**
+   * The statements around the COMMIT of a tenant's transaction on the primary: if it wrote, the WAL position after
+   * the commit is recorded for the tenant, and replicas serve its reads only once they have replayed that far.
+   * ```sql
+   * SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT; SELECT pg_current_wal_lsn()  -- before one Sync
+   * ```
+   */
+  commitPipeline(tenantId: string): QueryPipeline {
+    let wrote = false;
+    return {
+      before: [{ text: WROTE_SQL, onRow: ([assigned]) => void (wrote = assigned === "t") }],
+      after: [{ text: WAL_POSITION_SQL, onRow: ([lsn]) => wrote && this.#positions.record(tenantId, parseLsn(lsn)) }],
+    };
   }
 
   stats(): ReplicaStats {
@@ -72,7 +113,7 @@ export class ReplicaRouter {
     if (!node) return this.#onPrimary("out-of-rotation", onPrimary);
     let read: Awaited<ReturnType<ReplicaNode["read"]>>;
     try {
-      read = await node.read(config, values);
+      read = await node.read(tenantId, config, values);
     } catch (error) {
       if (error instanceof RlsBypassingRoleError) throw error;
       if (!isConnectionFailure(error)) return this.#onPrimary("replica-error", onPrimary);
@@ -80,15 +121,13 @@ export class ReplicaRouter {
       return this.#onPrimary("unavailable", onPrimary);
     }
     const { health } = read;
-    if (health) {
-      this.#positions.replayed(node.index, health.replayLsn);
-      const problem = node.problemWith(health);
-      if (problem) {
-        node.takeOut(problem);
-        return this.#onPrimary(problem.reason, onPrimary);
-      }
-      if (health.replayLsn < this.#positions.required(tenantId)) return this.#onPrimary("behind-own-write", onPrimary);
+    this.#positions.replayed(node.index, health.replayLsn);
+    const problem = node.problemWith(health);
+    if (problem) {
+      node.takeOut(problem);
+      return this.#onPrimary(problem.reason, onPrimary);
     }
+    if (health.replayLsn < this.#positions.required(tenantId)) return this.#onPrimary("behind-own-write", onPrimary);
     node.reads++;
     return read.result;
   }

@@ -14,22 +14,32 @@ import {
 } from "../setup/init-test.ts";
 
 // What the kit puts on the wire, read by a proxy between pg and Postgres: the statements and the Syncs (one Sync =
-// one ReadyForQuery = one round trip). These tests also pin the pg internals TenantQuery relies on.
+// one ReadyForQuery = one round trip). These tests also pin the pg internals TenantQuery relies on. Each client names
+// its context mode, so this file asserts both modes whatever TENANT_KIT_CONTEXT_MODE says.
 let database: TestDatabase;
 let tenants: SeededTenant[];
 let proxy: WireProxy;
 let prisma: AppClient;
 let adapter: TenantAdapterFactory;
+/** The same application in the transaction-block context mode. */
+let blockPrisma: AppClient;
+let blockAdapter: TenantAdapterFactory;
 
 beforeAll(async () => {
   database = await initTest();
   tenants = await seedTestTenants(database, { tenants: 2 });
   proxy = await startProxyFor(database);
-  ({ prisma, adapter } = createAppClient(database, { route: proxy }));
+  ({ prisma, adapter } = createAppClient(database, { route: proxy, contextMode: "set-config" }));
+  ({ prisma: blockPrisma, adapter: blockAdapter } = createAppClient(database, {
+    route: proxy,
+    contextMode: "transaction-block",
+  }));
   await prisma.$connect();
+  await blockPrisma.$connect();
 });
 afterAll(async () => {
   await prisma.$disconnect();
+  await blockPrisma.$disconnect();
   await proxy.stop();
   await database.drop();
 });
@@ -132,4 +142,96 @@ describe("a transaction checkout on the wire", () => {
       await expect.poll(() => proxy.messages.some((m) => m.type === "X")).toBe(true);
     },
   );
+});
+
+describe("the transaction-block context mode on the wire", () => {
+  const setLocal = (tenantId: string) => `SET LOCAL app.tenant_id = '${tenantId}'`;
+
+  it("wraps a $forTenant query in BEGIN, SET LOCAL and COMMIT, pipelined before ONE Sync", async () => {
+    const rows = await blockPrisma.$forTenant(tenants[0]!.id).customer.findMany();
+    expect(rows.map((row) => row.tenantId)).toEqual(Array(5).fill(tenants[0]!.id));
+    // BEGIN, SET LOCAL and COMMIT without Describe; the caller's query with it; one Sync = one round trip.
+    expect(proxy.messages.map((m) => m.type).join("")).toBe("PBE" + "PBE" + "PBDE" + "PBE" + "S");
+    const [begin, set, query, commit] = statements(proxy);
+    expect([begin, set, commit]).toEqual(["BEGIN", setLocal(tenants[0]!.id), "COMMIT"]);
+    expect(query).toMatch(/^SELECT .* FROM "public"\."Customer"/);
+    expect(statements(proxy).some((sql) => sql.includes("set_config"))).toBe(false);
+  });
+
+  it("sets an explicitly empty tenant for the bare client", async () => {
+    expect(await blockPrisma.customer.findMany()).toEqual([]);
+    expect(statements(proxy).slice(0, 2)).toEqual(["BEGIN", "SET LOCAL app.tenant_id = ''"]);
+    expect(roundTrips(proxy)).toBe(1);
+  });
+
+  it("returns exactly pg's result of the caller's statement: BEGIN, SET and COMMIT replies are swallowed", async () => {
+    const result = await blockAdapter.pool.query("SELECT 1 AS one, 'x' AS two UNION ALL SELECT 2, 'y'");
+    expect(result.command).toBe("SELECT");
+    expect(result.rowCount).toBe(2);
+    expect(result.fields.map((field) => field.name)).toEqual(["one", "two"]);
+    expect(result.rows).toEqual([
+      { one: 1, two: "x" },
+      { one: 2, two: "y" },
+    ]);
+    const updated = await blockAdapter.pool.query(`UPDATE "Inventory" SET quantity = quantity WHERE false`);
+    expect([updated.command, updated.rowCount, updated.rows]).toEqual(["UPDATE", 0, []]);
+    expect(roundTrips(proxy)).toBe(2);
+  });
+
+  it("adds SET LOCAL statement_timeout when the pool has one", async () => {
+    const { prisma: timed } = createAppClient(database, {
+      route: proxy,
+      contextMode: "transaction-block",
+      pool: { statementTimeoutMillis: 1500 },
+    });
+    try {
+      await timed.$connect();
+      proxy.clear();
+      await timed.$forTenant(tenants[0]!.id).$queryRaw`SELECT 1`;
+      expect(statements(proxy)).toEqual([
+        "BEGIN",
+        setLocal(tenants[0]!.id),
+        "SET LOCAL statement_timeout = '1500ms'",
+        "SELECT 1",
+        "COMMIT",
+      ]);
+      expect(roundTrips(proxy)).toBe(1);
+    } finally {
+      await timed.$disconnect();
+    }
+  });
+
+  it("sets the tenant of a $withTenant with SET LOCAL on its first statement after BEGIN, no extra round trip", async () => {
+    await blockPrisma.$withTenant(tenants[0]!.id, async (tx) => {
+      await tx.customer.count();
+      await tx.inventory.findMany();
+    });
+    const sent = statements(proxy);
+    expect(sent[0]).toBe("BEGIN");
+    expect(sent[1]).toBe(setLocal(tenants[0]!.id));
+    expect(sent.filter((sql) => sql.startsWith("SET LOCAL"))).toHaveLength(1);
+    expect(sent.filter((sql) => sql === "BEGIN" || sql === "COMMIT")).toEqual(["BEGIN", "COMMIT"]);
+    expect(sent.at(-1)).toBe("COMMIT");
+    // BEGIN, count (+SET LOCAL), findMany, COMMIT.
+    expect(roundTrips(proxy)).toBe(4);
+  });
+
+  it("keeps SET TRANSACTION ISOLATION LEVEL before the SET LOCAL", async () => {
+    await blockPrisma.$withTenant(tenants[0]!.id, (tx) => tx.customer.count(), { isolationLevel: "Serializable" });
+    expect(statements(proxy).slice(0, 3)).toEqual([
+      "BEGIN",
+      "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+      setLocal(tenants[0]!.id),
+    ]);
+  });
+
+  it("rolls back the block a failing query aborted, in a second round trip on that error path only", async () => {
+    const error = await blockPrisma
+      .$forTenant(tenants[0]!.id)
+      .$queryRawUnsafe("SELECT 1 / 0")
+      .catch((e: unknown) => e);
+    expect(String(error)).toMatch(/division by zero/);
+    expect(statements(proxy)).toEqual(["BEGIN", setLocal(tenants[0]!.id), "SELECT 1 / 0", "COMMIT", "ROLLBACK"]);
+    expect(roundTrips(proxy)).toBe(2);
+  });
 });

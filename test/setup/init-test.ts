@@ -8,7 +8,12 @@ import { startWireProxy, type WireProxy } from "../../fixtures/database/wire-pro
 import { waitForReplay } from "../../fixtures/database/start-replication.ts";
 import { createAdminAdapter } from "prisma-tenant-kit/admin";
 import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";
-import type { TenantAdapterFactory, TenantExtensionOptions, TenantPoolOptions } from "prisma-tenant-kit";
+import type {
+  TenantAdapterFactory,
+  TenantContextMode,
+  TenantExtensionOptions,
+  TenantPoolOptions,
+} from "prisma-tenant-kit";
 import { importPrismaClient } from "./prisma-client-under-test.ts";
 
 /** The generated client under test: Prisma 7's, or Prisma 6's in the `prisma6` projects (see vitest.config.ts). */
@@ -60,6 +65,12 @@ export async function initTest(): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * The adapter's `contextMode` under test: `TENANT_KIT_CONTEXT_MODE` (set by the `prisma7-transaction-block` project
+ * in vitest.config.ts), else the kit's default.
+ */
+export const CONTEXT_MODE = (process.env.TENANT_KIT_CONTEXT_MODE || "set-config") as TenantContextMode;
 
 /** The replication pair, where the machine has it (see `ProvidedDatabase.replication`); tests skip without it. */
 export function replicationAvailable(): boolean {
@@ -117,11 +128,14 @@ export function createAppClient(
     route?: Route | { host: string; port: number };
     pool?: TenantPoolOptions;
     extension?: TenantExtensionOptions;
+    /** Default {@link CONTEXT_MODE}. */
+    contextMode?: TenantContextMode;
   } = {},
 ) {
   const adapter: TenantAdapterFactory = createTenantAdapter({
     connectionString: database.appUrl(options.route),
     pool: { max: 3, ...options.pool },
+    contextMode: options.contextMode ?? CONTEXT_MODE,
   });
   const prisma = new PrismaClient({ adapter }).$extends(tenantExtension(options.extension));
   return { prisma, adapter };

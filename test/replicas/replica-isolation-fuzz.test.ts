@@ -100,6 +100,8 @@ describe.skipIf(!replicationAvailable())("isolation fuzz across primary and repl
       expect(staleReads).toEqual([]);
       // The pause left WAL received but not replayed: the read-your-writes checks ran against a lagging replica.
       expect(lagBytesAtResume).toBeGreaterThan(0);
+      // ... and reads a replica had not caught up for went to the primary instead (the kit's read-your-writes).
+      expect(stats.fallbacks["behind-own-write"]).toBeGreaterThan(0);
       // The replica served reads (by the kit's count and by the replica's own table statistics), so the checks above
       // were not passed by sending every read to the primary.
       expect(readsServedByReplica(stats)).toBeGreaterThan(0);

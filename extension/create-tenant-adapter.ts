@@ -16,6 +16,7 @@ import {
 import { ReplicaRouter } from "./replicas/replica-router.ts";
 import type { ReplicaStats } from "./replicas/replica-state.ts";
 import { TenantWritePositions } from "./replicas/tenant-write-positions.ts";
+import { tenantContext } from "./tenant-context.ts";
 import { assertTenantSettingName, DEFAULT_TENANT_SETTING } from "./tenant-setting-name.ts";
 
 /** Pool settings. Every duration is in milliseconds unless its name says otherwise. */
@@ -171,11 +172,14 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
     if (this.#options.allowRlsBypassingRole === ALLOW_RLS_BYPASSING_ROLE) return Promise.resolve();
     let check = this.#roleChecks.get(pool);
     if (!check) {
-      // A refused (or unreachable) pool is closed; the next connect() builds a new one and checks it again.
-      check = assertRoleSubjectToRls(pool).catch(async (error: unknown) => {
-        await pool.end().catch(() => undefined);
-        throw error;
-      });
+      // A refused (or unreachable) pool is closed; the next connect() builds a new one and checks it again. Run
+      // outside the caller's context: with replicas, the first query's read mark would send it to a replica.
+      check = tenantContext
+        .exit(() => assertRoleSubjectToRls(pool))
+        .catch(async (error: unknown) => {
+          await pool.end().catch(() => undefined);
+          throw error;
+        });
       this.#roleChecks.set(pool, check);
     }
     return check;

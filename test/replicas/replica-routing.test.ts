@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
+import { startWireProxy, type WireProxy } from "../../fixtures/database/wire-proxy.ts";
+import type { TenantAdapterFactory } from "prisma-tenant-kit";
+import {
+  availableRoutes,
+  CONTEXT_MODE,
+  initReplicatedTest,
+  type ReplicatedTestDatabase,
+  replicationAvailable,
+} from "../setup/init-test.ts";
+import { appUrlAt, createReplicatedAppClient, seedReplicatedTenants, serverAddress } from "../setup/replicated-app.ts";
+
+// Where each call runs, read off recording wire proxies in front of the primary and the replica (or their PgBouncers):
+// a statement naming a model's table reached that server.
+describe.skipIf(!replicationAvailable())("read replica routing", () => {
+  let database: ReplicatedTestDatabase;
+  let tenants: SeededTenant[];
+  beforeAll(async () => {
+    database = await initReplicatedTest();
+    tenants = await seedReplicatedTenants(database, { tenants: 2, customersPerTenant: 3 });
+    await database.caughtUp();
+  });
+  afterAll(() => database?.drop());
+
+  describe.each(availableRoutes())("%s", (route) => {
+    let primary: WireProxy;
+    let replica: WireProxy;
+    let prisma: ReturnType<typeof createReplicatedAppClient>["prisma"];
+    let adapter: TenantAdapterFactory;
+    beforeAll(async () => {
+      primary = await startWireProxy(serverAddress("primary", route));
+      replica = await startWireProxy(serverAddress("replica", route));
+      ({ prisma, adapter } = createReplicatedAppClient({
+        primaryUrl: appUrlAt(database, primary),
+        replicaUrls: [appUrlAt(database, replica)],
+        // The shared replica may lag behind other test files' writes; lag is not what this file tests.
+        replicaPolicy: { maxLagMillis: 600_000 },
+      }));
+      await prisma.$connect();
+    });
+    afterAll(async () => {
+      await prisma?.$disconnect();
+      await primary?.stop();
+      await replica?.stop();
+    });
+    beforeEach(() => {
+      primary.clear();
+      replica.clear();
+    });
+
+    /** Which servers received a statement on a model table. */
+    const servedBy = () => {
+      const onTable = (proxy: WireProxy) => proxy.messages.some((m) => m.sql?.includes('"public".'));
+      return { primary: onTable(primary), replica: onTable(replica) };
+    };
+    const db = () => prisma.$forTenant(tenants[0]!.id);
+
+    const reads: [string, () => Promise<unknown>][] = [
+      ["findMany", () => db().customer.findMany()],
+      ["findFirst", () => db().customer.findFirst()],
+      ["findFirstOrThrow", () => db().customer.findFirstOrThrow()],
+      ["findUnique", () => db().customer.findUnique({ where: { id: tenants[0]!.customerIds[0]! } })],
+      ["findUniqueOrThrow", () => db().customer.findUniqueOrThrow({ where: { id: tenants[0]!.customerIds[0]! } })],
+      ["count", () => db().customer.count()],
+      ["aggregate", () => db().inventory.aggregate({ _sum: { quantity: true } })],
+      ["groupBy", () => db().customer.groupBy({ by: ["tenantId"], _count: true })],
+      ["a relation load", () => db().user.findMany({ include: { roles: { include: { role: true } } } })],
+    ];
+    it.each(reads)("sends a $forTenant %s to the replica only", async (_name, read) => {
+      const before = adapter.replicaStats();
+      await read();
+      expect(servedBy()).toEqual({ primary: false, replica: true });
+      const after = adapter.replicaStats();
+      expect(after.replicas[0]!.reads).toBeGreaterThan(before.replicas[0]!.reads);
+      expect(after.primaryReads).toBe(before.primaryReads);
+    });
+
+    const onPrimary: [string, () => Promise<unknown>][] = [
+      ["a create", () => db().auditLog.create({ data: { tenantId: tenants[0]!.id, action: "a", entityId: "e" } })],
+      ["an update", () => db().customer.update({ where: { id: tenants[0]!.customerIds[0]! }, data: { name: "u" } })],
+      ["an updateMany", () => db().customer.updateMany({ where: { name: "nobody" }, data: { name: "x" } })],
+      ["a deleteMany", () => db().auditLog.deleteMany({ where: { action: "none" } })],
+      ["a $withTenant read", () => prisma.$withTenant(tenants[0]!.id, (tx) => tx.customer.findMany())],
+      ["a $transaction(fn) read", () => db().$transaction((tx) => tx.customer.findMany())],
+      ["a batch $transaction read", () => db().$transaction([db().customer.findMany(), db().customer.count()])],
+      ["a $queryRaw", () => db().$queryRaw`SELECT count(*) FROM "public"."Customer"`],
+      ["a $executeRaw", () => db().$executeRaw`UPDATE "public"."Customer" SET name = name WHERE false`],
+      ["a bare client read", () => prisma.customer.findMany()],
+    ];
+    it.each(onPrimary)("sends %s to the primary only", async (_name, call) => {
+      await call();
+      expect(servedBy()).toEqual({ primary: true, replica: false });
+    });
+
+    it("returns the tenant's rows, and only them, from the replica; none to the bare client", async () => {
+      for (const tenant of tenants) {
+        const customers = await prisma.$forTenant(tenant.id).customer.findMany({ orderBy: { id: "asc" } });
+        expect(customers.map((c) => c.id)).toEqual([...tenant.customerIds].sort());
+        expect(new Set(customers.map((c) => c.tenantId))).toEqual(new Set([tenant.id]));
+      }
+      expect(servedBy()).toEqual({ primary: false, replica: true });
+      expect(await prisma.customer.findMany()).toEqual([]);
+      expect(await prisma.customer.count()).toBe(0);
+    });
+
+    it("sends the tenant prelude and the replica's health with the read, before ONE Sync, no transaction", async () => {
+      await db().customer.findMany();
+      const statements = replica.messages.filter((m) => m.sql !== undefined).map((m) => m.sql!);
+      expect(replica.messages.filter((m) => m.type === "S" || m.type === "Q")).toHaveLength(1);
+      const block = CONTEXT_MODE === "transaction-block";
+      expect(statements[block ? 1 : 0]).toMatch(block ? /^SET LOCAL app\.tenant_id = / : /^SELECT set_config\(/);
+      expect(statements.at(-2)).toMatch(/^SELECT pg_is_in_recovery\(\), pg_last_wal_replay_lsn\(\)/);
+      expect(statements.at(-1)).toMatch(/FROM "public"\."Customer"/);
+      if (!block) expect(statements.some((sql) => /^(BEGIN|COMMIT)/.test(sql))).toBe(false);
+    });
+
+    it("sends a per-query write as BEGIN ... COMMIT + pg_current_wal_lsn() before ONE Sync", async () => {
+      await db().customer.update({ where: { id: tenants[0]!.customerIds[1]! }, data: { name: "w" } });
+      const statements = primary.messages.filter((m) => m.sql !== undefined).map((m) => m.sql!);
+      expect(primary.messages.filter((m) => m.type === "S" || m.type === "Q")).toHaveLength(1);
+      expect(statements[0]).toBe("BEGIN");
+      expect(statements.slice(-3)).toEqual([
+        "SELECT pg_current_xact_id_if_assigned() IS NOT NULL",
+        "COMMIT",
+        "SELECT pg_current_wal_lsn()",
+      ]);
+      expect(statements.filter((sql) => sql.includes('"public"."Customer"'))).toHaveLength(1);
+    });
+
+    it("round-robins over two replicas, each with its own pool and role check", async () => {
+      const second = await startWireProxy(serverAddress("replica", route));
+      const two = createReplicatedAppClient({
+        primaryUrl: appUrlAt(database, primary),
+        replicaUrls: [appUrlAt(database, replica), appUrlAt(database, second)],
+        replicaPolicy: { maxLagMillis: 600_000 },
+        pool: { max: 2 },
+      });
+      try {
+        // No $connect(): the first read connects, and the primary's role check must still go to the primary.
+        for (let i = 0; i < 4; i++) await two.prisma.$forTenant(tenants[1]!.id).customer.count();
+        expect(two.adapter.replicaStats().replicas.map((r) => r.reads)).toEqual([2, 2]);
+        expect(two.adapter.replicaPools.map((pool) => pool.options.max)).toEqual([2, 2]);
+        const roleChecks = (proxy: WireProxy) => proxy.messages.filter((m) => m.sql?.includes("rolbypassrls")).length;
+        expect([roleChecks(primary), roleChecks(replica), roleChecks(second)]).toEqual([1, 1, 1]);
+      } finally {
+        await two.prisma.$disconnect();
+        await second.stop();
+      }
+    });
+  });
+});

@@ -119,7 +119,8 @@ try {
   const variants = Object.entries(clients).map(([name, adapter]) => ({
     name,
     adapter,
-    prisma: new PrismaClient({ adapter }).$extends(tenantExtension()),
+    // As the runbook says: Prisma's own 2 s wait to start a transaction would fail writes a busy box still serves.
+    prisma: new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000 } }).$extends(tenantExtension()),
   }));
   type Variant = (typeof variants)[number];
 

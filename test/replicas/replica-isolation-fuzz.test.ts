@@ -1,15 +1,13 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SeededTenant, seedTenants } from "../../fixtures/database/seed-tenants.ts";
-import { createAdminAdapter } from "prisma-tenant-kit/admin";
-import { createTenantAdapter, type TenantAdapterFactory, tenantExtension } from "prisma-tenant-kit";
+import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
+import type { TenantAdapterFactory } from "prisma-tenant-kit";
 import {
   type AppClient,
   availableRoutes,
   initReplicatedTest,
   type ReplicatedTestDatabase,
   replicationAvailable,
-  type Route,
 } from "../setup/init-test.ts";
 import {
   expectIsolationHeld,
@@ -17,7 +15,7 @@ import {
   type IsolationFuzzOutcome,
   runIsolationFuzz,
 } from "../setup/isolation-fuzz-run.ts";
-import { importPrismaClient } from "../setup/prisma-client-under-test.ts";
+import { createReplicatedAppClient, seedReplicatedTenants } from "../setup/replicated-app.ts";
 
 // The seeded isolation fuzz (test/setup/isolation-fuzz-run.ts) on an adapter with a streaming replica, direct and
 // through each server's PgBouncer, plus read-your-writes checks: every tenant's reads after its acknowledged write
@@ -33,8 +31,6 @@ const FAILURE_PATH_SHARE = 1 / 16;
 // Replay is paused from this share of the operations to that one.
 const PAUSE_AT = Math.floor(OPERATIONS * 0.3);
 const RESUME_AT = Math.floor(OPERATIONS * 0.6);
-
-const PrismaClient = await importPrismaClient();
 
 // Needs Debian's postgresql-15 (pg_basebackup); without it the global setup printed one line saying how to install it.
 describe.skipIf(!replicationAvailable())("isolation fuzz across primary and replica", () => {
@@ -58,14 +54,15 @@ describe.skipIf(!replicationAvailable())("isolation fuzz across primary and repl
     let adapter: TenantAdapterFactory;
     let tenants: SeededTenant[];
     beforeAll(async () => {
-      const admin = new PrismaClient({ adapter: createAdminAdapter({ connectionString: database.adminUrl }) });
-      try {
-        tenants = await seedTenants(admin, { tenants: TENANTS, prefix: `replica-fuzz-${route}` });
-      } finally {
-        await admin.$disconnect();
-      }
+      tenants = await seedReplicatedTenants(database, { tenants: TENANTS, prefix: `replica-fuzz-${route}` });
       await database.caughtUp();
-      ({ prisma, adapter } = createReplicatedClient(database, route));
+      ({ prisma, adapter } = createReplicatedAppClient({
+        primaryUrl: database.appUrl("primary", route),
+        replicaUrls: [database.appUrl("replica", route)],
+        // A bound well above the pause, so the replica stays in rotation while it lags and read-your-writes alone
+        // must keep each tenant's reads fresh (falling back on lag is the fault tests' subject).
+        replicaPolicy: { maxLagMillis: 60_000, recheckAfterMillis: 1_000 },
+      }));
     });
     afterAll(() => prisma?.$disconnect());
 
@@ -116,20 +113,6 @@ describe.skipIf(!replicationAvailable())("isolation fuzz across primary and repl
     }, 240_000); // a budget, not an assertion
   });
 });
-
-/** The application's client on the primary and the replica, both direct or both through their PgBouncer. */
-function createReplicatedClient(database: ReplicatedTestDatabase, route: Route) {
-  const adapter = createTenantAdapter({
-    connectionString: database.appUrl("primary", route),
-    pool: { max: 3 },
-    replicas: [{ connectionString: database.appUrl("replica", route), pool: { max: 3 } }],
-    // A bound well above the pause, so the replica stays in use while it lags and read-your-writes alone must keep
-    // each tenant's reads fresh (falling back on lag is the fault tests' subject).
-    replicaPolicy: { maxLagMillis: 60_000, recheckAfterMillis: 1_000 },
-  });
-  const prisma = new PrismaClient({ adapter }).$extends(tenantExtension());
-  return { prisma, adapter };
-}
 
 /**
  * Writes and reads that check freshness. Each tenant's first SKU is its version: every write to it is an increment,

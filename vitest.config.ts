@@ -34,6 +34,29 @@ const GENERATOR_TESTS = [
 ];
 
 /**
+ * The tests that run again with the adapter in the transaction-block context mode (`TENANT_KIT_CONTEXT_MODE`, read by
+ * createAppClient in test/setup/init-test.ts), direct and through PgBouncer like every test: the isolation proofs
+ * (reads, writes, transactions in both forms, batching, the seeded fuzz with its failure paths), the failure paths of
+ * a query (errors, statement_timeout, cancel, terminate) and of transaction control (a raw BEGIN / COMMIT, stray
+ * statements after a transaction closed). Not here: wire-protocol.test.ts and transaction-block-mode.test.ts name
+ * their mode per client (they assert both), and the rest does not depend on how the tenant is sent (option and
+ * role checks, metrics, RLS SQL generation, the Prisma version gate).
+ */
+const TRANSACTION_BLOCK_TESTS = [
+  "test/extension/batch-transaction.test.ts",
+  "test/extension/composition.test.ts",
+  "test/extension/isolation-fuzz.test.ts",
+  "test/extension/later-extensions.test.ts",
+  "test/extension/per-query-tenant.test.ts",
+  "test/extension/query-errors.test.ts",
+  "test/extension/request-batching.test.ts",
+  "test/extension/stray-statement.test.ts",
+  "test/extension/strict-mode.test.ts",
+  "test/extension/transaction-left-open.test.ts",
+  "test/extension/with-tenant.test.ts",
+];
+
+/**
  * What the Prisma 6 projects resolve as an app in fixtures/prisma6 would: the kit's peer dependencies (`pg` too, so
  * the kit's pool is an `instanceof` the Prisma 6 adapter's pg.Pool) and, once extension/ is a package installed there
  * from its tarball (fixtures/prisma6/ensure-prisma6-client.ts), `prisma-tenant-kit` itself, whose imports then resolve
@@ -86,6 +109,14 @@ export default defineConfig({
     pool: "forks",
     projects: [
       { extends: true, test: { name: "prisma7", include: ["test/**/*.test.ts", "codemods/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "prisma7-transaction-block",
+          include: TRANSACTION_BLOCK_TESTS,
+          env: { TENANT_KIT_CONTEXT_MODE: "transaction-block" },
+        },
+      },
       prisma6Project("prisma-client-js"),
       prisma6Project("prisma-client"),
     ],

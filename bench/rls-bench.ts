@@ -3,6 +3,7 @@
  *   floor    no per-query RLS context: the tenant is fixed at connect (`-c app.tenant_id=...`), plain adapter-pg
  *   official Prisma's row-level-security extension pattern: $transaction([set_config(...), query]) per query
  *   kit      createTenantAdapter + tenantExtension: set_config pipelined with the query, one round trip
+ *   kit-block the same with contextMode "transaction-block": BEGIN, SET LOCAL, the query, COMMIT, one round trip
  * Each on loopback and through a proxy adding ~2 ms per round trip. Sequential latency (p50/p95) and throughput
  * with 50 callers on a pool of 10. Variants are interleaved round by round so drift hits all alike.
  * Options (env): BENCH_SEQUENTIAL (calls per round, default 300), BENCH_CONCURRENT (calls per round, default 2000),
@@ -113,6 +114,10 @@ try {
       adapter: createTenantAdapter({ connectionString: url, pool: { max: POOL } }),
     }).$extends(tenantExtension());
     const kitDb = kitClient.$forTenant(tenantId);
+    const blockClient = new PrismaClient({
+      adapter: createTenantAdapter({ connectionString: url, pool: { max: POOL }, contextMode: "transaction-block" }),
+    }).$extends(tenantExtension());
+    const blockDb = blockClient.$forTenant(tenantId);
     const variants: Variant[] = [
       { name: "floor", call: () => floorClient.customer.findMany(query), disconnect: () => floorClient.$disconnect() },
       {
@@ -121,6 +126,11 @@ try {
         disconnect: () => officialClient.$disconnect(),
       },
       { name: "kit", call: () => kitDb.customer.findMany(query), disconnect: () => kitClient.$disconnect() },
+      {
+        name: "kit-block",
+        call: () => blockDb.customer.findMany(query),
+        disconnect: () => blockClient.$disconnect(),
+      },
     ];
     for (const v of variants) {
       const rows = (await v.call()) as Array<{ tenantId: string }>;
@@ -146,6 +156,7 @@ try {
     const floor = stats.get("floor")!;
     const official = stats.get("official")!;
     const kit = stats.get("kit")!;
+    const block = stats.get("kit-block")!;
     console.log(
       pc.bold(
         `\n${network}: findMany(take 10), sequential p50/p95 (ms) and throughput with ${CALLERS} callers, pool ${POOL}`,
@@ -163,6 +174,10 @@ try {
         `official p50 = ${(official.p50 / kit.p50).toFixed(2)}x kit; ` +
         `throughput kit = ${(kit.rate / floor.rate).toFixed(2)}x floor, ` +
         `${(kit.rate / official.rate).toFixed(2)}x official`,
+      `${network}: kit-block p50 = ${(block.p50 / floor.p50).toFixed(2)}x floor, ` +
+        `${(block.p50 / kit.p50).toFixed(2)}x kit; ` +
+        `throughput kit-block = ${(block.rate / floor.rate).toFixed(2)}x floor, ` +
+        `${(block.rate / kit.rate).toFixed(2)}x kit`,
     );
     for (const v of variants) await v.disconnect();
     await proxy?.stop();

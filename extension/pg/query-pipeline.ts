@@ -20,12 +20,19 @@ export interface PipelineStatement {
  * const pipeline: QueryPipeline = {
  *   before: [{ text: "BEGIN" }, { text: "SET LOCAL app.tenant_id = 'acme'" }],
  *   after: [{ text: "COMMIT" }],
+ *   opensBlock: true,
  * };
  * ```
  */
 export interface QueryPipeline {
   readonly before: readonly PipelineStatement[];
   readonly after: readonly PipelineStatement[];
+  /**
+   * `before` opens an explicit transaction block that `after` closes. A failed statement skips the rest, so the
+   * connection is left in the aborted block (or, if the COMMIT itself failed, already out of it): whoever runs the
+   * pipeline sends `ROLLBACK` after any statement error. Default false.
+   */
+  readonly opensBlock?: boolean;
 }
 
 /** The caller's query alone. */
@@ -33,5 +40,9 @@ export const NO_PIPELINE: QueryPipeline = { before: [], after: [] };
 
 /** `outer` around `inner` around the query: outer.before, inner.before, query, inner.after, outer.after. */
 export function joinPipelines(outer: QueryPipeline, inner: QueryPipeline): QueryPipeline {
-  return { before: [...outer.before, ...inner.before], after: [...inner.after, ...outer.after] };
+  return {
+    before: [...outer.before, ...inner.before],
+    after: [...inner.after, ...outer.after],
+    opensBlock: Boolean(outer.opensBlock || inner.opensBlock),
+  };
 }

@@ -96,8 +96,10 @@ export class TenantPool extends pg.Pool {
     } catch (error) {
       failure = error;
     }
-    // A statement error inside the transaction-block mode's BEGIN skipped its COMMIT: the block is aborted.
-    if (failure !== undefined && !lost && !isConnectionFailure(failure) && client.getTransactionStatus() === "E") {
+    // A statement error inside the pipeline's BEGIN skipped its COMMIT: the block is aborted. pg reports the error
+    // before the ReadyForQuery that carries the new status, so roll back unconditionally: pg sends the ROLLBACK after
+    // that ReadyForQuery, and a block the failed COMMIT already ended only gets a warning.
+    if (pipeline.opensBlock && failure !== undefined && !lost && !isConnectionFailure(failure)) {
       await client.query("ROLLBACK").catch((error: Error) => void (lost ??= error));
     }
     client.removeListener("error", onError);

@@ -60,7 +60,7 @@ export function createTenantPrelude(
     ];
     return {
       mode,
-      standalone: (tenantId) => ({ before: [BEGIN, ...setLocal(tenantId)], after: [COMMIT] }),
+      standalone: (tenantId) => ({ before: [BEGIN, ...setLocal(tenantId)], after: [COMMIT], opensBlock: true }),
       inTransaction: (tenantId) => ({ before: setLocal(tenantId), after: [] }),
     };
   }

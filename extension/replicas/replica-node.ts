@@ -44,8 +44,13 @@ export class ReplicaNode {
     policy: ResolvedReplicaPolicy;
     checkRole: boolean;
   }) {
-    this.#createPool = options.createPool;
-    this.#pool = options.createPool();
+    this.#createPool = () => {
+      const pool = options.createPool();
+      // An idle connection's error (the replica shut down or restarted): pg emits it on the pool, which must listen.
+      pool.on("error", (error) => this.takeOut(problemOf(error)));
+      return pool;
+    };
+    this.#pool = this.#createPool();
     this.name = options.name;
     this.index = options.index;
     this.#policy = options.policy;
@@ -105,10 +110,10 @@ export class ReplicaNode {
   problemWith(health: ReplicaHealth): ReplicaProblem | undefined {
     if (!health.inRecovery) return { reason: "promoted", detail: "pg_is_in_recovery() is false" };
     if (health.lagMillis > this.#policy.maxLagMillis) {
-      return {
-        reason: "lagging",
-        detail: `replay lag ${health.lagMillis} ms > maxLagMillis ${this.#policy.maxLagMillis}`,
-      };
+      const lag = Number.isFinite(health.lagMillis)
+        ? `${health.lagMillis} ms`
+        : "unknown (no transaction replayed yet)";
+      return { reason: "lagging", detail: `replay lag ${lag} > maxLagMillis ${this.#policy.maxLagMillis}` };
     }
     return undefined;
   }

@@ -66,6 +66,7 @@ export class ReplicaRouter {
     const pipeline = {
       before: [BEGIN, ...inBlock.before],
       after: [...inBlock.after, ...commit.before, COMMIT, ...commit.after],
+      opensBlock: true,
     };
     return primary.queryInPipeline(pipeline, config, values);
   }

@@ -2,9 +2,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import type { WireProxy } from "../../fixtures/database/wire-proxy.ts";
 import { MixedTenantBatchError } from "prisma-tenant-kit";
-// The prelude exactly as the kit sends it.
-const SET_TENANT_SQL = "SELECT set_config($1, $2, true)";
-import { type AppClient, createAppClient, initTest, seedTestTenants, startProxyFor } from "../setup/init-test.ts";
+import {
+  type AppClient,
+  CONTEXT_MODE,
+  createAppClient,
+  initTest,
+  seedTestTenants,
+  startProxyFor,
+} from "../setup/init-test.ts";
 import type { TestDatabase } from "../setup/init-test.ts";
 import { clearDatabase } from "../setup/clear-database.ts";
 
@@ -110,9 +115,12 @@ describe("a single-tenant batch $transaction", () => {
     ]);
     expect([first.tenantId, second.tenantId, customers]).toEqual([a.id, a.id, 5]);
     const sent = statements();
+    // The statement that carries the tenant, exactly as the kit sends it in the context mode under test.
+    const setTenant =
+      CONTEXT_MODE === "transaction-block" ? `SET LOCAL app.tenant_id = '${a.id}'` : "SELECT set_config($1, $2, true)";
     expect(sent[0]).toBe("BEGIN");
-    expect(sent[1]).toBe(SET_TENANT_SQL);
-    expect(sent.filter((sql) => sql === SET_TENANT_SQL)).toHaveLength(1);
+    expect(sent[1]).toBe(setTenant);
+    expect(sent.filter((sql) => sql === setTenant)).toHaveLength(1);
     expect(sent.filter((sql) => /^INSERT/.test(sql))).toHaveLength(2);
     expect(sent.at(-1)).toBe("COMMIT");
     // Both rows were written by the same server transaction.

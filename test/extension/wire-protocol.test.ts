@@ -158,6 +158,13 @@ describe("the transaction-block context mode on the wire", () => {
     expect(statements(proxy).some((sql) => sql.includes("set_config"))).toBe(false);
   });
 
+  it("quotes the tenant id as a literal (SET takes no bind parameters) and it reads back exactly", async () => {
+    const tenantId = "o'brien\\x 🏢";
+    const rows = await blockPrisma.$forTenant(tenantId).$queryRaw`SELECT current_setting('app.tenant_id') AS tenant`;
+    expect(rows).toEqual([{ tenant: tenantId }]);
+    expect(statements(proxy)[1]).toBe("SET LOCAL app.tenant_id = E'o''brien\\\\x 🏢'");
+  });
+
   it("sets an explicitly empty tenant for the bare client", async () => {
     expect(await blockPrisma.customer.findMany()).toEqual([]);
     expect(statements(proxy).slice(0, 2)).toEqual(["BEGIN", "SET LOCAL app.tenant_id = ''"]);
@@ -233,5 +240,39 @@ describe("the transaction-block context mode on the wire", () => {
     expect(String(error)).toMatch(/division by zero/);
     expect(statements(proxy)).toEqual(["BEGIN", setLocal(tenants[0]!.id), "SELECT 1 / 0", "COMMIT", "ROLLBACK"]);
     expect(roundTrips(proxy)).toBe(2);
+  });
+});
+
+describe("a query pipeline (the internals both modes are built on)", () => {
+  // What read-replica routing builds on: statements of its own before and after the caller's query, in the same Sync,
+  // whose rows reach a callback and never the caller's result. The method is internal (on the pool's pg.Client).
+  type PipelineStatement = { text: string; values?: string[]; onRow?: (fields: (string | null)[]) => void };
+  type PipelineClient = {
+    queryInPipeline(
+      pipeline: { before: PipelineStatement[]; after: PipelineStatement[] },
+      text: string,
+    ): Promise<{ rows: unknown[]; command: string }>;
+  };
+
+  it("hands the rows of its own statements to their callbacks and returns only the caller's result", async () => {
+    const seen: (string | null)[][] = [];
+    const client = await blockAdapter.pool.connect();
+    try {
+      const result = await (client as unknown as PipelineClient).queryInPipeline(
+        {
+          before: [{ text: "SELECT $1::text AS a, NULL AS b", values: ["before"], onRow: (f) => seen.push(f) }],
+          after: [{ text: "SELECT 'after', pg_current_wal_lsn()::text", onRow: (f) => seen.push(f) }],
+        },
+        "SELECT 42 AS answer",
+      );
+      expect(result.rows).toEqual([{ answer: 42 }]);
+      expect(result.command).toBe("SELECT");
+      expect(seen[0]).toEqual(["before", null]);
+      expect(seen[1]![0]).toBe("after");
+      expect(seen[1]![1]).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+      expect(roundTrips(proxy)).toBe(1);
+    } finally {
+      client.release();
+    }
   });
 });

@@ -38,9 +38,9 @@ const GENERATOR_TESTS = [
  * createAppClient in test/setup/init-test.ts), direct and through PgBouncer like every test: the isolation proofs
  * (reads, writes, transactions in both forms, batching, the seeded fuzz with its failure paths, also across primary
  * and replica), the failure paths of a query (errors, statement_timeout, cancel, terminate) and of transaction control
- * (a raw BEGIN / COMMIT, stray statements after a transaction closed). Not here: wire-protocol.test.ts and transaction-block-mode.test.ts name
- * their mode per client (they assert both), and the rest does not depend on how the tenant is sent (option and
- * role checks, metrics, RLS SQL generation, the Prisma version gate).
+ * (a raw BEGIN / COMMIT, stray statements after a transaction closed). Not here: wire-protocol.test.ts and
+ * transaction-block-mode.test.ts name their mode per client (they assert both), and the rest does not depend on how
+ * the tenant is sent (option and role checks, metrics, RLS SQL generation, the Prisma version gate).
  */
 const TRANSACTION_BLOCK_TESTS = [
   "test/extension/batch-transaction.test.ts",

@@ -8,7 +8,7 @@
  * query round trip or per transaction), the CPU time the primary's and the replica's Postgres processes used (utime +
  * stime from /proc/<pid>/stat of the postmaster and its children, including exited children's via cutime/cstime),
  * read and write p50/p95 latency, throughput, and the ratios against primary-only.
- * Options (env): BENCH_OPERATIONS (operations per phase, default 4000), BENCH_ROUNDS (default 2), BENCH_CALLERS
+ * Options (env): BENCH_OPERATIONS (operations per phase, default 2000), BENCH_ROUNDS (default 4), BENCH_CALLERS
  * (closed-loop callers, default 20), BENCH_POOL (connections per node, default 10).
  * Loopback only; it starts its own PostgreSQL 15 primary and replica (Debian's postgresql-15) and removes them.
  */
@@ -29,8 +29,8 @@ import { createAdminAdapter } from "prisma-tenant-kit/admin";
 import { createTenantAdapter, type TenantAdapterFactory, tenantExtension } from "prisma-tenant-kit";
 import { POOL_TIMING_EVENTS, type TenantPool } from "prisma-tenant-kit/pool";
 
-const OPERATIONS = Number(process.env.BENCH_OPERATIONS ?? 4000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const OPERATIONS = Number(process.env.BENCH_OPERATIONS ?? 2000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const CALLERS = Number(process.env.BENCH_CALLERS ?? 20);
 const POOL = Number(process.env.BENCH_POOL ?? 10);
 const READ_SHARE = 0.8;
@@ -178,6 +178,11 @@ try {
     totals.replicaCpu += cpuAfter[1]! - cpuBefore[1]!;
   };
 
+  for (const { name, prisma } of variants) {
+    const tenant = tenants[0]!;
+    const rows = await prisma.$forTenant(tenant.id).customer.findMany({ take: 20 });
+    if (rows.length !== 20 || rows.some((row) => row.tenantId !== tenant.id)) throw new Error(`${name}: wrong rows`);
+  }
   // Warm-up: connections, plan caches; the replica variant also learns the replica is healthy.
   for (const variant of variants) await runPhase(variant, 400, 1);
   const statsBefore = clients.replica.replicaStats();
@@ -225,7 +230,8 @@ try {
   for (const [name, s] of summary) {
     console.log(
       `${name.padEnd(8)} ${s.readP50.toFixed(2).padStart(9)} ${s.readP95.toFixed(2).padStart(9)} ` +
-        `${s.writeP50.toFixed(2).padStart(10)} ${s.writeP95.toFixed(2).padStart(10)} ${s.rate.toFixed(0).padStart(8)} ` +
+        `${s.writeP50.toFixed(2).padStart(10)} ${s.writeP95.toFixed(2).padStart(10)} ` +
+        `${s.rate.toFixed(0).padStart(8)} ` +
         `${String(s.primaryQueries).padStart(16)} ${String(s.replicaQueries).padStart(16)} ` +
         `${s.primaryCpu.toFixed(2).padStart(14)} ${s.replicaCpu.toFixed(2).padStart(14)}`,
     );
@@ -248,7 +254,8 @@ try {
       `${((withReplica.primaryCpu + withReplica.replicaCpu) / base.primaryCpu).toFixed(2)}x primary-only's)`,
   );
   console.log(
-    `read p50 ${(withReplica.readP50 / base.readP50).toFixed(2)}x, p95 ${(withReplica.readP95 / base.readP95).toFixed(2)}x; ` +
+    `read p50 ${(withReplica.readP50 / base.readP50).toFixed(2)}x, ` +
+      `p95 ${(withReplica.readP95 / base.readP95).toFixed(2)}x; ` +
       `write p50 ${(withReplica.writeP50 / base.writeP50).toFixed(2)}x, ` +
       `p95 ${(withReplica.writeP95 / base.writeP95).toFixed(2)}x; ` +
       `throughput ${(withReplica.rate / base.rate).toFixed(2)}x primary-only`,

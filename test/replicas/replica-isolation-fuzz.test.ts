@@ -66,7 +66,8 @@ describe.skipIf(!replicationAvailable())("isolation fuzz across primary and repl
     });
     afterAll(() => prisma?.$disconnect());
 
-    it(`reads 0 rows across tenants and 0 stale rows after own writes in ${OPERATIONS} operations (seed ${SEED})`, async () => {
+    const title = `reads 0 rows across tenants and 0 stale rows after own writes in ${OPERATIONS} operations`;
+    it(`${title} (seed ${SEED})`, async () => {
       const scansBefore = await replicaTableScans(replicaSuperuser);
       const staleReads: string[] = [];
       let lagBytesAtResume = 0;

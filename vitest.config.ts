@@ -38,9 +38,10 @@ const GENERATOR_TESTS = [
  * createAppClient in test/setup/init-test.ts), direct and through PgBouncer like every test: the isolation proofs
  * (reads, writes, transactions in both forms, batching, the seeded fuzz with its failure paths, also across primary
  * and replica), the failure paths of a query (errors, statement_timeout, cancel, terminate) and of transaction control
- * (a raw BEGIN / COMMIT, stray statements after a transaction closed). Not here: wire-protocol.test.ts and
- * transaction-block-mode.test.ts name their mode per client (they assert both), and the rest does not depend on how
- * the tenant is sent (option and role checks, metrics, RLS SQL generation, the Prisma version gate).
+ * (a raw BEGIN / COMMIT, stray statements after a transaction closed), and read-replica routing and read-your-writes
+ * (createReplicatedAppClient). Not here: wire-protocol.test.ts and transaction-block-mode.test.ts name their mode per
+ * client (they assert both), and the rest does not depend on how the tenant is sent (option and role checks, metrics,
+ * RLS SQL generation, the Prisma version gate).
  */
 const TRANSACTION_BLOCK_TESTS = [
   "test/extension/batch-transaction.test.ts",
@@ -54,7 +55,9 @@ const TRANSACTION_BLOCK_TESTS = [
   "test/extension/strict-mode.test.ts",
   "test/extension/transaction-left-open.test.ts",
   "test/extension/with-tenant.test.ts",
+  "test/replicas/read-your-writes.test.ts",
   "test/replicas/replica-isolation-fuzz.test.ts",
+  "test/replicas/replica-routing.test.ts",
 ];
 
 /**

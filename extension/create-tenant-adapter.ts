@@ -237,18 +237,29 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
  * ```
  * With `contextMode: "transaction-block"` (Citus, statement-routing poolers) the query is wrapped in
  * `BEGIN; SET LOCAL app.tenant_id = '<id>'; ...; COMMIT`, still before one Sync (see {@link TenantAdapterOptions}).
+ * With `replicas`, `$forTenant` model reads go to a replica with its health check pipelined before them, and a
+ * tenant's writes report the commit's WAL position in the same round trip (docs/read-replicas.md).
  *
  * @example
  * ```ts
  * const adapter = createTenantAdapter({ connectionString: process.env.DATABASE_URL, pool: { max: 17 } });
  * export const prisma = new PrismaClient({ adapter }).$extends(tenantExtension());
  * ```
+ * @example with a read replica
+ * ```ts
+ * const adapter = createTenantAdapter({
+ *   connectionString: process.env.DATABASE_URL,
+ *   replicas: [{ connectionString: process.env.REPLICA_URL, pool: { max: 10 } }],
+ *   replicaPolicy: { maxLagMillis: 5_000 },
+ * });
+ * ```
  * Its first connection (once per pool) checks the role and refuses a superuser or BYPASSRLS one:
  * ```sql
  * SELECT current_user AS role, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user
  * ```
  * @throws {InvalidTenantKitOptionError} for a connection string that is not a string, a malformed setting name, a bad
- *   pool size, an unknown `contextMode` or an unknown `allowRlsBypassingRole` value. The first connection rejects with
+ *   pool size, an unknown `contextMode`, an unknown `allowRlsBypassingRole` value, or malformed `replicas` /
+ *   `replicaPolicy`. The first connection rejects with
  *   `ConnectionStringMissingError` (undefined or empty connection string) or `RlsBypassingRoleError`.
  */
 export function createTenantAdapter(options: TenantAdapterOptions): TenantAdapterFactory {

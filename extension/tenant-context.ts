@@ -22,9 +22,10 @@ export interface TenantContext {
   /**
    * Set around a model read (findMany, findFirst, findUnique, count, aggregate, groupBy and their OrThrow forms) of a
    * `$forTenant` client: its statements may go to a read replica when they reach the pool's per-query path. A
-   * transaction's statements never do (they run on `pool.connect()`'s connection, on the primary).
+   * transaction's statements never do (they run on `pool.connect()`'s connection, on the primary). One object per
+   * operation: the replica router pins the operation's statements (a relation load sends several) to one replica.
    */
-  readonly replicaRead?: boolean;
+  readonly replicaRead?: { replica?: unknown };
 }
 
 /**

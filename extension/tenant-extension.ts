@@ -162,8 +162,9 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
         name: "prisma-tenant-kit:for-tenant",
         query: {
           $allOperations: ({ args, query, model, operation }: QueryHookArgs) => {
-            const replicaRead = model !== undefined && REPLICA_READ_OPERATIONS.has(operation);
-            const context = { ...tenantContext.getStore(), tenantId, replicaRead };
+            const { replicaRead: _outer, ...outer } = tenantContext.getStore() ?? {};
+            const read = model !== undefined && REPLICA_READ_OPERATIONS.has(operation);
+            const context = read ? { ...outer, tenantId, replicaRead: {} } : { ...outer, tenantId };
             return tenantContext.run(context, async () => await query(args));
           },
         },

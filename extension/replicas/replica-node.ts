@@ -33,6 +33,7 @@ export class ReplicaNode {
   #retryAt = 0;
   #probing = false;
   #roleCheck: Promise<void> | undefined;
+  readonly #missingUrl: boolean;
   readonly #createPool: () => TenantPool;
   #pool: TenantPool;
 
@@ -56,6 +57,9 @@ export class ReplicaNode {
     this.#policy = options.policy;
     this.#checkRole = options.checkRole;
     this.#address = describeAddress(options.connectionString);
+    // Unset (e.g. REPLICA_URL missing in this environment): pg would fall back to PGHOST & co., a server nobody chose.
+    this.#missingUrl = !options.connectionString;
+    if (this.#missingUrl) this.#change("unavailable", "no connectionString");
   }
 
   /** The pool reads run on now. A new one replaces it when Prisma reconnects after `$disconnect()`. */
@@ -77,6 +81,7 @@ export class ReplicaNode {
   /** Whether reads may go here now; when it is out and due for a re-check, starts one probe in the background. */
   takesReads(): boolean {
     if (this.#state === "in-rotation") return true;
+    if (this.#missingUrl) return false;
     if (!this.#probing && Date.now() >= this.#retryAt) void this.#probe();
     return false;
   }
@@ -148,7 +153,7 @@ export class ReplicaNode {
       to === "in-rotation"
         ? `prisma-tenant-kit: ${where} is back in rotation.`
         : `prisma-tenant-kit: ${where} is out of rotation, ${to}${detail ? ` (${detail})` : ""}; its reads go to ` +
-          `the primary, re-checked every ${this.#policy.recheckAfterMillis} ms.`;
+          `the primary${this.#missingUrl ? "" : `, re-checked every ${this.#policy.recheckAfterMillis} ms`}.`;
     this.#policy.logger(message, { replica: this.name, from, to, ...(detail === undefined ? {} : { detail }) });
   }
 

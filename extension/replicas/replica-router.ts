@@ -60,7 +60,7 @@ export class ReplicaRouter {
     const tenantId = context?.tenantId ?? "";
     if (tenantId === "") return primary.queryInPipeline(primary.prelude.standalone(tenantId), config, values);
     const onPrimary = () => primary.queryInPipeline(primary.prelude.standalone(tenantId), config, values);
-    if (context?.replicaRead) return this.#read(tenantId, config, values, onPrimary);
+    if (context?.replicaRead) return this.#read(context.replicaRead, tenantId, config, values, onPrimary);
     const inBlock = primary.prelude.inTransaction(tenantId);
     const commit = this.commitPipeline(tenantId);
     const pipeline = {
@@ -105,13 +105,18 @@ export class ReplicaRouter {
   }
 
   async #read(
+    operation: { replica?: unknown },
     tenantId: string,
     config: string | pg.QueryConfig,
     values: unknown[] | undefined,
     onPrimary: OnPrimary,
   ): Promise<pg.QueryResult> {
-    const node = this.#pick();
+    // The statements of one operation (a relation load sends several) stay on one replica while it is in rotation, so
+    // a later statement never reads an older state than an earlier one did.
+    const pinned = operation.replica as ReplicaNode | undefined;
+    const node = pinned?.state === "in-rotation" ? pinned : this.#pick();
     if (!node) return this.#onPrimary("out-of-rotation", onPrimary);
+    operation.replica = node;
     let read: Awaited<ReturnType<ReplicaNode["read"]>>;
     try {
       read = await node.read(tenantId, config, values);

@@ -80,6 +80,21 @@ describe.skipIf(!replicationAvailable())("replica faults", () => {
     }
   });
 
+  it("leaves out a replica whose connection string is empty (e.g. REPLICA_URL unset), saying so once", async () => {
+    const { prisma, adapter, changes, read } = clientWith("");
+    try {
+      expect(changes).toEqual([
+        { replica: "replica-0", from: "in-rotation", to: "unavailable", detail: "no connectionString" },
+      ]);
+      expect(await read()).toBe(false);
+      expect(await read()).toBe(false);
+      expect(adapter.replicaStats().fallbacks["out-of-rotation"]).toBe(2);
+      expect(changes).toHaveLength(1);
+    } finally {
+      await prisma.$disconnect();
+    }
+  });
+
   it("falls back while the replica is down and uses it again once it is back", async () => {
     const { prisma, adapter, changes, read } = clientWith(replica.appUrl(database));
     try {

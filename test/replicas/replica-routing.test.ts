@@ -104,15 +104,26 @@ describe.skipIf(!replicationAvailable())("read replica routing", () => {
       expect(await prisma.customer.count()).toBe(0);
     });
 
-    it("sends the tenant prelude and the replica's health with the read, before ONE Sync, no transaction", async () => {
+    it("sends the tenant prelude and the replica's health with the read, before ONE Sync", async () => {
       await db().customer.findMany();
       const statements = replica.messages.filter((m) => m.sql !== undefined).map((m) => m.sql!);
       expect(replica.messages.filter((m) => m.type === "S" || m.type === "Q")).toHaveLength(1);
-      const block = CONTEXT_MODE === "transaction-block";
-      expect(statements[block ? 1 : 0]).toMatch(block ? /^SET LOCAL app\.tenant_id = / : /^SELECT set_config\(/);
-      expect(statements.at(-2)).toMatch(/^SELECT pg_is_in_recovery\(\), pg_last_wal_replay_lsn\(\)/);
-      expect(statements.at(-1)).toMatch(/FROM "public"\."Customer"/);
-      if (!block) expect(statements.some((sql) => /^(BEGIN|COMMIT)/.test(sql))).toBe(false);
+      const health = /^SELECT pg_is_in_recovery\(\), pg_last_wal_replay_lsn\(\)/;
+      const read = /FROM "public"\."Customer"/;
+      if (CONTEXT_MODE === "transaction-block") {
+        expect(statements).toEqual([
+          "BEGIN",
+          expect.stringMatching(/^SET LOCAL app\.tenant_id = /),
+          ...[health, read].map((pattern) => expect.stringMatching(pattern)),
+          "COMMIT",
+        ]);
+      } else {
+        expect(statements).toEqual([
+          "SELECT set_config($1, $2, true)",
+          expect.stringMatching(health),
+          expect.stringMatching(read),
+        ]);
+      }
     });
 
     it("sends a per-query write as BEGIN ... COMMIT + pg_current_wal_lsn() before ONE Sync", async () => {
@@ -128,7 +139,28 @@ describe.skipIf(!replicationAvailable())("read replica routing", () => {
       expect(statements.filter((sql) => sql.includes('"public"."Customer"'))).toHaveLength(1);
     });
 
-    it("round-robins over two replicas, each with its own pool and role check", async () => {
+    it("rolls a failed per-query write back and keeps its connection clean", async () => {
+      const one = createReplicatedAppClient({
+        primaryUrl: appUrlAt(database, primary),
+        replicaUrls: [appUrlAt(database, replica)],
+        replicaPolicy: { maxLagMillis: 600_000 },
+        pool: { max: 1 },
+      });
+      try {
+        const scoped = one.prisma.$forTenant(tenants[0]!.id);
+        const [existing] = tenants[0]!.customerIds;
+        const duplicate = { id: existing!, tenantId: tenants[0]!.id, name: "dup", email: "dup@x.test" };
+        await expect(scoped.customer.create({ data: duplicate })).rejects.toMatchObject({ code: "P2002" });
+        // The one connection is back in the pool, idle: the next write commits and the tracked tenant reads it.
+        await scoped.customer.update({ where: { id: existing! }, data: { name: "after-failure" } });
+        expect((await scoped.customer.findUniqueOrThrow({ where: { id: existing! } })).name).toBe("after-failure");
+        expect(one.adapter.pool.totalCount).toBe(1);
+      } finally {
+        await one.prisma.$disconnect();
+      }
+    });
+
+    it("round-robins over two replicas per operation, each with its own pool and role check", async () => {
       const second = await startWireProxy(serverAddress("replica", route));
       const two = createReplicatedAppClient({
         primaryUrl: appUrlAt(database, primary),
@@ -140,6 +172,9 @@ describe.skipIf(!replicationAvailable())("read replica routing", () => {
         // No $connect(): the first read connects, and the primary's role check must still go to the primary.
         for (let i = 0; i < 4; i++) await two.prisma.$forTenant(tenants[1]!.id).customer.count();
         expect(two.adapter.replicaStats().replicas.map((r) => r.reads)).toEqual([2, 2]);
+        // A relation load's statements (users, their roles, the roles) stay on one replica.
+        await two.prisma.$forTenant(tenants[1]!.id).user.findMany({ include: { roles: { include: { role: true } } } });
+        expect(two.adapter.replicaStats().replicas.map((r) => r.reads)).toEqual([5, 2]);
         expect(two.adapter.replicaPools.map((pool) => pool.options.max)).toEqual([2, 2]);
         const roleChecks = (proxy: WireProxy) => proxy.messages.filter((m) => m.sql?.includes("rolbypassrls")).length;
         expect([roleChecks(primary), roleChecks(replica), roleChecks(second)]).toEqual([1, 1, 1]);

@@ -117,6 +117,9 @@ export class ReplicaRouter {
     const node = pinned?.state === "in-rotation" ? pinned : this.#pick();
     if (!node) return this.#onPrimary("out-of-rotation", onPrimary);
     operation.replica = node;
+    // Taken before the read is sent: another read's report may drop the tenant's entry while this one is in flight,
+    // and this read's own health row, taken earlier on the server, may still be behind that write.
+    const required = this.#positions.required(tenantId);
     let read: Awaited<ReturnType<ReplicaNode["read"]>>;
     try {
       read = await node.read(tenantId, config, values);
@@ -133,7 +136,7 @@ export class ReplicaRouter {
       node.takeOut(problem);
       return this.#onPrimary(problem.reason, onPrimary);
     }
-    if (health.replayLsn < this.#positions.required(tenantId)) return this.#onPrimary("behind-own-write", onPrimary);
+    if (health.replayLsn < required) return this.#onPrimary("behind-own-write", onPrimary);
     node.reads++;
     return read.result;
   }

@@ -4,7 +4,9 @@ import { TenantKitError } from "./tenant-kit-error.ts";
  * Thrown when a connection would go back to the pool inside a transaction block: after a per-query call (e.g.
  * `$forTenant(a).$executeRawUnsafe("BEGIN")`) or at the end of a transaction checkout, the server's ReadyForQuery
  * reported the status `T` (in a transaction) or `E` (in a failed transaction) instead of `I` (idle). The connection was
- * discarded, so the server rolled that transaction back and no later caller's statement can land in it.
+ * discarded, so the server rolled that transaction back and no later caller's statement can land in it. In the
+ * transaction-block context mode the kit's own COMMIT closes the block a per-query raw BEGIN opened (it did nothing);
+ * it is refused the same way, with status `T`, so code that expects an open transaction learns it has none.
  *
  * @example
  * ```ts

@@ -38,7 +38,9 @@ export class TenantCheckout {
   readonly #client: TenantClient & pg.PoolClient;
   readonly #release: (error?: Error | boolean) => void;
   readonly #prelude: TenantPrelude;
-  readonly #commitPipeline: QueryPipeline | undefined;
+  readonly #commitPipeline: ((afterError: boolean) => QueryPipeline) | undefined;
+  /** A statement of this checkout failed: its transaction may be aborted (unless rolled back to a savepoint). */
+  #statementFailed = false;
   #pendingTenantId: string | undefined;
   #released = false;
   #inTransaction = false;
@@ -48,14 +50,15 @@ export class TenantCheckout {
   readonly #onError = (error: Error) => void (this.#broken ??= error);
 
   /**
-   * @param commitPipeline statements around this checkout's `COMMIT` (with read replicas: the commit's WAL position,
-   *   for read-your-writes).
+   * @param commitPipeline the statements around this checkout's `COMMIT` (with read replicas: the commit's WAL
+   *   position, for read-your-writes); `afterError` when a statement of the transaction failed, so the transaction
+   *   may be aborted and must get no statement before its COMMIT (Postgres answers that COMMIT with a rollback).
    */
   constructor(
     client: TenantClient & pg.PoolClient,
     tenantId: string,
     prelude: TenantPrelude,
-    commitPipeline?: QueryPipeline,
+    commitPipeline?: (afterError: boolean) => QueryPipeline,
   ) {
     this.#client = client;
     this.#prelude = prelude;
@@ -93,7 +96,9 @@ export class TenantCheckout {
       pipeline = this.#prelude.inTransaction(this.#pendingTenantId);
       this.#pendingTenantId = undefined;
     }
-    if (this.#commitPipeline && COMMIT.test(text)) pipeline = joinPipelines(pipeline, this.#commitPipeline);
+    if (this.#commitPipeline && COMMIT.test(text)) {
+      pipeline = joinPipelines(pipeline, this.#commitPipeline(this.#statementFailed));
+    }
     this.#running++;
     const result = this.#client
       .queryInPipeline(pipeline, config as string | pg.QueryConfig, Array.isArray(values) ? values : undefined, () =>
@@ -101,6 +106,7 @@ export class TenantCheckout {
       )
       .catch((error: Error) => {
         if (isConnectionFailure(error) && !(error instanceof StaleStatementError)) this.#broken ??= error;
+        this.#statementFailed = true;
         throw error;
       })
       .finally(() => this.#running--);

@@ -141,7 +141,9 @@ export class TenantPool extends pg.Pool {
           client as TenantClient & pg.PoolClient,
           tenantId,
           this.#prelude,
-          tenantId === "" ? undefined : this.#replicaRouter?.commitPipeline(tenantId),
+          tenantId === "" || !this.#replicaRouter
+            ? undefined
+            : (afterError) => this.#replicaRouter!.commitPipeline(tenantId, afterError),
         ).handle,
     );
     const callback = args[0] as

@@ -22,7 +22,6 @@ export const TENANT_CONTEXT_MODES: readonly TenantContextMode[] = ["set-config",
  * startup parameters.
  */
 export interface TenantPrelude {
-  readonly mode: TenantContextMode;
   /** Around a query that runs on its own (`pool.query`): after it, nothing is left on the connection. */
   standalone(tenantId: string): QueryPipeline;
   /** Before the first data statement of an explicit transaction (after its `BEGIN`). */
@@ -59,7 +58,6 @@ export function createTenantPrelude(
       ...timeoutStatements,
     ];
     return {
-      mode,
       standalone: (tenantId) => ({ before: [BEGIN, ...setLocal(tenantId)], after: [COMMIT], opensBlock: true }),
       inTransaction: (tenantId) => ({ before: setLocal(tenantId), after: [] }),
     };
@@ -69,7 +67,7 @@ export function createTenantPrelude(
     before: [{ text, values: timeout ? [setting, tenantId, timeout] : [setting, tenantId] }],
     after: [],
   });
-  return { mode, standalone: setConfig, inTransaction: setConfig };
+  return { standalone: setConfig, inTransaction: setConfig };
 }
 
 const BEGIN: PipelineStatement = { text: "BEGIN" };

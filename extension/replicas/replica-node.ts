@@ -48,7 +48,7 @@ export class ReplicaNode {
     this.#createPool = () => {
       const pool = options.createPool();
       // An idle connection's error (the replica shut down or restarted): pg emits it on the pool, which must listen.
-      pool.on("error", (error) => this.takeOut(problemOf(error)));
+      pool.on("error", (error) => this.takeOut(unavailable(error)));
       return pool;
     };
     this.#pool = this.#createPool();
@@ -138,7 +138,7 @@ export class ReplicaNode {
       if (problem) this.takeOut(problem);
       else this.#change("in-rotation");
     } catch (error) {
-      this.takeOut(problemOf(error));
+      this.takeOut(unavailable(error));
     } finally {
       this.#probing = false;
     }
@@ -176,8 +176,8 @@ export interface ReadOnReplica {
   readonly health: ReplicaHealth;
 }
 
-/** The out-of-rotation reason of an error a replica raised: a lost connection, or anything else. */
-export function problemOf(error: unknown): ReplicaProblem {
+/** A replica that refused or lost a connection, or whose pool timed out: out as `unavailable`, with the message. */
+export function unavailable(error: unknown): ReplicaProblem {
   const detail = error instanceof Error ? error.message : String(error);
   return { reason: "unavailable", detail };
 }

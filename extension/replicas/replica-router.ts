@@ -4,7 +4,7 @@ import { isConnectionFailure } from "../pg/connection-failure.ts";
 import type { PipelineStatement, QueryPipeline } from "../pg/query-pipeline.ts";
 import type { TenantPool } from "../pg/tenant-pool.ts";
 import type { TenantContext } from "../tenant-context.ts";
-import { problemOf, type ReplicaNode } from "./replica-node.ts";
+import { type ReplicaNode, unavailable } from "./replica-node.ts";
 import type { ReplicaFallbackReason, ReplicaStats } from "./replica-state.ts";
 import { REPLICA_FALLBACK_REASONS } from "./replica-state.ts";
 import { parseLsn, type TenantWritePositions } from "./tenant-write-positions.ts";
@@ -58,8 +58,8 @@ export class ReplicaRouter {
     values: unknown[] | undefined,
   ): Promise<pg.QueryResult> {
     const tenantId = context?.tenantId ?? "";
-    if (tenantId === "") return primary.queryInPipeline(primary.prelude.standalone(tenantId), config, values);
     const onPrimary = () => primary.queryInPipeline(primary.prelude.standalone(tenantId), config, values);
+    if (tenantId === "") return onPrimary();
     if (context?.replicaRead) return this.#read(context.replicaRead, tenantId, config, values, onPrimary);
     const inBlock = primary.prelude.inTransaction(tenantId);
     const commit = this.commitPipeline(tenantId);
@@ -77,11 +77,14 @@ export class ReplicaRouter {
    * ```sql
    * SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT; SELECT pg_current_wal_lsn()  -- before one Sync
    * ```
+   * `afterError`: a statement of the transaction failed, so it may be aborted, where any statement before the COMMIT
+   * would fail too; the position is then recorded as if it wrote (`COMMIT; SELECT pg_current_wal_lsn()`).
    */
-  commitPipeline(tenantId: string): QueryPipeline {
-    let wrote = false;
+  commitPipeline(tenantId: string, afterError = false): QueryPipeline {
+    let wrote = afterError;
+    const wroteCheck: PipelineStatement = { text: WROTE_SQL, onRow: ([assigned]) => void (wrote = assigned === "t") };
     return {
-      before: [{ text: WROTE_SQL, onRow: ([assigned]) => void (wrote = assigned === "t") }],
+      before: afterError ? [] : [wroteCheck],
       after: [{ text: WAL_POSITION_SQL, onRow: ([lsn]) => wrote && this.#positions.record(tenantId, parseLsn(lsn)) }],
     };
   }
@@ -126,7 +129,7 @@ export class ReplicaRouter {
     } catch (error) {
       if (error instanceof RlsBypassingRoleError) throw error;
       if (!isConnectionFailure(error)) return this.#onPrimary("replica-error", onPrimary);
-      node.takeOut(problemOf(error));
+      node.takeOut(unavailable(error));
       return this.#onPrimary("unavailable", onPrimary);
     }
     const { health } = read;

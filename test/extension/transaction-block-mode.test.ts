@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
-import type { TenantAdapterFactory } from "prisma-tenant-kit";
+import { createTenantAdapter, InvalidTenantKitOptionError, type TenantAdapterFactory } from "prisma-tenant-kit";
 import {
   type AppClient,
   availableRoutes,
@@ -46,6 +46,14 @@ async function busyAppBackends(): Promise<string[]> {
 
 const auditCount = async () =>
   (await database.admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM "AuditLog"`)).rows[0]!.n;
+
+it("rejects an unknown contextMode with INVALID_OPTION naming the accepted values", () => {
+  const options = { connectionString: database.appUrl(), contextMode: "set-local" };
+  // @ts-expect-error: the type admits only the two modes; a JavaScript caller can still pass another.
+  const create = () => createTenantAdapter(options);
+  expect(create).toThrow(InvalidTenantKitOptionError);
+  expect(create).toThrow(/contextMode.*"set-local".*"set-config".*"transaction-block"/);
+});
 
 describe.each(availableRoutes())("the transaction-block context mode (%s)", (route) => {
   let prisma: AppClient;
@@ -179,7 +187,7 @@ describe.each(availableRoutes())("the transaction-block context mode (%s)", (rou
 
   it("never shows the tenant of a failed query to the next checkout", async () => {
     await expect(prisma.$forTenant(a.id).$queryRawUnsafe(`SELECT 1 / 0`)).rejects.toThrow(/division by zero/);
-    const client = await adapter.pool.connect();
+    const client: pg.PoolClient = await adapter.pool.connect();
     try {
       const { rows } = await client.query<{ tenant: string | null; customers: number }>(
         `SELECT current_setting('app.tenant_id', true) AS tenant, (SELECT count(*)::int FROM "Customer") AS customers`,

@@ -1,3 +1,4 @@
+import type pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import type { WireProxy } from "../../fixtures/database/wire-proxy.ts";
@@ -172,7 +173,7 @@ describe("the transaction-block context mode on the wire", () => {
   });
 
   it("returns exactly pg's result of the caller's statement: BEGIN, SET and COMMIT replies are swallowed", async () => {
-    const result = await blockAdapter.pool.query("SELECT 1 AS one, 'x' AS two UNION ALL SELECT 2, 'y'");
+    const result: pg.QueryResult = await blockAdapter.pool.query("SELECT 1 AS one, 'x' AS two UNION ALL SELECT 2, 'y'");
     expect(result.command).toBe("SELECT");
     expect(result.rowCount).toBe(2);
     expect(result.fields.map((field) => field.name)).toEqual(["one", "two"]);
@@ -180,7 +181,9 @@ describe("the transaction-block context mode on the wire", () => {
       { one: 1, two: "x" },
       { one: 2, two: "y" },
     ]);
-    const updated = await blockAdapter.pool.query(`UPDATE "Inventory" SET quantity = quantity WHERE false`);
+    const updated: pg.QueryResult = await blockAdapter.pool.query(
+      `UPDATE "Inventory" SET quantity = quantity WHERE false`,
+    );
     expect([updated.command, updated.rowCount, updated.rows]).toEqual(["UPDATE", 0, []]);
     expect(roundTrips(proxy)).toBe(2);
   });

@@ -1,7 +1,10 @@
+import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
+import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import { startWireProxy, type WireProxy } from "../../fixtures/database/wire-proxy.ts";
 import type { TenantAdapterFactory } from "prisma-tenant-kit";
+import { instrumentPool } from "prisma-tenant-kit/pool";
 import {
   availableRoutes,
   CONTEXT_MODE,
@@ -158,6 +161,38 @@ describe.skipIf(!replicationAvailable())("read replica routing", () => {
       } finally {
         await one.prisma.$disconnect();
       }
+    });
+
+    it("refuses to read through a replica whose role bypasses RLS (its own role check)", async () => {
+      const bypassing = new URL(appUrlAt(database, replica));
+      const admin = new URL(database.adminUrl);
+      [bypassing.username, bypassing.password] = [admin.username, admin.password];
+      const app = createReplicatedAppClient({ primaryUrl: appUrlAt(database, primary), replicaUrls: [bypassing.href] });
+      try {
+        // Raised below Prisma during a query, it reaches the caller as Prisma's error with the kit's code and message.
+        const read = app.prisma.$forTenant(tenants[0]!.id).customer.findMany();
+        await expect(read).rejects.toMatchObject({ code: "RLS_BYPASSING_ROLE", message: /BYPASSRLS/ });
+        expect(servedBy()).toEqual({ primary: false, replica: false });
+      } finally {
+        await app.prisma.$disconnect();
+      }
+    });
+
+    it("publishes each replica pool's own metrics through instrumentPool", async () => {
+      const exporter = new PrometheusExporter({ preventServerStart: true });
+      const meter = new MeterProvider({ readers: [exporter] }).getMeter("test");
+      const stops = [
+        instrumentPool(adapter.pool, { meter, name: "primary" }),
+        instrumentPool(adapter.replicaPools[0]!, { meter, name: "replica-0" }),
+      ];
+      await db().customer.findMany();
+      await db().customer.findMany();
+      const text = new PrometheusSerializer().serialize((await exporter.collect()).resourceMetrics);
+      stops.forEach((stop) => stop());
+      expect(text).toMatch(/db_client_connections_max\{pool="replica-0"[^}]*\} 3\n/);
+      const waits = /db_client_connections_acquire_wait_count\{pool="replica-0"[^}]*\} (\d+)\n/.exec(text);
+      expect(Number(waits?.[1])).toBeGreaterThanOrEqual(2); // and the pool's role check, the first time
+      expect(text).not.toMatch(/db_client_connections_acquire_wait_count\{pool="primary"/);
     });
 
     it("round-robins over two replicas per operation, each with its own pool and role check", async () => {

@@ -246,7 +246,8 @@ export async function runIsolationFuzz(options: IsolationFuzzOptions): Promise<I
  * Asserts what a fuzz run must leave: no row read or written across tenants, no unexpected failure, every write in
  * the tenant that made it, no write into another tenant, every acknowledged write present and each tenant's stock
  * grown by exactly its acknowledged increments (up to the unacknowledged ones). `admin` sees every tenant (BYPASSRLS)
- * on the primary; `stock` is the seeded quantity of each SKU and `skus` their number per tenant.
+ * on the primary; `failurePaths` says whether the run took them (then some nested write must have been acknowledged);
+ * `stock` is the seeded quantity of each SKU (default 1,000).
  */
 export async function expectIsolationHeld(
   outcome: IsolationFuzzOutcome,

@@ -73,7 +73,8 @@ export interface TenantAdapterOptions {
    *   ```
    *   In a transaction (`$withTenant`, `$transaction`) the first statement after `BEGIN` carries the `SET LOCAL`s.
    *   A query that fails leaves the block aborted; the pool then sends `ROLLBACK` (one more round trip, on that error
-   *   path only) and the caller gets the query's own error. Costs three extra statements per query on the server.
+   *   path only) and the caller gets the query's own error. Costs three extra statements per query on the server;
+   *   statements Postgres refuses inside a block (`VACUUM`, `CREATE INDEX CONCURRENTLY`) fail in this mode.
    */
   contextMode?: TenantContextMode;
   /** Postgres schema of the Prisma models, passed to `@prisma/adapter-pg`. Default: the connection's search_path. */
@@ -259,8 +260,8 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
  * ```
  * @throws {InvalidTenantKitOptionError} for a connection string that is not a string, a malformed setting name, a bad
  *   pool size, an unknown `contextMode`, an unknown `allowRlsBypassingRole` value, or malformed `replicas` /
- *   `replicaPolicy`. The first connection rejects with
- *   `ConnectionStringMissingError` (undefined or empty connection string) or `RlsBypassingRoleError`.
+ *   `replicaPolicy`. The first connection rejects with `ConnectionStringMissingError` (undefined or empty connection
+ *   string) or `RlsBypassingRoleError`.
  */
 export function createTenantAdapter(options: TenantAdapterOptions): TenantAdapterFactory {
   if (typeof options !== "object" || options === null) {

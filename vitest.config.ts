@@ -36,12 +36,12 @@ const GENERATOR_TESTS = [
 /**
  * The tests that run again with the adapter in the transaction-block context mode (`TENANT_KIT_CONTEXT_MODE`, read by
  * createAppClient in test/setup/init-test.ts), direct and through PgBouncer like every test: the isolation proofs
- * (reads, writes, transactions in both forms, batching, the seeded fuzz with its failure paths), the failure paths of
- * a query (errors, statement_timeout, cancel, terminate) and of transaction control (a raw BEGIN / COMMIT, stray
- * statements after a transaction closed), and read-replica routing and read-your-writes (createReplicatedAppClient).
- * Not here: wire-protocol.test.ts and transaction-block-mode.test.ts name their mode per client (they assert both),
- * and the rest does not depend on how the tenant is sent (option and role checks, metrics, RLS SQL generation, the
- * Prisma version gate).
+ * (reads, writes, transactions in both forms, batching, the seeded fuzz with its failure paths, also across primary
+ * and replica), the failure paths of a query (errors, statement_timeout, cancel, terminate) and of transaction control
+ * (a raw BEGIN / COMMIT, stray statements after a transaction closed), and read-replica routing and read-your-writes
+ * (createReplicatedAppClient). Not here: wire-protocol.test.ts and transaction-block-mode.test.ts name their mode per
+ * client (they assert both), and the rest does not depend on how the tenant is sent (option and role checks, metrics,
+ * RLS SQL generation, the Prisma version gate).
  */
 const TRANSACTION_BLOCK_TESTS = [
   "test/extension/batch-transaction.test.ts",
@@ -56,6 +56,7 @@ const TRANSACTION_BLOCK_TESTS = [
   "test/extension/transaction-left-open.test.ts",
   "test/extension/with-tenant.test.ts",
   "test/replicas/read-your-writes.test.ts",
+  "test/replicas/replica-isolation-fuzz.test.ts",
   "test/replicas/replica-routing.test.ts",
 ];
 

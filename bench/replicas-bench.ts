@@ -25,6 +25,7 @@ import { exitOnPostgresStartError } from "../fixtures/database/postgres-start-er
 import { seedTenants } from "../fixtures/database/seed-tenants.ts";
 import { startReplication, waitForReplay } from "../fixtures/database/start-replication.ts";
 import { seededRandom } from "../fixtures/seeded-random.ts";
+import { percentile } from "./bench-timing.ts";
 import { createAdminAdapter } from "prisma-tenant-kit/admin";
 import { createTenantAdapter, type TenantAdapterFactory, tenantExtension } from "prisma-tenant-kit";
 import { POOL_TIMING_EVENTS, type TenantPool } from "prisma-tenant-kit/pool";
@@ -44,10 +45,6 @@ if (!debianPostgresAvailable()) {
 }
 await ensurePrismaClient();
 const { PrismaClient } = await import("../fixtures/sales-app/src/generated/prisma/client.ts");
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 /**
  * CPU seconds (user + system) of one PostgreSQL server so far: the postmaster's own and its exited children's

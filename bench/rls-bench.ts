@@ -21,6 +21,7 @@ import { seedTenants } from "../fixtures/database/seed-tenants.ts";
 import { startWireProxy } from "../fixtures/database/wire-proxy.ts";
 import { createAdminAdapter } from "prisma-tenant-kit/admin";
 import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";
+import { type BenchCall, percentile, sequential, throughput } from "./bench-timing.ts";
 import { runCitusBench } from "./citus-bench.ts";
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 300);
@@ -57,36 +58,10 @@ function officialRlsExtension(tenantId: string) {
   });
 }
 
-type Call = () => Promise<unknown>;
 interface Variant {
   name: string;
-  call: Call;
+  call: BenchCall;
   disconnect(): Promise<void>;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function sequential(call: Call, count: number): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    await call();
-    times.push(performance.now() - start);
-  }
-  return times;
-}
-
-async function throughput(call: Call, count: number): Promise<number> {
-  let issued = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: CALLERS }, async () => {
-      while (issued++ < count) await call();
-    }),
-  );
-  return count / ((performance.now() - start) / 1000);
 }
 
 const server = await startPostgres().catch(exitOnPostgresStartError);
@@ -145,7 +120,7 @@ try {
     const concurrentCount = network === "loopback" ? CONCURRENT : Math.ceil(CONCURRENT / 2);
     for (let round = 0; round < ROUNDS; round++) {
       for (const v of variants) latencies.get(v.name)!.push(...(await sequential(v.call, sequentialCount)));
-      for (const v of variants) rates.get(v.name)!.push(await throughput(v.call, concurrentCount));
+      for (const v of variants) rates.get(v.name)!.push(await throughput(v.call, concurrentCount, CALLERS));
     }
     const stats = new Map(
       variants.map((v) => {

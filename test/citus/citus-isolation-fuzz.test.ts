@@ -9,7 +9,7 @@ import {
   createCitusAppClient,
   seedCitusTenants,
 } from "../setup/init-citus-test.ts";
-import { seededRandom } from "../setup/seeded-random.ts";
+import { seededRandom } from "../../fixtures/seeded-random.ts";
 
 // The seeded isolation fuzz of test/extension/isolation-fuzz.test.ts, compacted, on the Citus cluster in the
 // transaction-block mode: random reads and writes of 5 tenants interleaved over a pool of 3 connections, router and

@@ -80,11 +80,6 @@ export class TenantPool extends pg.Pool {
     return undefined;
   }
 
-  /** The statements that carry the tenant with each query of this pool. */
-  get prelude(): TenantPrelude {
-    return this.#prelude;
-  }
-
   /**
    * Runs one statement between the statements of `pipeline` (usually `prelude.standalone(tenantId)`) on a pooled
    * connection, in one round trip, and returns the connection at once. Internal: the replica router adds its own

@@ -103,7 +103,7 @@ export class ReplicaNode {
       onRow: (fields: readonly unknown[]) => (health = parseReplicaHealth(fields)),
     };
     const result = await pool.queryInPipeline(
-      joinPipelines(pool.prelude.standalone(tenantId), { before: [check], after: [] }),
+      joinPipelines(pool.tenantPrelude.standalone(tenantId), { before: [check], after: [] }),
       config,
       values,
     );

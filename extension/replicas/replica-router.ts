@@ -58,10 +58,10 @@ export class ReplicaRouter {
     values: unknown[] | undefined,
   ): Promise<pg.QueryResult> {
     const tenantId = context?.tenantId ?? "";
-    const onPrimary = () => primary.queryInPipeline(primary.prelude.standalone(tenantId), config, values);
+    const onPrimary = () => primary.queryInPipeline(primary.tenantPrelude.standalone(tenantId), config, values);
     if (tenantId === "") return onPrimary();
     if (context?.replicaRead) return this.#read(context.replicaRead, tenantId, config, values, onPrimary);
-    const inBlock = primary.prelude.inTransaction(tenantId);
+    const inBlock = primary.tenantPrelude.inTransaction(tenantId);
     const commit = this.commitPipeline(tenantId);
     const pipeline = {
       before: [BEGIN, ...inBlock.before],
@@ -114,10 +114,11 @@ export class ReplicaRouter {
     values: unknown[] | undefined,
     onPrimary: OnPrimary,
   ): Promise<pg.QueryResult> {
-    // The statements of one operation (a relation load sends several) stay on one replica while it is in rotation, so
-    // a later statement never reads an older state than an earlier one did.
+    // The statements of one operation (a relation load sends several) stay on one replica, so a later statement never
+    // reads an older state than an earlier one did; once that replica left rotation they go to the primary, which is
+    // ahead of every replica, never to another replica that may be further behind.
     const pinned = operation.replica as ReplicaNode | undefined;
-    const node = pinned?.state === "in-rotation" ? pinned : this.#pick();
+    const node = pinned ? (pinned.state === "in-rotation" ? pinned : undefined) : this.#pick();
     if (!node) return this.#onPrimary("out-of-rotation", onPrimary);
     operation.replica = node;
     // Taken before the read is sent: another read's report may drop the tenant's entry while this one is in flight,

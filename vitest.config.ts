@@ -55,7 +55,9 @@ const TRANSACTION_BLOCK_TESTS = [
   "test/extension/strict-mode.test.ts",
   "test/extension/transaction-left-open.test.ts",
   "test/extension/with-tenant.test.ts",
+  "test/replicas/read-mark-leak.test.ts",
   "test/replicas/read-your-writes.test.ts",
+  "test/replicas/replica-behind-same-url.test.ts",
   "test/replicas/replica-isolation-fuzz.test.ts",
   "test/replicas/replica-routing.test.ts",
 ];

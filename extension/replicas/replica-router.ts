@@ -16,6 +16,8 @@ type OnPrimary = () => Promise<pg.QueryResult>;
 const WROTE_SQL = "SELECT pg_current_xact_id_if_assigned() IS NOT NULL";
 /** After a COMMIT: the primary's WAL position, at or past that commit's record. */
 const WAL_POSITION_SQL = "SELECT pg_current_wal_lsn()";
+/** What Prisma sends for a model read: a plain SELECT. Anything else under a read mark runs on the primary. */
+const READ_STATEMENT = /^\s*SELECT\b/i;
 const BEGIN: PipelineStatement = { text: "BEGIN" };
 const COMMIT: PipelineStatement = { text: "COMMIT" };
 
@@ -60,7 +62,11 @@ export class ReplicaRouter {
     const tenantId = context?.tenantId ?? "";
     const onPrimary = () => primary.queryInPipeline(primary.tenantPrelude.standalone(tenantId), config, values);
     if (tenantId === "") return onPrimary();
-    if (context?.replicaRead) return this.#read(context.replicaRead, tenantId, config, values, onPrimary);
+    // The mark covers everything sent while the operation's hooks run, also a statement the kit's own hook never saw
+    // (a later extension's hook writing through the client the kit was applied to): only a SELECT is a read.
+    if (context?.replicaRead && READ_STATEMENT.test(typeof config === "string" ? config : config.text)) {
+      return this.#read(context.replicaRead, tenantId, config, values, onPrimary);
+    }
     const inBlock = primary.tenantPrelude.inTransaction(tenantId);
     const commit = this.commitPipeline(tenantId);
     const pipeline = {

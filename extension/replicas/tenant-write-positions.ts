@@ -14,8 +14,8 @@ export function parseLsn(text: string | null | undefined): bigint {
  * that tenant's reads only once it has replayed past it.
  *
  * Bounded: an entry is dropped once every replica has been seen past it, and past `maxEntries` the oldest entry is
- * evicted into a floor that every tenant's reads must then pass, so eviction never weakens the guarantee (it only
- * sends some reads to the primary a little longer).
+ * evicted; either way its position goes into a floor that every tenant's reads must then pass, so forgetting an entry
+ * never weakens the guarantee, not even when a replica URL later reaches a server that has replayed less.
  */
 export class TenantWritePositions {
   readonly #entries = new Map<string, bigint>();
@@ -52,6 +52,10 @@ export class TenantWritePositions {
     if (lsn === undefined) return this.#floor;
     if (this.#replayed.every((replayed) => replayed >= lsn)) {
       this.#entries.delete(tenantId);
+      // Into the floor too: the server behind a replica URL can change (a load balancer, a failover behind one DNS
+      // name, a replica rebuilt from an older backup) and report less than before. Every replica already reported
+      // this position, so a replica whose position only grows is never held back by it.
+      if (lsn > this.#floor) this.#floor = lsn;
       return this.#floor;
     }
     return maxLsn(lsn, this.#floor);

@@ -18,8 +18,18 @@ describe("TenantWritePositions (read-your-writes bookkeeping)", () => {
     positions.replayed(0, 150n);
     expect(positions.required("a")).toBe(100n); // replica 1 has not been seen past it
     positions.replayed(1, 100n);
-    expect(positions.required("a")).toBe(0n);
+    expect(positions.required("a")).toBe(100n); // dropped, into the floor: every replica reported it
     expect(positions.size).toBe(0);
+  });
+
+  it("keeps a dropped write as a floor, so a replica URL that now reaches a server further behind cannot serve it", () => {
+    const positions = new TenantWritePositions(1);
+    positions.record("a", 100n);
+    positions.replayed(0, 150n);
+    expect(positions.required("a")).toBe(100n); // the entry is dropped here
+    positions.replayed(0, 50n); // another server behind the same URL: the highest report stays 150
+    expect(positions.required("a")).toBe(100n);
+    expect(positions.required("b")).toBe(100n);
   });
 
   it("folds evicted entries into a floor, so a full map never forgets a write", () => {

@@ -2,7 +2,10 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { configDefaults, defineConfig, type Plugin, type TestProjectInlineConfiguration } from "vitest/config";
 
-/** The tests that prove tenant isolation (and how the client composes); they also run against Prisma 6's `prisma-client-js` (fixtures/prisma6). */
+/**
+ * The tests that prove tenant isolation (and how the client composes), the transaction-block mode's failure paths and
+ * read-replica routing with read-your-writes; they also run against Prisma 6's `prisma-client-js` (fixtures/prisma6).
+ */
 const DUAL_MAJOR_TESTS = [
   "test/extension/batch-transaction.test.ts",
   "test/extension/isolation-fuzz.test.ts",
@@ -15,6 +18,10 @@ const DUAL_MAJOR_TESTS = [
   "test/extension/supported-prisma-version.test.ts",
   "test/extension/wire-protocol.test.ts",
   "test/extension/with-tenant.test.ts",
+  "test/extension/transaction-block-mode.test.ts",
+  "test/replicas/read-mark-leak.test.ts",
+  "test/replicas/read-your-writes.test.ts",
+  "test/replicas/replica-routing.test.ts",
 ];
 
 // Prisma 7 only, for now: composition.test.ts (Prisma 6's interactive-transaction client has no $transaction and the

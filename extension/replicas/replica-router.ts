@@ -18,6 +18,8 @@ const WROTE_SQL = "SELECT pg_current_xact_id_if_assigned() IS NOT NULL";
 const WAL_POSITION_SQL = "SELECT pg_current_wal_lsn()";
 /** What Prisma sends for a model read: a plain SELECT. Anything else under a read mark runs on the primary. */
 const READ_STATEMENT = /^\s*SELECT\b/i;
+/** SQLSTATE 0A000, e.g. "cannot use serializable mode in a hot standby". */
+const FEATURE_NOT_SUPPORTED = "0A000";
 const BEGIN: PipelineStatement = { text: "BEGIN" };
 const COMMIT: PipelineStatement = { text: "COMMIT" };
 
@@ -135,7 +137,15 @@ export class ReplicaRouter {
       read = await node.read(tenantId, config, values);
     } catch (error) {
       if (error instanceof RlsBypassingRoleError) throw error;
-      if (!isConnectionFailure(error)) return this.#onPrimary("replica-error", onPrimary);
+      if (!isConnectionFailure(error)) {
+        // A standby refuses what a primary does (SERIALIZABLE as the default isolation, a feature of the primary
+        // only): out until a probe succeeds, so each read does not run twice. A query's own such error costs a
+        // replica only until its next probe.
+        if ((error as { code?: unknown }).code === FEATURE_NOT_SUPPORTED) {
+          node.takeOut({ reason: "unavailable", detail: (error as Error).message });
+        }
+        return this.#onPrimary("replica-error", onPrimary);
+      }
       node.takeOut(unavailable(error));
       return this.#onPrimary("unavailable", onPrimary);
     }

@@ -10,7 +10,8 @@ export type ReplicaState = "in-rotation" | ReplicaOutReason;
 /**
  * Why a read that could have gone to a replica was served by the primary:
  * - `unavailable` / `lagging` / `promoted`: the replica it was sent to turned out to be (it is taken out of rotation);
- * - `replica-error`: the replica answered with an error, e.g. a recovery conflict (the replica stays in rotation);
+ * - `replica-error`: the replica answered with an error, e.g. a recovery conflict (the replica stays in rotation; after
+ *   SQLSTATE 0A000, what a standby refuses, it is out as `unavailable` until a probe succeeds);
  * - `behind-own-write`: the replica had not replayed the tenant's last write through this adapter yet;
  * - `out-of-rotation`: every replica was out of rotation.
  */

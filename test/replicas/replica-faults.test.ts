@@ -1,6 +1,8 @@
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { roleUrl } from "../../fixtures/database/database-roles.ts";
 import { freePort } from "../../fixtures/database/postgres-server.ts";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import type { ReplicaPolicy, ReplicaStateChange } from "prisma-tenant-kit";
@@ -132,6 +134,34 @@ describe.skipIf(!replicationAvailable())("replica faults", () => {
     } finally {
       await replica.superuser("SELECT pg_wal_replay_resume()");
       await prisma.$disconnect();
+    }
+  });
+
+  it("takes out a standby that refuses every read (default SERIALIZABLE) instead of running each read twice", async () => {
+    const owner = new pg.Client({
+      connectionString: roleUrl(inject("database").replication!.primary.superuserUrl, "owner", database.name),
+    });
+    await owner.connect();
+    await owner.query(`ALTER DATABASE "${database.name}" SET default_transaction_isolation = serializable`);
+    await database.caughtUp();
+    const { prisma, adapter, changes, read } = clientWith(database.appUrl("replica"));
+    try {
+      for (let i = 0; i < 4; i++) {
+        expect(await read()).toBe(false);
+        await new Promise((resolve) => setTimeout(resolve, 25)); // past recheckAfterMillis: probes run and fail
+      }
+      const { fallbacks, replicas } = adapter.replicaStats();
+      // The first read met the standby's refusal; the rest went straight to the primary.
+      expect(fallbacks["replica-error"]).toBe(1);
+      expect(fallbacks["out-of-rotation"]).toBe(3);
+      expect(replicas[0]!.state).toBe("unavailable");
+      expect(changes.map((c) => c.to)).toEqual(["unavailable"]);
+      expect(changes[0]!.detail).toMatch(/serializable mode in a hot standby/);
+    } finally {
+      await prisma.$disconnect();
+      await owner.query(`ALTER DATABASE "${database.name}" RESET default_transaction_isolation`);
+      await owner.end();
+      await database.caughtUp();
     }
   });
 

@@ -129,8 +129,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
           const state = assertCleanTree(context.project.rootDir, Boolean(options.force));
           if (state.kind === "not-a-repo")
             io.stderr(
-              `${pc.createColors(io.color).yellow("warning")}: ${context.project.rootDir} is not in a git repository; ` +
-                `review the changes some other way.\n`,
+              `${pc.createColors(io.color).yellow("warning")}: ${context.project.rootDir} is not in a git ` +
+                `repository; review the changes some other way.\n`,
             );
         }
         const result = runPhase(

@@ -116,7 +116,8 @@ export class TenantPool extends pg.Pool {
       throw failure;
     }
     // The ReadyForQuery that ended this round trip: anything but idle means the statement opened a transaction block.
-    // In the transaction-block mode the kit's COMMIT closes the block a raw BEGIN meant to open: refuse it the same way.
+    // In the transaction-block mode the kit's COMMIT closes the block a raw BEGIN meant to open: refuse it the same
+    // way.
     const status = client.getTransactionStatus();
     if (status !== "I" || OPENS_TRANSACTION.has(result?.command ?? "")) {
       const leftOpen = new TransactionLeftOpenError(status === "I" ? "T" : (status ?? "unknown"), { cause: failure });

@@ -220,7 +220,8 @@ describe.each(availableRoutes())("the transaction-block context mode (%s)", (rou
     "$$dollar$$",
     "ünïcødé 租户 🏢👩‍💻",
   ])("carries the tenant id %j exactly through SET LOCAL, per query and in $withTenant", async (tenantId) => {
-    const query = `SELECT current_setting('app.tenant_id', true) AS tenant, (SELECT count(*)::int FROM "Customer") AS n`;
+    const query =
+      "SELECT current_setting('app.tenant_id', true) AS tenant, " + `(SELECT count(*)::int FROM "Customer") AS n`;
     expect(await prisma.$forTenant(tenantId).$queryRawUnsafe(query)).toEqual([{ tenant: tenantId, n: 0 }]);
     expect(await prisma.$withTenant(tenantId, (tx) => tx.$queryRawUnsafe(query))).toEqual([{ tenant: tenantId, n: 0 }]);
     expect((await nextStatement()).tenant).toBe("");

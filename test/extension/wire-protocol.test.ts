@@ -211,7 +211,7 @@ describe("the transaction-block context mode on the wire", () => {
     }
   });
 
-  it("sets the tenant of a $withTenant with SET LOCAL on its first statement after BEGIN, no extra round trip", async () => {
+  it("sets a $withTenant's tenant with SET LOCAL on its first statement after BEGIN, no extra round trip", async () => {
     await blockPrisma.$withTenant(tenants[0]!.id, async (tx) => {
       await tx.customer.count();
       await tx.inventory.findMany();

@@ -77,7 +77,7 @@ describe("fixtures/sales-app over HTTP", () => {
       expect([response.status, response.json().code]).toEqual([401, "SESSION_EXPIRED"]);
     });
 
-    it("a tenant header naming another tenant than the session's gives 403 and none of that tenant's data", async () => {
+    it("a tenant header naming another tenant than the session's gives 403 and none of its data", async () => {
       const otherTenant: Array<Record<string, string>> = [
         { "x-tenant-id": tenantB.id },
         { "x-tenant-slug": tenantB.slug },

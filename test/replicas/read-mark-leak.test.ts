@@ -35,7 +35,7 @@ describe.skipIf(!replicationAvailable())("the read mark and statements sent insi
     await database?.drop();
   });
 
-  it("sends a write made through the base client inside a read's hook to the primary, once, and tracks it", async () => {
+  it("sends a write made through the base client in a read's hook to the primary, once, and tracks it", async () => {
     const [a] = tenants as [SeededTenant];
     const adapter = createTenantAdapter({
       connectionString: appUrlAt(database, primary),

@@ -55,7 +55,7 @@ describe.skipIf(!replicationAvailable())("read-your-writes with a replica that d
     };
   };
 
-  it("reads a $withTenant update at once (from the primary); the other tenant still reads from the replica", async () => {
+  it("reads a $withTenant update at once (from the primary); the other tenant still reads the replica", async () => {
     const [a, b] = tenants as [SeededTenant, SeededTenant];
     const id = a.customerIds[0]!;
     const before = await prisma.$forTenant(a.id).customer.findUniqueOrThrow({ where: { id } });
@@ -105,7 +105,7 @@ describe.skipIf(!replicationAvailable())("read-your-writes with a replica that d
     expect(served()).toEqual({ ...start, replica: start.replica + 1 });
   });
 
-  it("ends a transaction whose failed statement the callback caught as without replicas (rolled back, no error)", async () => {
+  it("ends a transaction whose failed statement the callback caught as without replicas (rolled back)", async () => {
     const [a] = tenants as [SeededTenant];
     const duplicate = { id: a.customerIds[0]!, tenantId: a.id, name: "dup", email: "dup@a.test" };
     const outcome = await prisma.$withTenant(a.id, async (tx) => {

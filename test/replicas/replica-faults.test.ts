@@ -53,7 +53,7 @@ describe.skipIf(!replicationAvailable())("replica faults", () => {
     return { ...app, changes, read };
   }
 
-  it("serves every read from the primary when the replica's port is closed, with a metric and one log line", async () => {
+  it("serves every read from the primary when the replica's port is closed, with a metric and a log line", async () => {
     const closed = appUrlAt(database, { host: "127.0.0.1", port: await freePort() });
     const { prisma, adapter, changes, read } = clientWith(closed);
     const exporter = new PrometheusExporter({ preventServerStart: true });
@@ -137,7 +137,7 @@ describe.skipIf(!replicationAvailable())("replica faults", () => {
     }
   });
 
-  it("takes out a standby that refuses every read (default SERIALIZABLE) instead of running each read twice", async () => {
+  it("takes out a standby that refuses every read (default SERIALIZABLE), so no read runs twice", async () => {
     const owner = new pg.Client({
       connectionString: roleUrl(inject("database").replication!.primary.superuserUrl, "owner", database.name),
     });

@@ -22,7 +22,7 @@ describe("TenantWritePositions (read-your-writes bookkeeping)", () => {
     expect(positions.size).toBe(0);
   });
 
-  it("keeps a dropped write as a floor, so a replica URL that now reaches a server further behind cannot serve it", () => {
+  it("keeps a dropped write as a floor: a replica URL now reaching a server further behind cannot serve it", () => {
     const positions = new TenantWritePositions(1);
     positions.record("a", 100n);
     positions.replayed(0, 150n);

@@ -123,7 +123,8 @@ function startSharedDatabase(): SharedDatabase {
       replication = { primary: await provide(pair.primary), replica: await provide(pair.replica) };
     } else {
       console.warn(
-        "Debian's PostgreSQL 15 is not installed, so the read-replica tests are left out: apt-get install postgresql-15",
+        "Debian's PostgreSQL 15 is not installed, so the read-replica tests are left out: " +
+          "apt-get install postgresql-15",
       );
     }
     return { server, pgbouncer, replication, stopAll };

@@ -6,7 +6,7 @@ import type { TenantPrelude } from "./tenant-prelude.ts";
  * user-settable and transaction-scoped, so the kit sends it itself and the application role needs no
  * `ALTER ROLE ... SET citus.propagate_set_commands = 'local'`.
  */
-export const CITUS_PROPAGATE_SET_LOCAL = "SET LOCAL citus.propagate_set_commands = 'local'";
+const CITUS_PROPAGATE_SET_LOCAL = "SET LOCAL citus.propagate_set_commands = 'local'";
 
 const PROPAGATE: PipelineStatement = { text: CITUS_PROPAGATE_SET_LOCAL };
 

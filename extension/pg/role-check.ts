@@ -11,7 +11,7 @@ import type { TenantContextMode } from "./tenant-prelude.ts";
  * through PgBouncer in transaction mode; `pg_roles` and `pg_extension` are readable by every role. It also tells
  * whether the database is a Citus cluster, where the tenant must travel in a transaction block.
  */
-export const ROLE_CHECK_SQL =
+const ROLE_CHECK_SQL =
   "SELECT current_user AS role, rolsuper, rolbypassrls, current_database() AS database, " +
   "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS citus FROM pg_roles WHERE rolname = current_user";
 
@@ -19,7 +19,7 @@ export const ROLE_CHECK_SQL =
 export const ALLOW_RLS_BYPASSING_ROLE = "i-know-this-serves-every-tenant";
 
 /** What the role check learnt about the server, besides the role being subject to RLS. */
-export interface RoleCheckResult {
+interface RoleCheckResult {
   /** The `citus` extension is installed in the database: the tenant must reach its worker nodes. */
   readonly citus: boolean;
 }
@@ -36,7 +36,7 @@ export interface RoleCheckResult {
  * @throws {RlsBypassingRoleError} naming the role and the attribute(s) that let it bypass RLS.
  * @throws {CitusContextModeError} on a Citus database in the `"set-config"` mode.
  */
-export async function assertRoleSubjectToRls(
+async function assertRoleSubjectToRls(
   pool: Pick<pg.Pool, "query">,
   contextMode: TenantContextMode = "set-config",
 ): Promise<RoleCheckResult> {

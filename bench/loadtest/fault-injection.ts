@@ -1,7 +1,8 @@
-import pg from "pg";
+import type pg from "pg";
 import { DATABASE_ROLES } from "../../fixtures/database/database-roles.ts";
 import type { LoadDatabase } from "./load-database.ts";
 import type { LoadSample } from "./load-generator.ts";
+import { withClient } from "../../fixtures/database/pg-connection.ts";
 
 /** A fault injected at `atMs` of a load run, and what it did to the requests around it. */
 export interface FaultOutcome {
@@ -23,13 +24,7 @@ interface Fault {
 }
 
 async function asAdmin<T>(database: LoadDatabase, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: database.adminUrl });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
+  return withClient(database.adminUrl, run);
 }
 
 /**

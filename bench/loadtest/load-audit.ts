@@ -1,4 +1,5 @@
-import pg from "pg";
+import type pg from "pg";
+import { createPgClient } from "../../fixtures/database/pg-connection.ts";
 
 /** Rows that break tenant isolation or show a half-applied write; every count must be 0. */
 export interface LoadAudit {
@@ -66,7 +67,7 @@ async function counts(
  * half-applied writes. `initialStock` is what seedTenants put on every SKU.
  */
 export async function auditLoadRun(adminUrl: string, initialStock: number): Promise<LoadAudit> {
-  const client = new pg.Client({ connectionString: adminUrl });
+  const client = createPgClient({ connectionString: adminUrl });
   await client.connect();
   try {
     const crossTenant = await counts(client, CROSS_TENANT, []);

@@ -1,4 +1,3 @@
-import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../../codemods/cli/exit-codes.ts";
 import { main } from "../../codemods/cli/tenant-kit-cli.ts";
@@ -14,6 +13,7 @@ import {
   createCitusAppClient,
   seedCitusTenants,
 } from "../setup/init-citus-test.ts";
+import { createPgClient } from "../../fixtures/database/pg-connection.ts";
 
 // What goes wrong on Citus without the transaction-block mode, and that the kit says so instead of returning nothing.
 
@@ -69,7 +69,7 @@ describe.skipIf(!citus)(`a misconfigured Citus setup fails closed and says so ${
 
   it("SET LOCAL reaches the shards only with citus.propagate_set_commands = 'local', which the kit sets", async () => {
     // Raw pg as the application role, whose citus.propagate_set_commands is the default ('none').
-    const client = new pg.Client({ connectionString: citusAppUrl() });
+    const client = createPgClient({ connectionString: citusAppUrl() });
     await client.connect();
     const countIn = async (statements: string[]) => {
       await client.query("BEGIN");

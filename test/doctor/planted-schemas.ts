@@ -1,6 +1,6 @@
-import pg from "pg";
 import { generateRlsSql } from "prisma-tenant-kit";
 import { DATABASE_ROLES } from "../../fixtures/database/database-roles.ts";
+import { withClient } from "../../fixtures/database/pg-connection.ts";
 
 const OWNER = DATABASE_ROLES.owner.name;
 const APP = DATABASE_ROLES.app.name;
@@ -140,11 +140,5 @@ CREATE FUNCTION planted.harmless() RETURNS int LANGUAGE sql SECURITY DEFINER AS 
 export async function runAsSuperuser(superuserUrl: string, database: string, sql: string): Promise<void> {
   const url = new URL(superuserUrl);
   url.pathname = `/${database}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  await withClient(url.toString(), (client) => client.query(sql));
 }

@@ -1,9 +1,9 @@
-import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createAdminAdapter } from "prisma-tenant-kit/admin";
 import { AdminRoleError } from "prisma-tenant-kit/admin";
 import { DEFAULTED_TENANT_TABLES, TENANT_TABLES } from "../../fixtures/tenant-tables.ts";
 import { initTest, type TestDatabase } from "../setup/init-test.ts";
+import { createPgClient } from "../../fixtures/database/pg-connection.ts";
 
 // The tests prove isolation only if the app role could not bypass RLS anyway.
 let database: TestDatabase;
@@ -11,7 +11,7 @@ beforeAll(async () => (database = await initTest()));
 afterAll(() => database.drop());
 
 it("connects the app as a role that is not superuser, has no BYPASSRLS and owns no table", async () => {
-  const app = new pg.Client({ connectionString: database.appUrl() });
+  const app = createPgClient({ connectionString: database.appUrl() });
   await app.connect();
   try {
     const { rows } = await app.query(

@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RLS_MIGRATION_PATH, rlsMigrationSql } from "../../fixtures/write-rls-migration.ts";
 import { generateRlsSql, InvalidTenantKitOptionError } from "prisma-tenant-kit";
 import { initTest, type TestDatabase } from "../setup/init-test.ts";
+import { createPgClient } from "../../fixtures/database/pg-connection.ts";
 
 describe("generateRlsSql", () => {
   it("produces the fixture's committed RLS migration", async () => {
@@ -22,7 +23,7 @@ describe("generateRlsSql", () => {
     let owner: pg.Client;
     beforeAll(async () => {
       database = await initTest();
-      owner = new pg.Client({ connectionString: database.ownerUrl });
+      owner = createPgClient({ connectionString: database.ownerUrl });
       await owner.connect();
       await owner.query(`CREATE TABLE note (id int PRIMARY KEY, tenant_id uuid NOT NULL, body text)`);
       await owner.query(
@@ -39,7 +40,7 @@ describe("generateRlsSql", () => {
     });
 
     it("filters uuid columns and never throws on an unset, empty or malformed setting", async () => {
-      const app = new pg.Client({ connectionString: database.appUrl() });
+      const app = createPgClient({ connectionString: database.appUrl() });
       await app.connect();
       try {
         const t1 = "00000000-0000-4000-8000-000000000001";

@@ -48,8 +48,8 @@ describe.each(availableRoutes())("query errors (%s)", (route) => {
     const caught = sleeping.catch((error: unknown) => error);
     await waitForActiveQuery(database, "pg_sleep(5)");
     await database.admin.query(
-      `SELECT pg_cancel_backend(pid) FROM pg_stat_activity ` +
-        `WHERE query LIKE '%pg_sleep(5)%' AND pid <> pg_backend_pid()`,
+      `SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = current_database() ` +
+        `AND state = 'active' AND query LIKE '%pg_sleep(5)%' AND pid <> pg_backend_pid()`,
     );
     expect(String(await caught)).toMatch(/canceling statement due to user request/);
     await expectOnlyOwnRows(b);
@@ -73,9 +73,11 @@ describe.each(availableRoutes())("query errors (%s)", (route) => {
     const sleeping = prisma.$forTenant(a.id).$queryRaw`SELECT pg_sleep(4)`;
     const caught = sleeping.catch((error: unknown) => error);
     await waitForActiveQuery(database, "pg_sleep(4)");
+    // Only this file's database and only a running statement: the server is shared by every test file, and an idle
+    // session of another file (e.g. its admin pool, whose last statement was this very one) must survive.
     await database.admin.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity ` +
-        `WHERE query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()`,
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() ` +
+        `AND state = 'active' AND query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()`,
     );
     expect(String(await caught)).toMatch(/terminat|connection|closed/i);
     await expectOnlyOwnRows(b);
@@ -86,7 +88,8 @@ describe.each(availableRoutes())("query errors (%s)", (route) => {
 async function waitForActiveQuery(database: TestDatabase, fragment: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const { rowCount } = await database.admin.query(
-      `SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1 AND pid <> pg_backend_pid()`,
+      `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE $1
+          AND pid <> pg_backend_pid()`,
       [`%${fragment}%`],
     );
     if (rowCount) return;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import { createTenantAdapter, InvalidTenantKitOptionError, type TenantAdapterFactory } from "prisma-tenant-kit";
@@ -11,6 +11,7 @@ import {
   seedTestTenants,
   type TestDatabase,
 } from "../setup/init-test.ts";
+import { createPgClient } from "../../fixtures/database/pg-connection.ts";
 
 // The failure paths of the transaction-block context mode (issue 11.6), where a per-query call is
 // BEGIN; SET LOCAL app.tenant_id = '<id>'; <query>; COMMIT before one Sync. A failing query (or COMMIT) leaves the
@@ -26,7 +27,7 @@ beforeAll(async () => {
   database = await initTest();
   [a, b] = (await seedTestTenants(database, { tenants: 2, prefix: "block" })) as [SeededTenant, SeededTenant];
   // A deferred unique constraint makes COMMIT itself fail (the statement before it succeeds).
-  const owner = new pg.Client({ connectionString: database.ownerUrl });
+  const owner = createPgClient({ connectionString: database.ownerUrl });
   await owner.connect();
   await owner.query(
     `ALTER TABLE "AuditLog" ADD CONSTRAINT "AuditLog_action_deferred" UNIQUE (action) DEFERRABLE INITIALLY DEFERRED`,

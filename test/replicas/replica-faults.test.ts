@@ -1,6 +1,5 @@
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { roleUrl } from "../../fixtures/database/database-roles.ts";
 import { freePort } from "../../fixtures/database/postgres-server.ts";
@@ -16,6 +15,7 @@ import {
   startDedicatedReplica,
   waitUntil,
 } from "../setup/replicated-app.ts";
+import { createPgClient } from "../../fixtures/database/pg-connection.ts";
 
 // Each fault on a replica of this file's own: every read still returns the tenant's rows, no error reaches the caller,
 // the counters and one log line per state change say what happened, and the replica comes back when healthy.
@@ -138,7 +138,7 @@ describe.skipIf(!replicationAvailable())("replica faults", () => {
   });
 
   it("takes out a standby that refuses every read (default SERIALIZABLE), so no read runs twice", async () => {
-    const owner = new pg.Client({
+    const owner = createPgClient({
       connectionString: roleUrl(inject("database").replication!.primary.superuserUrl, "owner", database.name),
     });
     await owner.connect();

@@ -1,4 +1,4 @@
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import type { TenantAdapterFactory } from "prisma-tenant-kit";
@@ -16,6 +16,7 @@ import {
   runIsolationFuzz,
 } from "../setup/isolation-fuzz-run.ts";
 import { createReplicatedAppClient, seedReplicatedTenants } from "../setup/replicated-app.ts";
+import { createPgPool } from "../../fixtures/database/pg-connection.ts";
 
 // The seeded isolation fuzz (test/setup/isolation-fuzz-run.ts) on an adapter with a streaming replica, direct and
 // through each server's PgBouncer, plus read-your-writes checks: every tenant's reads after its acknowledged write
@@ -41,7 +42,7 @@ describe.skipIf(!replicationAvailable())("isolation fuzz across primary and repl
     database = await initReplicatedTest();
     const url = new URL(database.replicaSuperuserUrl);
     url.pathname = `/${database.name}`;
-    replicaSuperuser = new pg.Pool({ connectionString: url.toString(), max: 2 });
+    replicaSuperuser = createPgPool({ connectionString: url.toString(), max: 2 });
   });
   afterAll(async () => {
     await replicaSuperuser?.query("SELECT pg_wal_replay_resume()").catch(() => undefined);

@@ -1,4 +1,3 @@
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   availableRoutes,
@@ -6,6 +5,7 @@ import {
   type ReplicatedTestDatabase,
   replicationAvailable,
 } from "../setup/init-test.ts";
+import { createPgClient } from "../../fixtures/database/pg-connection.ts";
 
 // Needs Debian's postgresql-15 (pg_basebackup); without it the global setup printed one line saying how to install it.
 describe.skipIf(!replicationAvailable())("the replication pair of the test setup", () => {
@@ -21,7 +21,7 @@ describe.skipIf(!replicationAvailable())("the replication pair of the test setup
   afterAll(() => database?.drop());
 
   it.each(availableRoutes())("replays rows and RLS policies to a read-only replica (%s)", async (route) => {
-    const replica = new pg.Client({ connectionString: database.appUrl("replica", route) });
+    const replica = createPgClient({ connectionString: database.appUrl("replica", route) });
     await replica.connect();
     try {
       const count = `SELECT pg_is_in_recovery() AS standby, count(*)::int AS customers FROM "Customer"`;

@@ -1,4 +1,4 @@
-import pg from "pg";
+import type pg from "pg";
 import { inject } from "vitest";
 import { roleUrl } from "../../fixtures/database/database-roles.ts";
 import { type SeededTenant, type SeedOptions, seedTenants } from "../../fixtures/database/seed-tenants.ts";
@@ -9,6 +9,7 @@ import type { TenantAdapterOptions, TenantExtensionOptions } from "prisma-tenant
 import type { ProvidedCitus } from "./citus-global-setup.ts";
 import type { Route } from "./init-test.ts";
 import { importPrismaClient } from "./prisma-client-under-test.ts";
+import { createPgPool } from "../../fixtures/database/pg-connection.ts";
 
 const PrismaClient = await importPrismaClient();
 
@@ -39,7 +40,7 @@ export function citusAppUrl(route: Route | { host: string; port: number } = "dir
 /** A plain pg pool as the admin role (BYPASSRLS) on the coordinator, for assertions that must see every tenant. */
 export function citusAdminPool(): pg.Pool {
   const { superuserUrl, database } = cluster();
-  return new pg.Pool({ connectionString: roleUrl(superuserUrl, "admin", database), max: 2 });
+  return createPgPool({ connectionString: roleUrl(superuserUrl, "admin", database), max: 2 });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
 import { inject } from "vitest";
 import { createFixtureDatabase, dropFixtureDatabase } from "../../fixtures/database/create-fixture-database.ts";
 import { roleUrl } from "../../fixtures/database/database-roles.ts";
@@ -15,6 +15,7 @@ import type {
   TenantPoolOptions,
 } from "prisma-tenant-kit";
 import { importPrismaClient } from "./prisma-client-under-test.ts";
+import { createPgPool } from "../../fixtures/database/pg-connection.ts";
 
 /** The generated client under test: Prisma 7's, or Prisma 6's in the `prisma6` projects (see vitest.config.ts). */
 const PrismaClient = await importPrismaClient();
@@ -46,7 +47,7 @@ export async function initTest(): Promise<TestDatabase> {
   const { superuserUrl, template, pgbouncer } = inject("database");
   const name = `t_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
   await createFixtureDatabase(superuserUrl, name, template);
-  const admin = new pg.Pool({ connectionString: roleUrl(superuserUrl, "admin", name), max: 2 });
+  const admin = createPgPool({ connectionString: roleUrl(superuserUrl, "admin", name), max: 2 });
   return {
     name,
     appUrl: (route = "direct") => {
@@ -101,7 +102,7 @@ export async function initReplicatedTest(): Promise<ReplicatedTestDatabase> {
   const name = `r_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
   await createFixtureDatabase(primary.superuserUrl, name, template);
   const adminUrl = roleUrl(primary.superuserUrl, "admin", name);
-  const admin = new pg.Pool({ connectionString: adminUrl, max: 2 });
+  const admin = createPgPool({ connectionString: adminUrl, max: 2 });
   return {
     name,
     appUrl: (server, route = "direct") => {

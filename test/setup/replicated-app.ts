@@ -1,4 +1,4 @@
-import pg from "pg";
+import type pg from "pg";
 import { inject } from "vitest";
 import { roleUrl } from "../../fixtures/database/database-roles.ts";
 import type { DebianPostgresNode } from "../../fixtures/database/debian-postgres-node.ts";
@@ -10,6 +10,7 @@ import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";
 import type { ReplicaPolicy, TenantAdapterFactory, TenantContextMode, TenantPoolOptions } from "prisma-tenant-kit";
 import { CONTEXT_MODE, type ReplicatedTestDatabase, type Route } from "./init-test.ts";
 import { importPrismaClient } from "./prisma-client-under-test.ts";
+import { withClient } from "../../fixtures/database/pg-connection.ts";
 
 const PrismaClient = await importPrismaClient();
 
@@ -78,13 +79,7 @@ export async function startDedicatedReplica(): Promise<DedicatedReplica> {
     node,
     appUrl: (database) => roleUrl(primary.superuserUrl, "app", database.name, node),
     superuser: async (sql) => {
-      const client = new pg.Client({ connectionString: node.superuserUrl });
-      await client.connect();
-      try {
-        return await client.query(sql);
-      } finally {
-        await client.end();
-      }
+      return withClient(node.superuserUrl, (client) => client.query(sql));
     },
     caughtUp: () => waitForReplay(primary.superuserUrl, node.superuserUrl),
   };

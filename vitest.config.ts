@@ -3,71 +3,35 @@ import { join } from "node:path";
 import { configDefaults, defineConfig, type Plugin, type TestProjectInlineConfiguration } from "vitest/config";
 
 /**
- * The tests that prove tenant isolation (and how the client composes), the transaction-block mode's failure paths and
- * read-replica routing with read-your-writes; they also run against Prisma 6's `prisma-client-js` (fixtures/prisma6).
+ * Which tests run in which project is decided by folder, so a new test file joins every run its folder is in:
+ *
+ * - `test/isolation/` (and `test/isolation/replicas/`, on a streaming replica): the proofs of tenant isolation and of
+ *   how the client composes: reads, writes, transactions in both forms, batching, the seeded fuzzes with their failure
+ *   paths, the failure paths of a query (errors, statement_timeout, cancel, terminate) and of transaction control (a
+ *   raw BEGIN / COMMIT, stray statements after a transaction closed), read-replica routing and read-your-writes. They
+ *   run in every project: Prisma 7 in both context modes, and Prisma 6 with both of its generators.
+ * - `test/driver/`: what the kit sends on the wire and which Prisma it accepts. Each of these tests names the context
+ *   mode per client (it asserts both), so they run under each Prisma major but not again in the transaction-block
+ *   project.
+ * - Everything else in `test/` (option and role checks, metrics, RLS SQL generation, the doctor, the packed package,
+ *   the HTTP app) does not depend on how the tenant is sent or on the Prisma major: Prisma 7 only.
  */
-const DUAL_MAJOR_TESTS = [
-  "test/extension/batch-transaction.test.ts",
-  "test/extension/isolation-fuzz.test.ts",
-  "test/extension/later-extensions.test.ts",
-  "test/extension/per-query-tenant.test.ts",
-  "test/extension/query-errors.test.ts",
-  "test/extension/request-batching.test.ts",
-  "test/extension/stray-statement.test.ts",
-  "test/extension/strict-mode.test.ts",
-  "test/extension/supported-prisma-version.test.ts",
-  "test/extension/wire-protocol.test.ts",
-  "test/extension/with-tenant.test.ts",
-  "test/extension/transaction-block-mode.test.ts",
-  "test/replicas/read-mark-leak.test.ts",
-  "test/replicas/read-your-writes.test.ts",
-  "test/replicas/replica-routing.test.ts",
-];
-
-// Prisma 7 only, for now: composition.test.ts (Prisma 6's interactive-transaction client has no $transaction and the
-// kit does not recognise it as a transaction client, so three cells of the table differ), role-check.test.ts (it
-// builds its clients from the Prisma 7 fixture client directly) and transaction-left-open.test.ts (every case passes
-// on Prisma 6, but its worker then never exits; being investigated).
+const ISOLATION_TESTS = "test/isolation/**/*.test.ts";
+const DRIVER_TESTS = "test/driver/**/*.test.ts";
 
 /**
- * The subset that also runs against Prisma 6's `prisma-client` generator: its output differs from `prisma-client-js`
- * only in the generated code around the same runtime, so reads, writes, transactions and batching are enough.
+ * Left out of the Prisma 6 projects, each for its reason. composition.test.ts: Prisma 6's interactive-transaction
+ * client has no $transaction and the kit does not recognise it as a transaction client, so three cells of the table
+ * differ on Prisma 6.
  */
-const GENERATOR_TESTS = [
-  "test/extension/per-query-tenant.test.ts",
-  "test/extension/request-batching.test.ts",
-  "test/extension/supported-prisma-version.test.ts",
-  "test/extension/with-tenant.test.ts",
-];
+const NOT_ON_PRISMA6 = ["test/isolation/composition.test.ts"];
 
 /**
- * The tests that run again with the adapter in the transaction-block context mode (`TENANT_KIT_CONTEXT_MODE`, read by
- * createAppClient in test/setup/init-test.ts), direct and through PgBouncer like every test: the isolation proofs
- * (reads, writes, transactions in both forms, batching, the seeded fuzz with its failure paths, also across primary
- * and replica), the failure paths of a query (errors, statement_timeout, cancel, terminate) and of transaction control
- * (a raw BEGIN / COMMIT, stray statements after a transaction closed), and read-replica routing and read-your-writes
- * (createReplicatedAppClient). Not here: wire-protocol.test.ts and transaction-block-mode.test.ts name their mode per
- * client (they assert both), and the rest does not depend on how the tenant is sent (option and role checks, metrics,
- * RLS SQL generation, the Prisma version gate).
+ * Prisma 6's `prisma-client` generator differs from `prisma-client-js` only in the generated code around the same
+ * runtime, so its project runs the same files without the read replicas and the fuzzes (which exercise the runtime,
+ * the pool and the server, already covered by the `prisma6` project).
  */
-const TRANSACTION_BLOCK_TESTS = [
-  "test/extension/batch-transaction.test.ts",
-  "test/extension/composition.test.ts",
-  "test/extension/isolation-fuzz.test.ts",
-  "test/extension/later-extensions.test.ts",
-  "test/extension/per-query-tenant.test.ts",
-  "test/extension/query-errors.test.ts",
-  "test/extension/request-batching.test.ts",
-  "test/extension/stray-statement.test.ts",
-  "test/extension/strict-mode.test.ts",
-  "test/extension/transaction-left-open.test.ts",
-  "test/extension/with-tenant.test.ts",
-  "test/replicas/read-mark-leak.test.ts",
-  "test/replicas/read-your-writes.test.ts",
-  "test/replicas/replica-behind-same-url.test.ts",
-  "test/replicas/replica-isolation-fuzz.test.ts",
-  "test/replicas/replica-routing.test.ts",
-];
+const NOT_ON_PRISMA6_CLIENT_GENERATOR = ["test/isolation/replicas/**", "**/*-fuzz.test.ts"];
 
 /**
  * What the Prisma 6 projects resolve as an app in fixtures/prisma6 would: the kit's peer dependencies (`pg` too, so
@@ -104,11 +68,13 @@ function prisma6Project(generator: "prisma-client-js" | "prisma-client"): TestPr
     plugins: [resolveFromPrisma6App()],
     test: {
       name: generator === "prisma-client-js" ? "prisma6" : "prisma6-client",
-      include: generator === "prisma-client-js" ? DUAL_MAJOR_TESTS : GENERATOR_TESTS,
-      // The fuzz's failure paths (timeouts, throwing callbacks, terminated backends) hang a worker on Prisma 6: no
-      // row crosses tenants, but the run never ends. Until that is understood the Prisma 6 fuzz runs without them;
-      // stray-statement.test.ts covers the same closes deterministically on Prisma 6.
-      env: { PRISMA_MAJOR: "6", PRISMA6_GENERATOR: generator, FUZZ_FAILURE_PATHS: "0" },
+      include: [ISOLATION_TESTS, DRIVER_TESTS],
+      exclude: [
+        ...configDefaults.exclude,
+        ...NOT_ON_PRISMA6,
+        ...(generator === "prisma-client" ? NOT_ON_PRISMA6_CLIENT_GENERATOR : []),
+      ],
+      env: { PRISMA_MAJOR: "6", PRISMA6_GENERATOR: generator },
     },
   };
 }
@@ -133,7 +99,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "prisma7-transaction-block",
-          include: TRANSACTION_BLOCK_TESTS,
+          include: [ISOLATION_TESTS],
           env: { TENANT_KIT_CONTEXT_MODE: "transaction-block" },
         },
       },

@@ -10,6 +10,11 @@ import type { TenantPrelude } from "./tenant-prelude.ts";
 const TRANSACTION_PREAMBLE = /^\s*(BEGIN|START\s+TRANSACTION|SET\s+TRANSACTION)\b/i;
 /** The statement that ends a transaction Prisma committed (`COMMIT`, or its synonym `END`). */
 const COMMIT = /^\s*(COMMIT|END)\s*(TRANSACTION|WORK)?\s*;?\s*$/i;
+/** A statement that ends the transaction: `COMMIT` / `END` or `ROLLBACK` / `ABORT` (not `ROLLBACK TO SAVEPOINT`). */
+const TRANSACTION_END = /^\s*(COMMIT|END|ROLLBACK|ABORT)\s*(TRANSACTION|WORK)?\s*;?\s*$/i;
+const ROLLBACK = /^\s*(ROLLBACK|ABORT)\b/i;
+/** The result of a ROLLBACK on a connection the server had already ended (which rolled its transaction back). */
+const ROLLED_BACK_WITH_SESSION: pg.QueryResult = { command: "ROLLBACK", rowCount: null, oid: 0, fields: [], rows: [] };
 
 type Callback = (error: Error | null, result?: pg.QueryResult) => void;
 type Submittable = { submit(connection: unknown): Error | undefined };
@@ -43,6 +48,8 @@ export class TenantCheckout {
   #statementFailed = false;
   #pendingTenantId: string | undefined;
   #released = false;
+  /** The checkout released itself after its COMMIT or ROLLBACK failed: the owner's own release() is then a no-op. */
+  #discardedAfterFailedEnd = false;
   #inTransaction = false;
   #running = 0;
   /** A statement of this checkout lost the connection: the status the server last reported no longer applies. */
@@ -100,7 +107,7 @@ export class TenantCheckout {
       pipeline = joinPipelines(pipeline, this.#commitPipeline(this.#statementFailed));
     }
     this.#running++;
-    const result = this.#client
+    let result = this.#client
       .queryInPipeline(pipeline, config as string | pg.QueryConfig, Array.isArray(values) ? values : undefined, () =>
         this.#refusal(),
       )
@@ -110,6 +117,23 @@ export class TenantCheckout {
         throw error;
       })
       .finally(() => this.#running--);
+    if (TRANSACTION_END.test(text)) {
+      // Prisma 6's transaction manager (@prisma/client 6.x, client engine) releases a transaction's connection only
+      // once its COMMIT or ROLLBACK statement succeeded. When that statement fails (the server terminated the
+      // connection, a deferred constraint failed the COMMIT, or this checkout refused it as stale) the connection
+      // stayed checked out forever: the pool shrank for good, a full pool made every later request wait, and
+      // $disconnect() never settled. So the checkout discards the connection itself.
+      result = result.catch((error: Error) => {
+        this.#discardAfterFailedEnd(error);
+        // A session the server ended has no transaction left to roll back: the ROLLBACK did its work. Failing it
+        // also left Prisma 6 with an unhandled rejection when the transaction's timeout fired (its timer awaits the
+        // ROLLBACK and catches nothing), which ends a Node process.
+        if (ROLLBACK.test(text) && isConnectionFailure(error) && !(error instanceof StaleStatementError)) {
+          return ROLLED_BACK_WITH_SESSION;
+        }
+        throw error;
+      });
+    }
     const callback = args.find((arg) => typeof arg === "function") as Callback | undefined;
     if (!callback) return result;
     result.then(
@@ -127,7 +151,16 @@ export class TenantCheckout {
     return undefined;
   }
 
+  #discardAfterFailedEnd(error: Error): void {
+    if (this.#released) return;
+    this.#client.removeListener("error", this.#onError);
+    this.#released = true;
+    this.#discardedAfterFailedEnd = true;
+    this.#release(this.#broken ?? error);
+  }
+
   #releaseOnce(error?: Error | boolean): void {
+    if (this.#discardedAfterFailedEnd) return;
     this.#client.removeListener("error", this.#onError);
     if (this.#released || error || this.#broken) {
       this.#released = true;

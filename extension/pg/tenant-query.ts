@@ -48,7 +48,7 @@ const PgQuery = pg.Query as unknown as new (
  * that connection has completed: an Error it returns refuses the statement unsent (pg hands it to the callback). That
  * is where a connection checkout refuses statements that outlived it (see TenantCheckout).
  *
- * Relies on pg 8.23 internals (the hooks above); `test/extension/wire-protocol.test.ts` fails if they change.
+ * Relies on pg 8.23 internals (the hooks above); `test/driver/wire-protocol.test.ts` fails if they change.
  */
 export class TenantQuery extends PgQuery {
   readonly #pipeline: QueryPipeline;

@@ -11,7 +11,7 @@ import {
 } from "../setup/init-citus-test.ts";
 import { expectIsolationHeld, type FuzzOperation, runIsolationFuzz } from "../setup/isolation-fuzz-run.ts";
 
-// The seeded isolation fuzz of test/extension/isolation-fuzz.test.ts (test/setup/isolation-fuzz-run.ts) on the Citus
+// The seeded isolation fuzz of test/isolation/isolation-fuzz.test.ts (test/setup/isolation-fuzz-run.ts) on the Citus
 // cluster in the transaction-block mode: random reads and writes of 5 tenants interleaved over a pool of 3 connections,
 // per-query and in transactions, writes aimed at another tenant, plus Citus's two query shapes: router reads (filtered
 // on the distribution column) and a multi-shard raw join. Its failure paths (timeouts, terminated backends) are left

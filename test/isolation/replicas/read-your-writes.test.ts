@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
+import type { SeededTenant } from "../../../fixtures/database/seed-tenants.ts";
 import type { TenantAdapterFactory } from "prisma-tenant-kit";
-import { initReplicatedTest, type ReplicatedTestDatabase, replicationAvailable } from "../setup/init-test.ts";
+import { initReplicatedTest, type ReplicatedTestDatabase, replicationAvailable } from "../../setup/init-test.ts";
 import {
   createReplicatedAppClient,
   type DedicatedReplica,
   seedReplicatedTenants,
   startDedicatedReplica,
   waitUntil,
-} from "../setup/replicated-app.ts";
+} from "../../setup/replicated-app.ts";
 
 // Replay is paused on a replica of this file's own, so it cannot see any write made after the pause: a read that
 // returns the new value was served by the primary, and the counters say which reads the replica served.

@@ -11,9 +11,10 @@ import {
 } from "../setup/init-test.ts";
 import { clearDatabase } from "../setup/clear-database.ts";
 
-// Issue 8.4: a connection must never go back to the pool inside a transaction block. Pool max 1, so without the
-// ReadyForQuery check the next caller gets that very connection (through PgBouncer: the server connection PgBouncer
-// keeps bound to it while it is in a transaction).
+// A connection must never go back to the pool inside a transaction block. Pool max 1, so without the ReadyForQuery
+// check the next caller gets that very connection (through PgBouncer: the server connection PgBouncer keeps bound to
+// it while it is in a transaction). Nor may a transaction's connection stay checked out after its ROLLBACK failed
+// (Prisma 6 then never releases it: test/driver/prisma-transaction-release.test.ts), or every later caller waits.
 let database: TestDatabase;
 let tenants: SeededTenant[];
 beforeAll(async () => (database = await initTest()));
@@ -86,6 +87,25 @@ describe.each(availableRoutes())("a connection left in a transaction (%s)", (rou
         }),
       ).rejects.toMatchObject({ code: "STALE_STATEMENT" });
       expect((await auditActions()).map((row) => row.action)).toEqual(["a.before-commit"]);
+      // Its ROLLBACK was refused as stale, yet the connection went back: the pool (max 1) still serves.
+      expect(adapter.pool.totalCount - adapter.pool.idleCount).toBe(0);
     },
   );
+
+  it("hands back a transaction's connection that the server terminated (its ROLLBACK fails)", async () => {
+    const [a, b] = tenants as [SeededTenant, SeededTenant];
+    const failure = await prisma
+      .$withTenant(a.id, async (tx) => {
+        await tx.auditLog.create({ data: { tenantId: a.id, action: "a.terminated" } });
+        const [backend] = await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+        await database.admin.query("SELECT pg_terminate_backend($1)", [backend!.pid]);
+        await tx.auditLog.create({ data: { tenantId: a.id, action: "a.after-terminate" } });
+      })
+      .catch((error: unknown) => error);
+    expect(String(failure)).toMatch(/terminat|closed|connection/i);
+    await expect.poll(() => adapter.pool.totalCount - adapter.pool.idleCount).toBe(0);
+    await prisma.$forTenant(b.id).auditLog.create({ data: { tenantId: b.id, action: "b.after" } });
+    await prisma.$disconnect();
+    expect(await auditActions()).toEqual([{ tenantId: b.id, action: "b.after" }]);
+  });
 });

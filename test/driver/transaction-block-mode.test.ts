@@ -13,7 +13,7 @@ import {
 } from "../setup/init-test.ts";
 import { createPgClient } from "../../fixtures/database/pg-connection.ts";
 
-// The failure paths of the transaction-block context mode (issue 11.6), where a per-query call is
+// The failure paths of the transaction-block context mode, where a per-query call is
 // BEGIN; SET LOCAL app.tenant_id = '<id>'; <query>; COMMIT before one Sync. A failing query (or COMMIT) leaves the
 // connection in an aborted block: the caller must get the query's own error, and the next user of the connection
 // (pool max 1, so it is the same connection) a clean one without the tenant. The happy paths and the isolation fuzz

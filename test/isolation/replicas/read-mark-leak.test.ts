@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
-import { startWireProxy, type WireProxy } from "../../fixtures/database/wire-proxy.ts";
+import type { SeededTenant } from "../../../fixtures/database/seed-tenants.ts";
+import { startWireProxy, type WireProxy } from "../../../fixtures/database/wire-proxy.ts";
 import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";
 import {
   CONTEXT_MODE,
   initReplicatedTest,
   type ReplicatedTestDatabase,
   replicationAvailable,
-} from "../setup/init-test.ts";
-import { importPrismaClient } from "../setup/prisma-client-under-test.ts";
-import { appUrlAt, seedReplicatedTenants, serverAddress } from "../setup/replicated-app.ts";
+} from "../../setup/init-test.ts";
+import { importPrismaClient } from "../../setup/prisma-client-under-test.ts";
+import { appUrlAt, seedReplicatedTenants, serverAddress } from "../../setup/replicated-app.ts";
 
 const PrismaClient = await importPrismaClient();
 

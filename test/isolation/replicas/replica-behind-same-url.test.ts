@@ -1,7 +1,7 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
-import { initReplicatedTest, type ReplicatedTestDatabase, replicationAvailable } from "../setup/init-test.ts";
+import type { SeededTenant } from "../../../fixtures/database/seed-tenants.ts";
+import { initReplicatedTest, type ReplicatedTestDatabase, replicationAvailable } from "../../setup/init-test.ts";
 import {
   appUrlAt,
   createReplicatedAppClient,
@@ -10,7 +10,7 @@ import {
   serverAddress,
   startDedicatedReplica,
   waitUntil,
-} from "../setup/replicated-app.ts";
+} from "../../setup/replicated-app.ts";
 
 /**
  * A TCP forwarder whose target can be switched, as a load balancer or a DNS name in front of several replicas, or a

@@ -1,8 +1,8 @@
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
-import { startWireProxy, type WireProxy } from "../../fixtures/database/wire-proxy.ts";
+import type { SeededTenant } from "../../../fixtures/database/seed-tenants.ts";
+import { startWireProxy, type WireProxy } from "../../../fixtures/database/wire-proxy.ts";
 import type { TenantAdapterFactory } from "prisma-tenant-kit";
 import { instrumentPool } from "prisma-tenant-kit/pool";
 import {
@@ -11,8 +11,13 @@ import {
   initReplicatedTest,
   type ReplicatedTestDatabase,
   replicationAvailable,
-} from "../setup/init-test.ts";
-import { appUrlAt, createReplicatedAppClient, seedReplicatedTenants, serverAddress } from "../setup/replicated-app.ts";
+} from "../../setup/init-test.ts";
+import {
+  appUrlAt,
+  createReplicatedAppClient,
+  seedReplicatedTenants,
+  serverAddress,
+} from "../../setup/replicated-app.ts";
 
 // Where each call runs, read off recording wire proxies in front of the primary and the replica (or their PgBouncers):
 // a statement naming a model's table reached that server.

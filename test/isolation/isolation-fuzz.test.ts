@@ -12,8 +12,8 @@ import {
 import { expectIsolationHeld, runIsolationFuzz } from "../setup/isolation-fuzz-run.ts";
 
 // >= 10,000 random operations of >= 5 tenants interleaved over a pool of 3 connections. Replay a failure with
-// FUZZ_SEED=<the seed in the test name> npx vitest run test/extension/isolation-fuzz.test.ts
-// About 1 in 16 operations is a failure path (issue 8.8): a $withTenant that times out or whose callback throws while
+// FUZZ_SEED=<the seed in the test name> npx vitest run test/isolation/isolation-fuzz.test.ts
+// About 1 in 16 operations is a failure path: a $withTenant that times out or whose callback throws while
 // a nested write (several statements, one on a table whose tenant column defaults to the setting) is in flight, or
 // pg_terminate_backend of a busy application connection. Operations may then fail, but only in the ways listed in
 // EXPECTED_FAILURE; nothing may be read or written across tenants, and every acknowledged write must be there.
@@ -22,7 +22,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 const OPERATIONS = Number(process.env.FUZZ_OPERATIONS ?? 10_000);
 const CONCURRENCY = 24;
 const TENANTS = 5;
-// FUZZ_FAILURE_PATHS=0 leaves them out: the prisma6 project does (see vitest.config.ts).
+// FUZZ_FAILURE_PATHS=0 leaves them out (to tell a failure of the happy paths from one of the failure paths).
 const FAILURE_PATH_SHARE = process.env.FUZZ_FAILURE_PATHS === "0" ? 0 : 1 / 16;
 
 let database: TestDatabase;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DATABASE_ROLES } from "../../fixtures/database/database-roles.ts";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import {
   type AppClient,
@@ -83,6 +84,27 @@ describe.each(availableRoutes())("query errors (%s)", (route) => {
     await expectOnlyOwnRows(b);
     await expectOnlyOwnRows(a);
   });
+});
+
+// Direct only: behind PgBouncer the pool's connection goes to PgBouncer, which stays open when the server ends its own.
+it("drops an idle pooled connection the server terminated, with no unhandled error, and opens a new one", async () => {
+  const { prisma, adapter } = createAppClient(database, { pool: { max: 2 } });
+  const [a] = tenants as [SeededTenant];
+  try {
+    await Promise.all([prisma.$forTenant(a.id).customer.count(), prisma.$forTenant(a.id).customer.count()]);
+    expect(adapter.pool.idleCount).toBeGreaterThan(0);
+    const { rowCount } = await database.admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND usename = $1 AND state = 'idle'`,
+      [DATABASE_ROLES.app.name],
+    );
+    expect(rowCount).toBeGreaterThan(0);
+    // An idle pg client emits 'error'; unheard by the pool's owner, Node throws it and vitest fails the run.
+    await expect.poll(() => adapter.pool.totalCount).toBe(0);
+    expect(await prisma.$forTenant(a.id).customer.count()).toBe(5);
+  } finally {
+    await prisma.$disconnect();
+  }
 });
 
 async function waitForActiveQuery(database: TestDatabase, fragment: string): Promise<void> {

@@ -11,9 +11,10 @@ import {
   type TestDatabase,
 } from "../setup/init-test.ts";
 
-// Issue 8.1: a $withTenant(A) that closes (timeout, or fn throws) while a nested write of A is in flight. Prisma rolls
-// back and releases the connection, but its query interpreter keeps sending the rest of that nested write on the
-// connection it holds. Without a per-checkout guard those statements run inside the next checkout's transaction, as B.
+// Stray statements: a $withTenant(A) that closes (timeout, or fn throws) while a nested write of A is in flight.
+// Prisma rolls back and releases the connection, but its query interpreter keeps sending the rest of that nested write
+// on the connection it holds. Without a per-checkout guard those statements run inside the next checkout's
+// transaction, as B.
 //
 // Made deterministic with a row lock: the admin role locks A's customer, so A's first statement (UPDATE "Customer")
 // waits while A's transaction closes; B's transactions then wait for a connection (the pool is full) and the lock is

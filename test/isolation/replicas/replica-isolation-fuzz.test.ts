@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
+import type { SeededTenant } from "../../../fixtures/database/seed-tenants.ts";
 import type { TenantAdapterFactory } from "prisma-tenant-kit";
 import {
   type AppClient,
@@ -8,21 +8,21 @@ import {
   initReplicatedTest,
   type ReplicatedTestDatabase,
   replicationAvailable,
-} from "../setup/init-test.ts";
+} from "../../setup/init-test.ts";
 import {
   expectIsolationHeld,
   type FuzzOperation,
   type IsolationFuzzOutcome,
   runIsolationFuzz,
-} from "../setup/isolation-fuzz-run.ts";
-import { createReplicatedAppClient, seedReplicatedTenants } from "../setup/replicated-app.ts";
-import { createPgPool } from "../../fixtures/database/pg-connection.ts";
+} from "../../setup/isolation-fuzz-run.ts";
+import { createReplicatedAppClient, seedReplicatedTenants } from "../../setup/replicated-app.ts";
+import { createPgPool } from "../../../fixtures/database/pg-connection.ts";
 
 // The seeded isolation fuzz (test/setup/isolation-fuzz-run.ts) on an adapter with a streaming replica, direct and
 // through each server's PgBouncer, plus read-your-writes checks: every tenant's reads after its acknowledged write
 // (including one issued right after the write) must see it. Replay on the replica is paused for the middle of the run,
 // so the replica really lags behind the writes then. Replay a failure with
-// FUZZ_SEED=<the seed in the test name> npx vitest run test/replicas/replica-isolation-fuzz.test.ts
+// FUZZ_SEED=<the seed in the test name> npx vitest run test/isolation/replicas/replica-isolation-fuzz.test.ts
 // REPLICA_FUZZ_OPERATIONS raises the count (default sized to run in well under a minute on 2 busy cores).
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 const OPERATIONS = Number(process.env.REPLICA_FUZZ_OPERATIONS ?? 2_000);

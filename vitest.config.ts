@@ -9,6 +9,7 @@ import { configDefaults, defineConfig, type Plugin, type TestProjectInlineConfig
 const DUAL_MAJOR_TESTS = [
   "test/extension/batch-transaction.test.ts",
   "test/extension/isolation-fuzz.test.ts",
+  "test/extension/kit-error-paths.test.ts",
   "test/extension/later-extensions.test.ts",
   "test/extension/per-query-tenant.test.ts",
   "test/extension/query-errors.test.ts",
@@ -54,6 +55,7 @@ const TRANSACTION_BLOCK_TESTS = [
   "test/extension/batch-transaction.test.ts",
   "test/extension/composition.test.ts",
   "test/extension/isolation-fuzz.test.ts",
+  "test/extension/kit-error-paths.test.ts",
   "test/extension/later-extensions.test.ts",
   "test/extension/per-query-tenant.test.ts",
   "test/extension/query-errors.test.ts",

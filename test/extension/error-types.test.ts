@@ -9,6 +9,7 @@ const {
   tenantExtension,
   CitusContextModeError,
   ConnectionStringMissingError,
+  DatabaseUnreachableError,
   DuplicatePgError,
   InvalidTenantIdError,
   InvalidTenantKitOptionError,
@@ -22,6 +23,7 @@ const {
   TenantMismatchError,
   TransactionLeftOpenError,
   UnsupportedPrismaVersionError,
+  WriteWithoutTenantError,
 } = kit;
 
 // Bad input to the client gets a typed error before anything is sent: the adapter points at a port nothing listens
@@ -79,6 +81,12 @@ describe("every error class names itself", () => {
     [TenantContextMissingError, () => new TenantContextMissingError("prisma.customer.findMany()")],
     [TenantMismatchError, () => new TenantMismatchError('$withTenant("b")', 'a transaction of tenant "a"')],
     [UnsupportedPrismaVersionError, () => new UnsupportedPrismaVersionError("5.22.0", "Upgrade it.")],
+    [WriteWithoutTenantError, () => new WriteWithoutTenantError("Customer", { cause: new Error("42501") })],
+    [
+      DatabaseUnreachableError,
+      () =>
+        new DatabaseUnreachableError("db", 5432, "refused", { cause: Object.assign(new Error("x"), { code: "E" }) }),
+    ],
   ];
 
   it("covers every exported TenantKitError", () => {

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as admin from "prisma-tenant-kit/admin";
 import * as kit from "prisma-tenant-kit";
 import * as doctor from "prisma-tenant-kit/doctor";
+import * as pool from "prisma-tenant-kit/pool";
 import { PrismaClient } from "../../fixtures/sales-app/src/generated/prisma/client.ts";
 
 const {
@@ -81,6 +82,10 @@ describe("every error class names itself", () => {
     [TenantContextMissingError, () => new TenantContextMissingError("prisma.customer.findMany()")],
     [TenantMismatchError, () => new TenantMismatchError('$withTenant("b")', 'a transaction of tenant "a"')],
     [UnsupportedPrismaVersionError, () => new UnsupportedPrismaVersionError("5.22.0", "Upgrade it.")],
+    [
+      pool.PeerDependencyMissingError,
+      () => new pool.PeerDependencyMissingError("@opentelemetry/api", "instrumentPool", { cause: new Error("x") }),
+    ],
     [WriteWithoutTenantError, () => new WriteWithoutTenantError("Customer", { cause: new Error("42501") })],
     [
       DatabaseUnreachableError,
@@ -90,9 +95,10 @@ describe("every error class names itself", () => {
   ];
 
   it("covers every exported TenantKitError", () => {
-    const exported = [...Object.values(kit), ...Object.values(admin), ...Object.values(doctor)].filter(
-      (value) => typeof value === "function" && value.prototype instanceof TenantKitError,
-    );
+    const modules = [kit, admin, doctor, pool];
+    const exported = modules
+      .flatMap((module) => Object.values(module))
+      .filter((value) => typeof value === "function" && value.prototype instanceof TenantKitError);
     expect(new Set(instances.map(([errorClass]) => errorClass))).toEqual(new Set(exported));
   });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import * as admin from "prisma-tenant-kit/admin";
 import * as kit from "prisma-tenant-kit";
@@ -100,6 +101,15 @@ describe("every error class names itself", () => {
       .flatMap((module) => Object.values(module))
       .filter((value) => typeof value === "function" && value.prototype instanceof TenantKitError);
     expect(new Set(instances.map(([errorClass]) => errorClass))).toEqual(new Set(exported));
+  });
+
+  it("lists every class with its code in the README's table of errors", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const rows = instances.map(([errorClass, create]) => {
+      const { name, code } = create() as Error & { code: string };
+      return { name, listed: new RegExp(`^\\| \`${errorClass.name}\`[^|]*\\| \`${code}\` \\|`, "m").test(readme) };
+    });
+    expect(rows.filter((row) => !row.listed).map((row) => row.name)).toEqual([]);
   });
 
   it.each(instances)("%o keeps its name when a minifier renames the class", (errorClass, create) => {

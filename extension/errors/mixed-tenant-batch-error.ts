@@ -6,7 +6,7 @@ import { kitErrorMeta, TenantKitError } from "./tenant-kit-error.ts";
  * A transaction serves one tenant, so the kit refuses the batch before any of its statements is sent: nothing ran.
  *
  * Raised below Prisma Client, it reaches the caller of `$transaction` as this instance (the kit's query hook finds it
- * in the `PrismaClientKnownRequestError` Prisma wraps it in); a query extension applied before `tenantExtension()`
+ * in the `PrismaClientKnownRequestError` Prisma wraps it in); a query extension applied after `tenantExtension()`
  * sees Prisma's error with the same `code` and `meta.tenants`.
  *
  * @example

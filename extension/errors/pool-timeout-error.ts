@@ -37,7 +37,7 @@ export class PoolTimeoutError extends TenantKitError {
 
 /**
  * True for a {@link PoolTimeoutError} (what a `tenantExtension()` client throws), also as the
- * `PrismaClientKnownRequestError` Prisma wraps it in (what a query extension applied before the kit's sees), and for
+ * `PrismaClientKnownRequestError` Prisma wraps it in (what a query extension applied after the kit's sees), and for
  * Prisma's P2028 "Unable to start a transaction in the given time": an interactive transaction that waited `maxWait`
  * for a connection. All mean the pool was saturated and nothing ran.
  *

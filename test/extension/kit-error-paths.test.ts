@@ -95,6 +95,39 @@ describe("a kit error raised below Prisma reaches the caller as the kit's own in
   });
 });
 
+describe("query extensions around the kit's", () => {
+  it("one applied after the kit sees Prisma's error with the kit's code; one before it, the kit's instance", async () => {
+    const seen: Record<"before" | "after", unknown[]> = { before: [], after: [] };
+    const recorder = (where: "before" | "after") => ({
+      query: {
+        async $allOperations({ args, query }: { args: unknown; query: (args: unknown) => Promise<unknown> }) {
+          try {
+            return await query(args);
+          } catch (error) {
+            seen[where].push(error);
+            throw error;
+          }
+        },
+      },
+    });
+    const adapter = createTenantAdapter({ connectionString: database.adminUrl });
+    const prisma = new PrismaClient({ adapter })
+      .$extends(recorder("before"))
+      .$extends(tenantExtension())
+      .$extends(recorder("after")) as unknown as AppClient;
+    try {
+      const error = await rejectionOf(() => prisma.$forTenant(tenant.id).customer.findMany());
+      expect(error).toBeInstanceOf(RlsBypassingRoleError);
+      expect(seen.before).toEqual([error]);
+      expect(seen.after).toHaveLength(1);
+      expect(seen.after[0]).not.toBeInstanceOf(TenantKitError);
+      expect(seen.after[0]).toMatchObject({ name: "PrismaClientKnownRequestError", code: "RLS_BYPASSING_ROLE" });
+    } finally {
+      await prisma.$disconnect();
+    }
+  });
+});
+
 describe("a write refused by row-level security while no tenant was set", () => {
   let prisma: AppClient;
   beforeAll(() => void ({ prisma } = createAppClient(database)));

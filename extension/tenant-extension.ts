@@ -1,7 +1,7 @@
 import { Prisma } from "@prisma/client/extension";
 import { InvalidTransactionCallbackError } from "./errors/invalid-transaction-callback-error.ts";
-import { MIXED_TENANT_BATCH_CODE, MixedTenantBatchError } from "./errors/mixed-tenant-batch-error.ts";
 import { TenantContextMissingError } from "./errors/tenant-context-missing-error.ts";
+import { unwrapKitError } from "./errors/tenant-kit-error.ts";
 import { TenantMismatchError } from "./errors/tenant-mismatch-error.ts";
 import { UnsupportedPrismaVersionError } from "./errors/unsupported-prisma-version-error.ts";
 import { guardRequestBatching } from "./prisma/batching-guard.ts";
@@ -86,7 +86,7 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
             // A Prisma query is a lazy promise: awaited outside run() it would start outside the context.
             return await tenantContext.run(outer, async () => await query(args));
           } catch (error) {
-            throw restoreKitError(error);
+            throw unwrapKitError(error);
           }
         },
       },
@@ -257,15 +257,6 @@ const REPLICA_READ_OPERATIONS: ReadonlySet<string> = new Set([
 /** Prisma Client's list of applied extensions, newest first (src/runtime/core/extensions/MergedExtensionsList.ts). */
 type ClientInternals = { _extensions?: { head?: ExtensionNode } };
 type ExtensionNode = { extension: object; previous?: ExtensionNode };
-
-/** Prisma re-throws errors raised below it as `PrismaClientKnownRequestError`, keeping `code` and `meta` only. */
-function restoreKitError(error: unknown): unknown {
-  const { code, meta } = (error ?? {}) as { code?: unknown; meta?: { tenants?: unknown } };
-  if (code !== MIXED_TENANT_BATCH_CODE || error instanceof MixedTenantBatchError || !Array.isArray(meta?.tenants)) {
-    return error;
-  }
-  return new MixedTenantBatchError(meta.tenants as (string | null)[], { cause: error });
-}
 
 function lowerFirst(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);

@@ -1,5 +1,8 @@
 import { TenantKitError } from "./tenant-kit-error.ts";
 
+/** The `pg` versions the kit runs on: its peer dependency range (the kit uses pg's Query internals). */
+export const SUPPORTED_PG_VERSIONS = "~8.23.1";
+
 /**
  * Thrown on connect when `@prisma/adapter-pg` loads a different copy of `pg` than prisma-tenant-kit. The adapter only
  * adopts a pool that is an `instanceof` its own `pg.Pool`; handed the kit's pool from another copy it would silently
@@ -12,8 +15,8 @@ export class DuplicatePgError extends TenantKitError {
   constructor() {
     super(
       "@prisma/adapter-pg loads a different copy of the pg package than prisma-tenant-kit, so it would not use the " +
-        "kit's tenant pool. Run `npm ls pg`, install the pg version prisma-tenant-kit asks for in your app and run " +
-        "`npm dedupe` until one copy is left.",
+        `kit's tenant pool. Run \`npm ls pg\`, install the pg version prisma-tenant-kit asks for ` +
+        `(npm install pg@${SUPPORTED_PG_VERSIONS}) in your app and run \`npm dedupe\` until one copy is left.`,
     );
   }
 }

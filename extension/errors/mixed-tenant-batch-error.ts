@@ -1,12 +1,12 @@
-import { TenantKitError } from "./tenant-kit-error.ts";
+import { kitErrorMeta, TenantKitError } from "./tenant-kit-error.ts";
 
 /**
  * Thrown by a batch `$transaction([...])` whose queries do not all belong to one tenant: queries of two `$forTenant`
  * clients, a `$forTenant` query beside a bare one, or another tenant's queries in `$forTenant(a).$transaction([...])`.
  * A transaction serves one tenant, so the kit refuses the batch before any of its statements is sent: nothing ran.
  *
- * Raised below Prisma Client, it reaches the caller of `$transaction` as this class (the kit's query hook restores it
- * from the `PrismaClientKnownRequestError` Prisma wraps it in); a query extension applied before `tenantExtension()`
+ * Raised below Prisma Client, it reaches the caller of `$transaction` as this instance (the kit's query hook finds it
+ * in the `PrismaClientKnownRequestError` Prisma wraps it in); a query extension applied after `tenantExtension()`
  * sees Prisma's error with the same `code` and `meta.tenants`.
  *
  * @example
@@ -30,7 +30,7 @@ export class MixedTenantBatchError extends TenantKitError {
         `batch per tenant.`,
       options,
     );
-    this.meta = { tenants };
+    this.meta = kitErrorMeta(this, { tenants });
   }
 }
 

@@ -1,9 +1,10 @@
 import { TenantKitError } from "./tenant-kit-error.ts";
 
 /**
- * Thrown when a query could not get a connection within the pool's `acquireTimeoutMillis`: every connection was busy
- * (the pool is saturated) or opening a new one took too long. Nothing was sent to the database. Answer it with
- * HTTP 503 and `Retry-After`, and see docs/RUNBOOK-connection-pool.md for sizing.
+ * Thrown when a query could not get a connection within the pool's `acquireTimeoutMillis` because every connection
+ * was busy (the pool is saturated). Nothing was sent to the database. Answer it with HTTP 503 and `Retry-After`, and
+ * see docs/RUNBOOK-connection-pool.md for sizing. (A new connection that could not be opened in that time is a
+ * `DatabaseUnreachableError`.)
  *
  * @example
  * ```ts
@@ -35,10 +36,10 @@ export class PoolTimeoutError extends TenantKitError {
 }
 
 /**
- * True for a {@link PoolTimeoutError}, also after Prisma Client has re-thrown it as a `PrismaClientKnownRequestError`
- * (Prisma keeps the `code` and message of errors raised inside a driver adapter, not their class), and for Prisma's
- * P2028 "Unable to start a transaction in the given time": an interactive transaction that waited `maxWait` for a
- * connection. Both mean the pool was saturated and nothing ran.
+ * True for a {@link PoolTimeoutError} (what a `tenantExtension()` client throws), also as the
+ * `PrismaClientKnownRequestError` Prisma wraps it in (what a query extension applied after the kit's sees), and for
+ * Prisma's P2028 "Unable to start a transaction in the given time": an interactive transaction that waited `maxWait`
+ * for a connection. All mean the pool was saturated and nothing ran.
  *
  * @example
  * ```ts

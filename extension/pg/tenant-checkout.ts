@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { StaleStatementError } from "../errors/stale-statement-error.ts";
 import { TransactionLeftOpenError } from "../errors/transaction-left-open-error.ts";
+import { asWriteWithoutTenant } from "../errors/write-without-tenant-error.ts";
 import { isConnectionFailure } from "./connection-failure.ts";
 import { joinPipelines, NO_PIPELINE, type QueryPipeline } from "./query-pipeline.ts";
 import type { TenantClient } from "./tenant-client.ts";
@@ -44,6 +45,8 @@ export class TenantCheckout {
   readonly #release: (error?: Error | boolean) => void;
   readonly #prelude: TenantPrelude;
   readonly #commitPipeline: ((afterError: boolean) => QueryPipeline) | undefined;
+  /** The tenant this checkout's transaction runs as; empty for none. */
+  readonly #tenantId: string;
   /** A statement of this checkout failed: its transaction may be aborted (unless rolled back to a savepoint). */
   #statementFailed = false;
   #pendingTenantId: string | undefined;
@@ -73,6 +76,7 @@ export class TenantCheckout {
     // pg-pool gives each checkout its own release function; keeping this one makes a late release() a double release.
     this.#release = client.release;
     this.#pendingTenantId = tenantId;
+    this.#tenantId = tenantId;
     // Until release, this checkout hears the connection's errors (pg-pool listens only while the client is idle).
     client.on("error", this.#onError);
     const overrides: Partial<Record<PropertyKey, unknown>> = {
@@ -114,7 +118,7 @@ export class TenantCheckout {
       .catch((error: Error) => {
         if (isConnectionFailure(error) && !(error instanceof StaleStatementError)) this.#broken ??= error;
         this.#statementFailed = true;
-        throw error;
+        throw asWriteWithoutTenant(error, this.#tenantId);
       })
       .finally(() => this.#running--);
     if (TRANSACTION_END.test(text)) {

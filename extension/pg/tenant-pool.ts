@@ -1,6 +1,8 @@
 import pg from "pg";
+import { asDatabaseUnreachable } from "../errors/database-unreachable-error.ts";
 import { PoolTimeoutError } from "../errors/pool-timeout-error.ts";
 import { TransactionLeftOpenError } from "../errors/transaction-left-open-error.ts";
+import { asWriteWithoutTenant } from "../errors/write-without-tenant-error.ts";
 import type { ReplicaRouter } from "../replicas/replica-router.ts";
 import { tenantContext } from "../tenant-context.ts";
 import { isConnectionFailure } from "./connection-failure.ts";
@@ -68,10 +70,15 @@ export class TenantPool extends pg.Pool {
       | undefined;
     const [config, values] = args as [string | pg.QueryConfig, unknown];
     const context = tenantContext.getStore();
+    const tenantId = context?.tenantId ?? "";
     const queryValues = Array.isArray(values) ? values : undefined;
-    const result = this.#replicaRouter
-      ? this.#replicaRouter.route(this, context, config, queryValues)
-      : this.queryInPipeline(this.#prelude.standalone(context?.tenantId ?? ""), config, queryValues);
+    const result = (
+      this.#replicaRouter
+        ? this.#replicaRouter.route(this, context, config, queryValues)
+        : this.queryInPipeline(this.#prelude.standalone(tenantId), config, queryValues)
+    ).catch((error: unknown) => {
+      throw asWriteWithoutTenant(error, tenantId);
+    });
     if (!callback) return result;
     result.then(
       (r) => callback(null, r),
@@ -178,7 +185,13 @@ export class TenantPool extends pg.Pool {
       };
       return client;
     } catch (error) {
-      if (error instanceof Error && /timeout exceeded when trying to connect|connection timeout/i.test(error.message)) {
+      // Opening a new connection failed: the server is down, unreachable or did not answer within the timeout.
+      const { host, port } = new pg.Client(this.options);
+      const timeoutMillis = this.options.connectionTimeoutMillis;
+      const unreachable = asDatabaseUnreachable(error, { host, port, timeoutMillis });
+      if (unreachable) throw unreachable;
+      // Waiting in the queue for a busy pool's connection timed out.
+      if (error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message)) {
         const waited = performance.now() - started;
         this.emit(POOL_TIMING_EVENTS.timedOut, waited);
         throw new PoolTimeoutError(Math.round(waited), this.options.max, { cause: error });

@@ -7,3 +7,4 @@ export type { PoolSizingAdvice, PoolSizingInput } from "./recommend-pool-size.ts
 export { POOL_TIMING_EVENTS, TenantPool } from "../pg/tenant-pool.ts";
 export { instrumentReplicas } from "./instrument-replicas.ts";
 export type { InstrumentReplicasOptions } from "./instrument-replicas.ts";
+export { PeerDependencyMissingError } from "../errors/peer-dependency-missing-error.ts";

@@ -1,10 +1,14 @@
-import { metrics, type Meter } from "@opentelemetry/api";
+import type { Meter } from "@opentelemetry/api";
 import type { EventEmitter } from "node:events";
 import { POOL_TIMING_EVENTS, type TenantPool } from "../pg/tenant-pool.ts";
+import { meterOrDefault } from "./opentelemetry-meter.ts";
 
 /** Options of {@link instrumentPool}. */
 export interface InstrumentPoolOptions {
-  /** Meter to record on. Default: `metrics.getMeter("prisma-tenant-kit")` of the global MeterProvider. */
+  /**
+   * Meter to record on. Default: `metrics.getMeter("prisma-tenant-kit")` of the global MeterProvider, which needs the
+   * optional peer `@opentelemetry/api` installed.
+   */
   meter?: Meter;
   /** Value of the `pool` attribute on every instrument, to tell several pools apart. Default "default". */
   name?: string;
@@ -29,9 +33,10 @@ export interface InstrumentPoolOptions {
  * instrumentPool(adapter.pool, { name: "app" });
  * ```
  * @returns a function that stops recording.
+ * @throws {PeerDependencyMissingError} without `options.meter` when `@opentelemetry/api` is not installed.
  */
 export function instrumentPool(pool: TenantPool, options: InstrumentPoolOptions = {}): () => void {
-  const meter = options.meter ?? metrics.getMeter("prisma-tenant-kit");
+  const meter = meterOrDefault(options.meter, "instrumentPool");
   const attributes = { pool: options.name ?? "default" };
   const gauges = {
     "db.client.connections.total": () => pool.totalCount,

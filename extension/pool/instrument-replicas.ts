@@ -1,10 +1,14 @@
-import { metrics, type Meter } from "@opentelemetry/api";
+import type { Meter } from "@opentelemetry/api";
 import type { TenantAdapterFactory } from "../create-tenant-adapter.ts";
 import { REPLICA_FALLBACK_REASONS, type ReplicaFallbackReason, type ReplicaState } from "../replicas/replica-state.ts";
+import { meterOrDefault } from "./opentelemetry-meter.ts";
 
 /** Options of {@link instrumentReplicas}. */
 export interface InstrumentReplicasOptions {
-  /** Meter to record on. Default: `metrics.getMeter("prisma-tenant-kit")` of the global MeterProvider. */
+  /**
+   * Meter to record on. Default: `metrics.getMeter("prisma-tenant-kit")` of the global MeterProvider, which needs the
+   * optional peer `@opentelemetry/api` installed.
+   */
   meter?: Meter;
 }
 
@@ -28,9 +32,10 @@ export interface InstrumentReplicasOptions {
  * instrumentReplicas(adapter);
  * ```
  * @returns a function that stops recording.
+ * @throws {PeerDependencyMissingError} without `options.meter` when `@opentelemetry/api` is not installed.
  */
 export function instrumentReplicas(adapter: TenantAdapterFactory, options: InstrumentReplicasOptions = {}): () => void {
-  const meter = options.meter ?? metrics.getMeter("prisma-tenant-kit");
+  const meter = meterOrDefault(options.meter, "instrumentReplicas");
   const reads = meter.createObservableCounter("tenant_kit.replica.reads", {
     unit: "{statement}",
     description: "Read statements of $forTenant clients, by the server that served them",

@@ -1,7 +1,9 @@
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import * as admin from "prisma-tenant-kit/admin";
 import * as kit from "prisma-tenant-kit";
 import * as doctor from "prisma-tenant-kit/doctor";
+import * as pool from "prisma-tenant-kit/pool";
 import { PrismaClient } from "../../fixtures/sales-app/src/generated/prisma/client.ts";
 
 const {
@@ -9,6 +11,7 @@ const {
   tenantExtension,
   CitusContextModeError,
   ConnectionStringMissingError,
+  DatabaseUnreachableError,
   DuplicatePgError,
   InvalidTenantIdError,
   InvalidTenantKitOptionError,
@@ -22,6 +25,7 @@ const {
   TenantMismatchError,
   TransactionLeftOpenError,
   UnsupportedPrismaVersionError,
+  WriteWithoutTenantError,
 } = kit;
 
 // Bad input to the client gets a typed error before anything is sent: the adapter points at a port nothing listens
@@ -79,13 +83,33 @@ describe("every error class names itself", () => {
     [TenantContextMissingError, () => new TenantContextMissingError("prisma.customer.findMany()")],
     [TenantMismatchError, () => new TenantMismatchError('$withTenant("b")', 'a transaction of tenant "a"')],
     [UnsupportedPrismaVersionError, () => new UnsupportedPrismaVersionError("5.22.0", "Upgrade it.")],
+    [
+      pool.PeerDependencyMissingError,
+      () => new pool.PeerDependencyMissingError("@opentelemetry/api", "instrumentPool", { cause: new Error("x") }),
+    ],
+    [WriteWithoutTenantError, () => new WriteWithoutTenantError("Customer", { cause: new Error("42501") })],
+    [
+      DatabaseUnreachableError,
+      () =>
+        new DatabaseUnreachableError("db", 5432, "refused", { cause: Object.assign(new Error("x"), { code: "E" }) }),
+    ],
   ];
 
   it("covers every exported TenantKitError", () => {
-    const exported = [...Object.values(kit), ...Object.values(admin), ...Object.values(doctor)].filter(
-      (value) => typeof value === "function" && value.prototype instanceof TenantKitError,
-    );
+    const modules = [kit, admin, doctor, pool];
+    const exported = modules
+      .flatMap((module) => Object.values(module))
+      .filter((value) => typeof value === "function" && value.prototype instanceof TenantKitError);
     expect(new Set(instances.map(([errorClass]) => errorClass))).toEqual(new Set(exported));
+  });
+
+  it("lists every class with its code in the README's table of errors", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const rows = instances.map(([errorClass, create]) => {
+      const { name, code } = create() as Error & { code: string };
+      return { name, listed: new RegExp(`^\\| \`${errorClass.name}\`[^|]*\\| \`${code}\` \\|`, "m").test(readme) };
+    });
+    expect(rows.filter((row) => !row.listed).map((row) => row.name)).toEqual([]);
   });
 
   it.each(instances)("%o keeps its name when a minifier renames the class", (errorClass, create) => {

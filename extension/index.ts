@@ -1,7 +1,11 @@
 export { createTenantAdapter, TenantAdapterFactory } from "./create-tenant-adapter.ts";
-export type { TenantAdapterOptions, TenantPoolOptions } from "./create-tenant-adapter.ts";
+export type {
+  ReplicaPolicy,
+  TenantAdapterOptions,
+  TenantPoolOptions,
+  TenantReplicaOptions,
+} from "./adapter-options.ts";
 export type { TenantContextMode } from "./pg/tenant-prelude.ts";
-export type { ReplicaPolicy, TenantReplicaOptions } from "./replicas/replica-options.ts";
 export { REPLICA_FALLBACK_REASONS } from "./replicas/replica-state.ts";
 export type {
   ReplicaFallbackReason,

@@ -34,5 +34,7 @@ export { DEFAULT_TENANT_SETTING } from "./tenant-setting-name.ts";
 export { isPoolTimeoutError, PoolTimeoutError } from "./errors/pool-timeout-error.ts";
 export { StaleStatementError } from "./errors/stale-statement-error.ts";
 export { TransactionLeftOpenError } from "./errors/transaction-left-open-error.ts";
+export { TransactionNotCommittedError } from "./errors/transaction-not-committed-error.ts";
+export type { TransactionNotCommittedReason } from "./errors/transaction-not-committed-error.ts";
 export { poolTimeoutResponse } from "./http/pool-timeout-response.ts";
 export type { PoolTimeoutResponseOptions } from "./http/pool-timeout-response.ts";

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { StaleStatementError } from "../errors/stale-statement-error.ts";
 import { TransactionLeftOpenError } from "../errors/transaction-left-open-error.ts";
+import { TransactionNotCommittedError } from "../errors/transaction-not-committed-error.ts";
 import { asWriteWithoutTenant } from "../errors/write-without-tenant-error.ts";
 import { isConnectionFailure } from "./connection-failure.ts";
 import { joinPipelines, NO_PIPELINE, type QueryPipeline } from "./query-pipeline.ts";
@@ -16,6 +17,8 @@ const TRANSACTION_END = /^\s*(COMMIT|END|ROLLBACK|ABORT)\s*(TRANSACTION|WORK)?\s
 const ROLLBACK = /^\s*(ROLLBACK|ABORT)\b/i;
 /** The result of a ROLLBACK on a connection the server had already ended (which rolled its transaction back). */
 const ROLLED_BACK_WITH_SESSION: pg.QueryResult = { command: "ROLLBACK", rowCount: null, oid: 0, fields: [], rows: [] };
+/** Ends the transaction and starts another at once: the new one would run without the tenant, unseen by Prisma. */
+const CHAIN = /^\s*(COMMIT|END|ROLLBACK|ABORT)(\s+(TRANSACTION|WORK))?\s+AND\s+CHAIN\s*;?\s*$/i;
 
 type Callback = (error: Error | null, result?: pg.QueryResult) => void;
 type Submittable = { submit(connection: unknown): Error | undefined };
@@ -49,6 +52,10 @@ export class TenantCheckout {
   readonly #tenantId: string;
   /** A statement of this checkout failed: its transaction may be aborted (unless rolled back to a savepoint). */
   #statementFailed = false;
+  /** The first statement error of this checkout: the cause of a COMMIT that Postgres answered with ROLLBACK. */
+  #firstFailure: unknown;
+  /** The callback sent transaction control the kit refused: its COMMIT becomes a ROLLBACK, and rejects. */
+  #refusedControl: TransactionNotCommittedError | undefined;
   #pendingTenantId: string | undefined;
   #released = false;
   /** The checkout released itself after its COMMIT or ROLLBACK failed: the owner's own release() is then a no-op. */
@@ -102,49 +109,74 @@ export class TenantCheckout {
       return (this.#client.query as (...a: unknown[]) => unknown)(...args);
     }
     const text = typeof config === "string" ? config : (config as pg.QueryConfig).text;
-    let pipeline = NO_PIPELINE;
-    if (this.#pendingTenantId !== undefined && !TRANSACTION_PREAMBLE.test(text)) {
-      pipeline = this.#prelude.inTransaction(this.#pendingTenantId);
-      this.#pendingTenantId = undefined;
-    }
-    if (this.#commitPipeline && COMMIT.test(text)) {
-      pipeline = joinPipelines(pipeline, this.#commitPipeline(this.#statementFailed));
-    }
-    this.#running++;
-    let result = this.#client
-      .queryInPipeline(pipeline, config as string | pg.QueryConfig, Array.isArray(values) ? values : undefined, () =>
-        this.#refusal(),
-      )
-      .catch((error: Error) => {
-        if (isConnectionFailure(error) && !(error instanceof StaleStatementError)) this.#broken ??= error;
-        this.#statementFailed = true;
-        throw asWriteWithoutTenant(error, this.#tenantId);
-      })
-      .finally(() => this.#running--);
-    if (TRANSACTION_END.test(text)) {
-      // Prisma 6's transaction manager (@prisma/client 6.x, client engine) releases a transaction's connection only
-      // once its COMMIT or ROLLBACK statement succeeded. When that statement fails (the server terminated the
-      // connection, a deferred constraint failed the COMMIT, or this checkout refused it as stale) the connection
-      // stayed checked out forever: the pool shrank for good, a full pool made every later request wait, and
-      // $disconnect() never settled. So the checkout discards the connection itself.
-      result = result.catch((error: Error) => {
-        this.#discardAfterFailedEnd(error);
-        // A session the server ended has no transaction left to roll back: the ROLLBACK did its work. Failing it
-        // also left Prisma 6 with an unhandled rejection when the transaction's timeout fired (its timer awaits the
-        // ROLLBACK and catches nothing), which ends a Node process.
-        if (ROLLBACK.test(text) && isConnectionFailure(error) && !(error instanceof StaleStatementError)) {
-          return ROLLED_BACK_WITH_SESSION;
-        }
-        throw error;
-      });
-    }
     const callback = args.find((arg) => typeof arg === "function") as Callback | undefined;
+    const result = this.#run(text, config as string | pg.QueryConfig, Array.isArray(values) ? values : undefined);
     if (!callback) return result;
     result.then(
       (r) => callback(null, r),
       (e: Error) => callback(e),
     );
     return undefined;
+  }
+
+  async #run(text: string, config: string | pg.QueryConfig, values: unknown[] | undefined): Promise<pg.QueryResult> {
+    if (CHAIN.test(text)) {
+      this.#refusedControl ??= new TransactionNotCommittedError("transaction-control");
+      throw this.#refusedControl;
+    }
+    const commit = COMMIT.test(text);
+    if (commit && this.#refusedControl) {
+      // Nothing of a transaction whose callback tried to chain it may be kept: roll it back in place of the COMMIT.
+      await this.#send(NO_PIPELINE, "ROLLBACK", undefined);
+      throw this.#refusedControl;
+    }
+    let pipeline = NO_PIPELINE;
+    if (this.#pendingTenantId !== undefined && !TRANSACTION_PREAMBLE.test(text)) {
+      pipeline = this.#prelude.inTransaction(this.#pendingTenantId);
+      this.#pendingTenantId = undefined;
+    }
+    if (this.#commitPipeline && commit) {
+      pipeline = joinPipelines(pipeline, this.#commitPipeline(this.#statementFailed));
+    }
+    const result = await this.#send(pipeline, config, values).catch((error: Error) => {
+      if (!TRANSACTION_END.test(text)) throw error;
+      // Prisma 6's transaction manager (@prisma/client 6.x, client engine) releases a transaction's connection only
+      // once its COMMIT or ROLLBACK statement succeeded. When that statement fails (the server terminated the
+      // connection, a deferred constraint failed the COMMIT, or this checkout refused it as stale) the connection
+      // stayed checked out forever: the pool shrank for good, a full pool made every later request wait, and
+      // $disconnect() never settled. So the checkout discards the connection itself.
+      this.#discardAfterFailedEnd(error);
+      // A session the server ended has no transaction left to roll back: the ROLLBACK did its work. Failing it
+      // also left Prisma 6 with an unhandled rejection when the transaction's timeout fired (its timer awaits the
+      // ROLLBACK and catches nothing), which ends a Node process.
+      if (ROLLBACK.test(text) && isConnectionFailure(error) && !(error instanceof StaleStatementError)) {
+        return ROLLED_BACK_WITH_SESSION;
+      }
+      throw error;
+    });
+    // Postgres answers the COMMIT of an aborted transaction with the command tag ROLLBACK, not an error.
+    if (commit && result.command === "ROLLBACK") {
+      throw new TransactionNotCommittedError("rolled-back", { cause: this.#firstFailure });
+    }
+    return result;
+  }
+
+  async #send(
+    pipeline: QueryPipeline,
+    config: string | pg.QueryConfig,
+    values: unknown[] | undefined,
+  ): Promise<pg.QueryResult> {
+    this.#running++;
+    try {
+      return await this.#client.queryInPipeline(pipeline, config, values, () => this.#refusal());
+    } catch (error) {
+      if (isConnectionFailure(error) && !(error instanceof StaleStatementError)) this.#broken ??= error as Error;
+      if (!this.#statementFailed) this.#firstFailure = error;
+      this.#statementFailed = true;
+      throw asWriteWithoutTenant(error, this.#tenantId);
+    } finally {
+      this.#running--;
+    }
   }
 
   /** Why a statement of this checkout must not be sent now, if it must not. Runs when pg is about to send it. */

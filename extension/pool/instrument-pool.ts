@@ -1,7 +1,8 @@
 import type { Meter } from "@opentelemetry/api";
 import type { EventEmitter } from "node:events";
-import { POOL_TIMING_EVENTS, type TenantPool } from "../pg/tenant-pool.ts";
+import { POOL_TIMING_EVENTS } from "../pg/tenant-pool.ts";
 import { meterOrDefault } from "./opentelemetry-meter.ts";
+import type { TenantPool } from "./tenant-pool.ts";
 
 /** Options of {@link instrumentPool}. */
 export interface InstrumentPoolOptions {

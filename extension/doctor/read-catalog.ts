@@ -180,12 +180,14 @@ export async function readCatalog(
   );
   const tables = (await client.query<TenantTable>(TABLES_SQL, [tenantColumn, scope])).rows;
   const oids = tables.map((table) => table.oid);
-  const [policies, views, functions, foreignKeys] = await Promise.all([
-    client.query<TablePolicy>(POLICIES_SQL, [oids]),
-    client.query<Omit<ViewOverTenantTable, "securityInvoker"> & { options: string[] }>(VIEWS_SQL, [oids, scope]),
-    client.query<SecurityDefinerFunction>(FUNCTIONS_SQL, [oids, scope]),
-    client.query<Omit<TenantForeignKey, "includesTenantColumn">>(FOREIGN_KEYS_SQL, [oids]),
+  // One query at a time: pg's Client queues concurrent queries but warns (DeprecationWarning) on every run.
+  const policies = await client.query<TablePolicy>(POLICIES_SQL, [oids]);
+  const views = await client.query<Omit<ViewOverTenantTable, "securityInvoker"> & { options: string[] }>(VIEWS_SQL, [
+    oids,
+    scope,
   ]);
+  const functions = await client.query<SecurityDefinerFunction>(FUNCTIONS_SQL, [oids, scope]);
+  const foreignKeys = await client.query<Omit<TenantForeignKey, "includesTenantColumn">>(FOREIGN_KEYS_SQL, [oids]);
   return {
     role: { name: role.rows[0]!.name, superuser: role.rows[0]!.superuser, bypassRls: role.rows[0]!.bypassRls },
     database: role.rows[0]!.database,

@@ -26,6 +26,7 @@ const PLANTED = [
   "PERMISSIVE_POLICY_ALLOWS_ANY_TENANT policy anyone on planted.allow_all",
   "POLICY_CASTS_UNGUARDED_SETTING policy tenant_isolation on planted.helper_cast",
   "POLICY_CASTS_UNGUARDED_SETTING policy tenant_isolation on planted.uuid_cast",
+  "POLICY_NOT_PROVEN policy tenant_isolation on planted.probe_only",
   "POLICY_READS_OTHER_SETTING policy tenant_isolation on planted.other_setting",
   "RLS_NOT_ENABLED table planted.no_rls",
   "RLS_NOT_FORCED table planted.app_owned",

@@ -65,19 +65,23 @@ export function proveTenantPredicate(expression: string, context: ProofContext):
   return classify(tree, context);
 }
 
-function isTenantPredicate(node: unknown, context: ProofContext, depth: number): boolean {
+/**
+ * `lenient` also takes the bare setting as guarded: the expression has the right shape and only lacks NULLIF, which
+ * tells an unguarded policy from one that is wrong in its structure.
+ */
+function isTenantPredicate(node: unknown, context: ProofContext, depth: number, lenient = false): boolean {
   const bool = fields(node, "BoolExpr");
   if (bool) {
     return (
       bool.boolop === "AND_EXPR" &&
-      (field<unknown[]>(bool, "args") ?? []).some((arg) => isTenantPredicate(arg, context, depth))
+      (field<unknown[]>(bool, "args") ?? []).some((arg) => isTenantPredicate(arg, context, depth, lenient))
     );
   }
   const op = fields(node, "A_Expr");
   if (op?.kind !== "AEXPR_OP" || !EQUALS.has(nameOf(op.name).join("."))) return false;
   return (
-    (isTenantColumn(op.lexpr, context) && isGuardedSetting(op.rexpr, context, depth)) ||
-    (isTenantColumn(op.rexpr, context) && isGuardedSetting(op.lexpr, context, depth))
+    (isTenantColumn(op.lexpr, context) && isGuardedSetting(op.rexpr, context, depth, lenient)) ||
+    (isTenantColumn(op.rexpr, context) && isGuardedSetting(op.lexpr, context, depth, lenient))
   );
 }
 
@@ -96,28 +100,29 @@ function isSettingRead(node: unknown, context: ProofContext): boolean {
 }
 
 /** An expression that is the tenant setting, or NULL when the setting is '' or unset; never any other value. */
-function isGuardedSetting(node: unknown, context: ProofContext, depth: number): boolean {
+function isGuardedSetting(node: unknown, context: ProofContext, depth: number, lenient = false): boolean {
+  if (lenient && isSettingRead(node, context)) return true;
   const nullif = fields(node, "A_Expr");
   if (nullif?.kind === "AEXPR_NULLIF") {
     return isSettingRead(nullif.lexpr, context) && stringConstant(nullif.rexpr) === "";
   }
   if (nullif?.kind === "AEXPR_OP" && nameOf(nullif.name).join(".") === "->>") {
     // A JSON field of the guarded setting (request.jwt.claims ->> 'sub'): NULL when the setting is NULL.
-    return stringConstant(nullif.rexpr) !== undefined && isGuardedSetting(nullif.lexpr, context, depth);
+    return stringConstant(nullif.rexpr) !== undefined && isGuardedSetting(nullif.lexpr, context, depth, lenient);
   }
   const cast = fields(node, "TypeCast");
-  if (cast) return isGuardedSetting(cast.arg, context, depth); // NULL casts to NULL; a bad value fails, never leaks
+  if (cast) return isGuardedSetting(cast.arg, context, depth, lenient); // NULL casts to NULL; a bad value fails, never leaks
   const when = fields(node, "CaseExpr");
   if (when) {
     const results = (field<unknown[]>(when, "args") ?? []).map((arm) => field(fields(arm, "CaseWhen"), "result"));
     results.push(when.defresult);
     return results.every(
-      (result) => result === undefined || isNullConstant(result) || isGuardedSetting(result, context, depth),
+      (result) => result === undefined || isNullConstant(result) || isGuardedSetting(result, context, depth, lenient),
     );
   }
   const sublink = fields(node, "SubLink");
   if (sublink?.subLinkType === "EXPR_SUBLINK")
-    return isGuardedSetting(selectedExpression(sublink.subselect), context, depth);
+    return isGuardedSetting(selectedExpression(sublink.subselect), context, depth, lenient);
   const call = fields(node, "FuncCall");
   if (call && depth < MAX_DEPTH) {
     const fn = resolveCall(
@@ -126,7 +131,7 @@ function isGuardedSetting(node: unknown, context: ProofContext, depth: number): 
     );
     if (!fn || fn.replaceableByApp || fn.language !== "sql" || fn.argCount > 0) return false;
     const [statement, ...rest] = readBody(context.parser, fn).trees;
-    return rest.length === 0 && isGuardedSetting(selectedExpression(statement), context, depth + 1);
+    return rest.length === 0 && isGuardedSetting(selectedExpression(statement), context, depth + 1, lenient);
   }
   return false;
 }
@@ -186,26 +191,19 @@ function classify(tree: SqlNode, context: ProofContext): Unproven {
     const names = [...new Set(writable.map((r) => (r.schema ? `${r.schema}.${r.name}` : r.name)))].join(", ");
     return result("POLICY_READS_WRITABLE_TABLE", `it reads ${names}, which the application role can write`);
   }
-  const casts = [...walk(trees)]
-    .map((node) => fields(node, "TypeCast"))
-    .filter((cast): cast is SqlFields => cast !== undefined && isSettingRead(cast.arg, context))
-    .map(castType)
-    .filter((type) => !TEXT_TYPES.has(type));
-  if (casts.length > 0) {
-    return result(
-      "POLICY_CASTS_UNGUARDED_SETTING",
-      `it casts the setting to ${[...new Set(casts)].join(", ")} without NULLIF: a query without a tenant fails`,
-    );
-  }
-  const bareEquality = [...walk(trees)].some((node) => {
-    const op = fields(node, "A_Expr");
-    if (op?.kind !== "AEXPR_OP" || !EQUALS.has(nameOf(op.name).join("."))) return false;
-    const bare = (n: unknown) => isSettingRead(n, context) || isSettingRead(fields(n, "TypeCast")?.arg, context);
-    return (
-      (isTenantColumn(op.lexpr, context) && bare(op.rexpr)) || (isTenantColumn(op.rexpr, context) && bare(op.lexpr))
-    );
-  });
-  if (bareEquality) {
+  if (isTenantPredicate(tree, context, 0, true)) {
+    // The right shape, only the guard is missing: a cast of '' fails, a bare comparison makes '' a tenant.
+    const casts = [...walk(trees)]
+      .map((node) => fields(node, "TypeCast"))
+      .filter((cast): cast is SqlFields => cast !== undefined && isSettingRead(cast.arg, context))
+      .map(castType)
+      .filter((type) => !TEXT_TYPES.has(type));
+    if (casts.length > 0) {
+      return result(
+        "POLICY_CASTS_UNGUARDED_SETTING",
+        `it casts the setting to ${[...new Set(casts)].join(", ")} without NULLIF: a query without a tenant fails`,
+      );
+    }
     return result(
       "POLICY_SETTING_NOT_GUARDED",
       "it compares the tenant column with the setting without NULLIF, so '' is a tenant shared by every query " +

@@ -49,7 +49,7 @@ describe("tenant-kit doctor", () => {
     // One heading per problem, both views listed under it.
     expect(out.match(/^VIEW_BYPASSES_RLS /gm)).toHaveLength(1);
     expect(out).toMatch(
-      /VIEW_BYPASSES_RLS .*\(2\)\n {2}materialized view planted.leaky_matview\n[^]*\n {2}view planted.leaky_view\n/,
+      /VIEW_BYPASSES_RLS .*\(2\)\n {2}materialized view planted.leaky_matview\n[\s\S]*\n {2}view planted.leaky_view\n/,
     );
     expect(out).toContain("fix: ALTER VIEW planted.leaky_view SET (security_invoker = true);");
     expect(out.match(/^LIVE_PROBE_RETURNED_ROWS /gm)).toHaveLength(1);

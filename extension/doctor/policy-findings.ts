@@ -76,10 +76,17 @@ export function policyFindings(
       }
     }
   }
-  return [...failures.values()].map((failure) => describe(failure, tableName, context));
+  // The setting this table's policies read most (a proven policy reads the tenant setting), so that fixes name what
+  // the policies really read, not the doctor's default.
+  const counts = new Map<string, number>();
+  for (const verdict of verdicts.values()) {
+    for (const read of verdict?.settings ?? [context.setting]) counts.set(read, (counts.get(read) ?? 0) + 1);
+  }
+  const tableSetting = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? context.setting;
+  return [...failures.values()].map((failure) => describe(failure, tableName, context, tableSetting));
 }
 
-function describe(failure: Failure, tableName: string, context: ProofContext): DoctorFinding {
+function describe(failure: Failure, tableName: string, context: ProofContext, tableSetting: string): DoctorFinding {
   const { policy, verdict } = failure;
   const name = `${quoteIdentifier(policy.name)} on ${tableName}`;
   const commands = [...failure.commands].map((c) => COMMAND_NAMES[c]).join(", ");
@@ -88,8 +95,8 @@ function describe(failure: Failure, tableName: string, context: ProofContext): D
   const effect = policy.permissive
     ? "Permissive policies are OR-ed, so any tenant's queries can reach rows this lets through"
     : "It is AND-ed with the permissive policies but does not confine them to one tenant";
-  // The setting this policy itself reads, so the fix names what the app really sets.
-  const read = verdict.settings.length === 1 ? verdict.settings[0]! : context.setting;
+  // The setting this policy itself reads, else the one its table's policies read.
+  const read = verdict.settings.length === 1 ? verdict.settings[0]! : tableSetting;
   const guarded = `${quoteIdentifier(context.column)} = NULLIF(current_setting('${read}', true), '')`;
   const review =
     `If it is meant to let one tenant's queries reach other tenants' rows, document why; otherwise replace it: ` +

@@ -111,7 +111,8 @@ function isGuardedSetting(node: unknown, context: ProofContext, depth: number, l
     return stringConstant(nullif.rexpr) !== undefined && isGuardedSetting(nullif.lexpr, context, depth, lenient);
   }
   const cast = fields(node, "TypeCast");
-  if (cast) return isGuardedSetting(cast.arg, context, depth, lenient); // NULL casts to NULL; a bad value fails, never leaks
+  // NULL casts to NULL; a malformed value fails the cast, it never matches another tenant.
+  if (cast) return isGuardedSetting(cast.arg, context, depth, lenient);
   const when = fields(node, "CaseExpr");
   if (when) {
     const results = (field<unknown[]>(when, "args") ?? []).map((arm) => field(fields(arm, "CaseWhen"), "result"));

@@ -107,7 +107,7 @@ describe("Supabase's traps", () => {
     expect(rows.map((row) => row.user_id)).toEqual([U1]);
   });
 
-  it("auth.uid() per row: no InitPlan, the claims are parsed for every row; (select auth.uid()) runs once", async () => {
+  it("auth.uid() per row: no InitPlan, the claims are parsed per row; (select auth.uid()) runs once", async () => {
     expect(await plan("authenticated", "SELECT * FROM supa.profiles")).toContain("InitPlan");
     const perRow = await plan("authenticated", "SELECT * FROM supa.per_row");
     expect(perRow).not.toContain("InitPlan");

@@ -3,10 +3,11 @@ import { InvalidTenantKitOptionError } from "./errors/invalid-tenant-kit-option-
 /** The setting the kit writes and the generated policies read, unless configured otherwise. */
 export const DEFAULT_TENANT_SETTING = "app.tenant_id";
 
-const CUSTOM_SETTING = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
+// Postgres takes any dotted name as a custom setting: `app.tenant_id`, and also `request.jwt.claims` (Supabase).
+const CUSTOM_SETTING = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 
 /**
- * Returns `setting` if Postgres accepts it as a custom setting name (`prefix.name`), else throws.
+ * Returns `setting` if Postgres accepts it as a custom setting name (`prefix.name`, or more parts), else throws.
  * @throws {InvalidTenantKitOptionError} naming the option and the accepted form.
  */
 export function assertTenantSettingName(setting: string, option = "setting"): string {

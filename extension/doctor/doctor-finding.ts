@@ -5,6 +5,10 @@
 export const DOCTOR_FINDING_CODES = [
   /** The application role is a superuser or has BYPASSRLS: no policy applies to it. */
   "ROLE_BYPASSES_RLS",
+  /** The application role is a member (transitively) of a SUPERUSER or BYPASSRLS role: it can SET ROLE to it. */
+  "ROLE_CAN_BECOME_BYPASSING_ROLE",
+  /** A database-, role- or server-level default gives the tenant setting a value in sessions that set none. */
+  "TENANT_SETTING_HAS_DEFAULT",
   /** No table has the tenant column: wrong `tenantColumn`, wrong database, or nothing is tenant-scoped yet. */
   "NO_TENANT_TABLES",
   /** A table with the tenant column that the application role can use has row-level security disabled. */
@@ -17,10 +21,31 @@ export const DOCTOR_FINDING_CODES = [
   "PERMISSIVE_POLICY_ALLOWS_ANY_TENANT",
   /** A policy (or a function it calls) casts the setting without guarding `''` (e.g. `::uuid` without NULLIF). */
   "POLICY_CASTS_UNGUARDED_SETTING",
+  /** A policy compares the tenant column with the bare setting: `''` is a pseudo-tenant of every query without one. */
+  "POLICY_SETTING_NOT_GUARDED",
+  /** A policy calls a function the application role owns (or can act as the owner of): it can replace it. */
+  "POLICY_CALLS_REPLACEABLE_FUNCTION",
+  /** A policy reads a table the application role can write (a lookup table it can add itself to). */
+  "POLICY_READS_WRITABLE_TABLE",
+  /**
+   * A policy reads the tenant setting but is not provably the tenant predicate (LIKE, an OR branch, "a tenant is
+   * set", a WITH CHECK that never compares the column...). The finding shows the expression; review it.
+   */
+  "POLICY_NOT_PROVEN",
   /** A view or materialized view the application role can read reaches a tenant table with RLS bypassed. */
   "VIEW_BYPASSES_RLS",
-  /** A SECURITY DEFINER function the application role can execute reads a tenant table with RLS bypassed. */
+  /**
+   * A SECURITY DEFINER function the application role can execute reads a tenant table with RLS bypassed, in its body
+   * or through the SECURITY INVOKER helpers it calls.
+   */
   "SECURITY_DEFINER_READS_TENANT_TABLE",
+  /**
+   * A SECURITY DEFINER function whose owner bypasses RLS on tenant tables runs dynamic SQL (EXECUTE), or a body the
+   * doctor cannot read: nothing proves it stays away from them.
+   */
+  "SECURITY_DEFINER_RUNS_DYNAMIC_SQL",
+  /** A foreign table with the tenant column the application role can use: RLS cannot apply to foreign tables. */
+  "FOREIGN_TABLE_BYPASSES_RLS",
   /** The application role may TRUNCATE a tenant table; TRUNCATE ignores row-level security. */
   "TRUNCATE_GRANTED",
   /** A foreign key between two tenant tables leaves out the tenant column. */
@@ -30,6 +55,12 @@ export const DOCTOR_FINDING_CODES = [
    * reaches the worker nodes: every tenant reads 0 rows of its distributed tables.
    */
   "CITUS_NEEDS_TRANSACTION_BLOCK",
+  /** A policy calls `auth.uid()` (or another `auth.*` function) per row instead of `(select auth.uid())`. */
+  "POLICY_CALLS_AUTH_PER_ROW",
+  /** On a database with Supabase's roles, a policy reading the JWT applies TO public instead of authenticated. */
+  "POLICY_FOR_PUBLIC_READS_JWT",
+  /** A column a policy compares leads no index: every query reads the whole table. */
+  "POLICY_COLUMN_NOT_INDEXED",
   /** Live probe: a query with the tenant setting empty returned rows. */
   "LIVE_PROBE_RETURNED_ROWS",
   /** Live probe: a query with the tenant setting empty failed (instead of returning nothing). */
@@ -48,7 +79,8 @@ export type DoctorObjectKind =
   | "view"
   | "materialized view"
   | "function"
-  | "foreign key";
+  | "foreign key"
+  | "foreign table";
 
 /**
  * One problem found by `runDoctor`: what, on which object, and the fix.
@@ -69,8 +101,13 @@ export interface DoctorFinding {
   readonly fix: string;
 }
 
+/** The version of {@link DoctorReport}'s shape; `--json` prints it. 2 added `version` and new finding codes. */
+export const DOCTOR_REPORT_VERSION = 2;
+
 /** What `runDoctor` returns. `findings` is empty when nothing is wrong. */
 export interface DoctorReport {
+  /** {@link DOCTOR_REPORT_VERSION}: bumped when a field changes meaning or goes away. */
+  readonly version: typeof DOCTOR_REPORT_VERSION;
   /** `current_user` of the connection. */
   readonly role: string;
   readonly database: string;
@@ -83,3 +120,41 @@ export interface DoctorReport {
   /** Things the doctor could not decide (e.g. a probe that hit its timeout). They are not findings. */
   readonly notes: readonly string[];
 }
+
+/**
+ * One line per finding code, what the problem is in general: the heading `tenant-kit doctor` prints above the objects
+ * that have it. docs/doctor.md has the same list with the fixes.
+ *
+ * @example
+ * ```ts
+ * DOCTOR_FINDING_TITLES.RLS_NOT_FORCED; // "RLS is enabled but not FORCEd on a table the application role owns"
+ * ```
+ */
+export const DOCTOR_FINDING_TITLES: Readonly<Record<DoctorFindingCode, string>> = {
+  ROLE_BYPASSES_RLS: "The application role is SUPERUSER or BYPASSRLS: no policy applies to it",
+  ROLE_CAN_BECOME_BYPASSING_ROLE: "The application role can SET ROLE to a role that bypasses RLS",
+  TENANT_SETTING_HAS_DEFAULT: "The tenant setting has a default: queries without a tenant run as that tenant",
+  NO_TENANT_TABLES: "No table has the tenant column: nothing was checked",
+  RLS_NOT_ENABLED: "Row-level security is disabled on a tenant table the application role can use",
+  RLS_NOT_FORCED: "RLS is enabled but not FORCEd on a table the application role owns",
+  POLICY_READS_OTHER_SETTING: "A policy reads another setting than the one the kit sets",
+  PERMISSIVE_POLICY_ALLOWS_ANY_TENANT: "A permissive policy does not depend on the tenant setting",
+  POLICY_CASTS_UNGUARDED_SETTING: "A policy casts the setting without NULLIF: queries without a tenant fail",
+  POLICY_SETTING_NOT_GUARDED: "A policy compares with the bare setting: '' is a tenant shared by queries without one",
+  POLICY_CALLS_REPLACEABLE_FUNCTION: "A policy calls a function the application role can replace",
+  POLICY_READS_WRITABLE_TABLE: "A policy reads a table the application role can write",
+  POLICY_NOT_PROVEN: "A policy is not provably the tenant predicate: review its expression",
+  VIEW_BYPASSES_RLS: "A view the application role can read reaches a tenant table past RLS",
+  SECURITY_DEFINER_READS_TENANT_TABLE: "A SECURITY DEFINER function reads a tenant table past RLS",
+  SECURITY_DEFINER_RUNS_DYNAMIC_SQL:
+    "A SECURITY DEFINER function whose owner bypasses RLS runs SQL the doctor cannot read",
+  FOREIGN_TABLE_BYPASSES_RLS: "A foreign table with the tenant column: RLS cannot apply to it",
+  TRUNCATE_GRANTED: "The application role may TRUNCATE a tenant table (TRUNCATE ignores RLS)",
+  FOREIGN_KEY_WITHOUT_TENANT_COLUMN: "A foreign key between tenant tables leaves out the tenant column",
+  CITUS_NEEDS_TRANSACTION_BLOCK: "A Citus database needs the transaction-block context mode",
+  POLICY_CALLS_AUTH_PER_ROW: "A policy calls auth.*() per row instead of (select auth.*())",
+  POLICY_FOR_PUBLIC_READS_JWT: "A policy reading the JWT applies TO public instead of authenticated",
+  POLICY_COLUMN_NOT_INDEXED: "A column a policy compares leads no index (performance)",
+  LIVE_PROBE_RETURNED_ROWS: "Live probe: a query without a tenant returned rows",
+  LIVE_PROBE_FAILED: "Live probe: a query without a tenant failed instead of returning nothing",
+};

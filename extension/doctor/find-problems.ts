@@ -1,20 +1,24 @@
 import type { TenantContextMode } from "../pg/tenant-prelude.ts";
 import type { DoctorFinding } from "./doctor-finding.ts";
-import { settingsRead, unguardedSettingCasts } from "./policy-expression.ts";
-import type { CatalogSnapshot, TablePolicy, TenantTable } from "./read-catalog.ts";
+import { functionFindings } from "./function-findings.ts";
+import { policyFindings } from "./policy-findings.ts";
+import type { CatalogSnapshot } from "./read-catalog.ts";
+import type { SqlParser } from "./sql-parser.ts";
 import { qualifiedName, quoteIdentifier } from "./sql-names.ts";
-
-const COMMAND_NAMES = { r: "SELECT", a: "INSERT", w: "UPDATE", d: "DELETE", "*": "ALL" } as const;
+import { supabaseFindings } from "./supabase-findings.ts";
 
 /**
  * Judges a catalog snapshot: every finding except the live probe's. Pure, so each rule is testable on its own.
- * `contextMode` is the application's createTenantAdapter({ contextMode }).
+ * `contextMode` is the application's createTenantAdapter({ contextMode }); `parser` reads policy expressions and
+ * function bodies (needed as soon as the snapshot has policies or functions); `schemas` limits function findings.
  */
 export function findProblems(
   catalog: CatalogSnapshot,
   setting: string,
   tenantColumn: string,
   contextMode: TenantContextMode = "set-config",
+  parser?: SqlParser,
+  schemas?: readonly string[],
 ): DoctorFinding[] {
   const findings: DoctorFinding[] = [];
   const { role } = catalog;
@@ -34,6 +38,68 @@ export function findProblems(
       fix:
         `Connect the application as a role with NOSUPERUSER NOBYPASSRLS that owns no table ` +
         `(docs/rls-migrations.md#2-roles); keep ${app} for migrations or createAdminAdapter.`,
+    });
+  }
+  // A superuser is a member of every role and may replace every function: ROLE_BYPASSES_RLS says it all.
+  const bypassingRoles = role.superuser || role.bypassRls ? [] : (role.bypassingRoles ?? []);
+  const functions = (catalog.userFunctions ?? []).map((fn) =>
+    role.superuser ? { ...fn, replaceableByApp: false } : fn,
+  );
+  if (bypassingRoles.length > 0) {
+    const names = bypassingRoles.map(quoteIdentifier).join(", ");
+    findings.push({
+      code: "ROLE_CAN_BECOME_BYPASSING_ROLE",
+      object: { kind: "role", name: app },
+      problem:
+        `The application role ${app} is a member of ${names}, which bypasses row-level security (SUPERUSER or ` +
+        `BYPASSRLS): any of its sessions can SET ROLE ${quoteIdentifier(bypassingRoles[0]!)} and read every ` +
+        `tenant's rows. createTenantAdapter refuses it (RlsBypassingRoleError).`,
+      fix: (role.bypassingGrants?.length ? role.bypassingGrants : bypassingRoles)
+        .map((granted) => `REVOKE ${quoteIdentifier(granted)} FROM ${app};`)
+        .join(" "),
+    });
+  }
+  for (const fallback of catalog.settingDefaults ?? []) {
+    const source = {
+      database: `ALTER DATABASE ${quoteIdentifier(fallback.target)} SET ${setting} = ...`,
+      role: `ALTER ROLE ${quoteIdentifier(fallback.target)} SET ${setting} = ...`,
+      "database and role": `ALTER ROLE ${quoteIdentifier(fallback.target)} IN DATABASE ... SET ${setting} = ...`,
+      session: "the server configuration (postgresql.conf, ALTER SYSTEM) or the connection's options",
+    }[fallback.scope];
+    const reset = {
+      database: `ALTER DATABASE ${quoteIdentifier(fallback.target)} RESET ${setting};`,
+      role: `ALTER ROLE ${quoteIdentifier(fallback.target)} RESET ${setting};`,
+      "database and role": `ALTER ROLE ${quoteIdentifier(fallback.target)} IN DATABASE ${quoteIdentifier(
+        catalog.database,
+      )} RESET ${setting};`,
+      session:
+        `Remove ${setting} from postgresql.conf / ALTER SYSTEM (ALTER SYSTEM RESET ${setting};) and from the ` +
+        `URL's options.`,
+    }[fallback.scope];
+    findings.push({
+      code: "TENANT_SETTING_HAS_DEFAULT",
+      object: {
+        kind: fallback.scope === "session" || fallback.scope === "database" ? "database" : "role",
+        name: quoteIdentifier(fallback.target),
+      },
+      problem:
+        `The tenant setting ${setting} has a default, '${fallback.value}', from ${source}: every query that sets ` +
+        `no tenant (a raw pool, a script, a forgotten $forTenant) runs as that tenant and reads its rows.`,
+      fix: reset,
+    });
+  }
+  for (const foreign of catalog.foreignTables ?? []) {
+    const name = qualifiedName(foreign.schema, foreign.name);
+    findings.push({
+      code: "FOREIGN_TABLE_BYPASSES_RLS",
+      object: { kind: "foreign table", name },
+      problem:
+        `The foreign table ${name} (server ${quoteIdentifier(foreign.server)}) has the tenant column ` +
+        `${column} and ${app} can use it, but row-level security cannot apply to foreign tables: every tenant ` +
+        `reads every row the remote side returns for the user mapping.`,
+      fix:
+        `REVOKE ALL ON ${name} FROM ${app}; reach the remote rows through a view WITH (security_invoker = true) ` +
+        `filtered on ${column}, or a local table with a tenant policy.`,
     });
   }
   if (catalog.citus && contextMode !== "transaction-block") {
@@ -99,15 +165,18 @@ export function findProblems(
           : `REVOKE TRUNCATE ON ${name} FROM ${app}; (also check grants to PUBLIC and to roles it is a member of).`,
       });
     }
-    if (table.rls) {
-      findings.push(
-        ...policyFindings(
-          table,
-          name,
-          catalog.policies.filter((p) => p.tableOid === table.oid),
-          setting,
-        ),
-      );
+    const policies = catalog.policies.filter((p) => p.tableOid === table.oid);
+    if (policies.length > 0 && !parser) throw new Error("findProblems needs the SQL parser to judge policies");
+    if (table.rls && parser) {
+      const context = {
+        parser,
+        setting: setting.toLowerCase(),
+        column: tenantColumn,
+        functions,
+        writable: new Set(catalog.writableRelations ?? []),
+      };
+      findings.push(...policyFindings(table, name, policies, context));
+      findings.push(...supabaseFindings(table, name, policies, parser, catalog.supabaseRoles ?? false));
     }
   }
 
@@ -141,21 +210,7 @@ export function findProblems(
     );
   }
 
-  for (const fn of catalog.functions) {
-    const read = fn.bypassedTables.filter((oid) => fn.dependsOn.includes(oid) || mentions(fn.source, tables.get(oid)!));
-    if (read.length === 0) continue;
-    const name = `${qualifiedName(fn.schema, fn.name)}(${fn.arguments})`;
-    findings.push({
-      code: "SECURITY_DEFINER_READS_TENANT_TABLE",
-      object: { kind: "function", name },
-      problem:
-        `The SECURITY DEFINER function ${name}, executable by ${app}, reads ${read.map(nameOf).join(", ")} as its ` +
-        `owner ${quoteIdentifier(fn.owner)}, who bypasses RLS there.`,
-      fix:
-        `ALTER FUNCTION ${name} SECURITY INVOKER; or REVOKE EXECUTE ON FUNCTION ${name} FROM PUBLIC, ${app}; or ` +
-        `make a role subject to RLS own it.`,
-    });
-  }
+  if (parser) findings.push(...functionFindings(functions, catalog.tables, schemas, parser, app));
 
   for (const key of catalog.foreignKeys) {
     if (key.includesTenantColumn) continue;
@@ -177,93 +232,4 @@ export function findProblems(
     });
   }
   return findings;
-}
-
-function policyFindings(
-  table: TenantTable,
-  tableName: string,
-  policies: TablePolicy[],
-  setting: string,
-): DoctorFinding[] {
-  const findings: DoctorFinding[] = [];
-  const tenantSetting = setting.toLowerCase();
-  const applicable = policies.filter((policy) => policy.appliesToApp);
-  const readsSetting = (text: string | null, sources: string) =>
-    text !== null && settingsRead(`${text}\n${sources}`).has(tenantSetting);
-  // A restrictive policy that compares with the setting scopes the commands it covers, whatever permissive ones allow.
-  const restricted = (command: TablePolicy["command"], side: "using" | "withCheck") =>
-    applicable.some(
-      (p) =>
-        !p.permissive &&
-        (p.command === "*" || p.command === command) &&
-        readsSetting(side === "using" ? p.using : (p.withCheck ?? p.using), p.functionSources),
-    );
-
-  for (const policy of applicable) {
-    const name = `${quoteIdentifier(policy.name)} on ${tableName}`;
-    const object = { kind: "policy", name } as const;
-    const text = [policy.using, policy.withCheck].filter((part) => part !== null).join("\n");
-    const read = settingsRead(`${text}\n${policy.functionSources}`);
-    const others = [...read].filter((other) => other !== tenantSetting);
-    const readsOtherSetting = others.length > 0 && !read.has(tenantSetting);
-    if (readsOtherSetting) {
-      findings.push({
-        code: "POLICY_READS_OTHER_SETTING",
-        object,
-        problem:
-          `Policy ${name} reads ${others.map((s) => `'${s}'`).join(", ")}, but the kit sets '${setting}': the ` +
-          `policy never sees the tenant.`,
-        fix:
-          `Recreate the policy on current_setting('${setting}', true) (generateRlsSql), or pass the setting the ` +
-          `policies read to createTenantAdapter({ setting }) and to the doctor (--setting).`,
-      });
-    }
-    const casts = unguardedSettingCasts(text, policy.functionSources);
-    if (casts.length > 0) {
-      findings.push({
-        code: "POLICY_CASTS_UNGUARDED_SETTING",
-        object,
-        problem:
-          `Policy ${name} casts the setting to ${casts.join(", ")} without guarding '': a query without a tenant ` +
-          `(the kit sends '') fails with an invalid-input error instead of returning no rows.`,
-        fix:
-          `Cast NULLIF(current_setting('${setting}', true), '') instead, or use generateRlsSql with ` +
-          `columnType: "uuid", which also turns a malformed id into no rows.`,
-      });
-    }
-    if (!policy.permissive || readsOtherSetting) continue; // one finding per problem: that one says it all
-    const commands = policy.command === "*" ? (["r", "a", "w", "d"] as const) : [policy.command];
-    const check = policy.withCheck ?? policy.using;
-    const reachesAll =
-      policy.using !== null &&
-      !readsSetting(policy.using, policy.functionSources) &&
-      commands.some((c) => c !== "a" && !restricted(c, "using"));
-    const writesAll =
-      check !== null &&
-      !readsSetting(check, policy.functionSources) &&
-      commands.some((c) => (c === "a" || c === "w") && !restricted(c, "withCheck"));
-    if (!reachesAll && !writesAll) continue;
-    const clauses = [reachesAll && `USING (${policy.using})`, writesAll && `WITH CHECK (${check})`].filter(Boolean);
-    const effect = [reachesAll && "reach", writesAll && "write"].filter(Boolean).join(" and ");
-    findings.push({
-      code: "PERMISSIVE_POLICY_ALLOWS_ANY_TENANT",
-      object,
-      problem:
-        `Permissive policy ${name} (FOR ${COMMAND_NAMES[policy.command]}) has ${clauses.join(" and ")}, which does ` +
-        `not depend on '${setting}': permissive policies are OR-ed, so any tenant's queries ${effect} every ` +
-        `tenant's rows.`,
-      fix:
-        `DROP POLICY ${quoteIdentifier(policy.name)} ON ${tableName}; or make it compare the tenant column of ` +
-        `${quoteIdentifier(table.name)} with NULLIF(current_setting('${setting}', true), ''), or add a RESTRICTIVE ` +
-        `tenant policy.`,
-    });
-  }
-  return findings;
-}
-
-/** Whether a function body names `table`: `"Customer"`, `public."Customer"` or, for a lower-case name, `customer`. */
-function mentions(source: string, table: TenantTable): boolean {
-  if (source.includes(`"${table.name.replaceAll('"', '""')}"`)) return true;
-  const escaped = table.name.replace(/[$]/g, "\\$&");
-  return /^[a-z_][a-z0-9_$]*$/.test(table.name) && new RegExp(`(^|[^\\w$"])${escaped}($|[^\\w$"])`, "i").test(source);
 }

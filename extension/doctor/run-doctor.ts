@@ -4,10 +4,16 @@ import { DoctorConnectionError } from "../errors/doctor-connection-error.ts";
 import { InvalidTenantKitOptionError } from "../errors/invalid-tenant-kit-option-error.ts";
 import type { TenantContextMode } from "../pg/tenant-prelude.ts";
 import { assertTenantSettingName, DEFAULT_TENANT_SETTING } from "../tenant-setting-name.ts";
-import type { DOCTOR_FINDING_CODES, DoctorFinding, DoctorReport } from "./doctor-finding.ts";
+import {
+  type DOCTOR_FINDING_CODES,
+  DOCTOR_REPORT_VERSION,
+  type DoctorFinding,
+  type DoctorReport,
+} from "./doctor-finding.ts";
 import { findProblems } from "./find-problems.ts";
 import { probeWithoutTenant } from "./live-probe.ts";
 import { readCatalog } from "./read-catalog.ts";
+import { loadSqlParser } from "./sql-parser.ts";
 
 /** Options of {@link runDoctor}. */
 export interface DoctorOptions {
@@ -46,6 +52,7 @@ export interface DoctorOptions {
  * @throws {InvalidTenantKitOptionError} for a missing URL, a malformed setting name, an empty tenant column or an
  *   unknown context mode.
  * @throws {DoctorConnectionError} when it cannot connect or read the catalogs.
+ * @throws {DoctorParserMissingError} when the optional peer dependency libpg-query is not installed.
  */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   if (typeof options?.connectionString !== "string" || options.connectionString.length === 0) {
@@ -78,14 +85,23 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       throw new DoctorConnectionError(target, { cause: error });
     }
   };
+  const parser = await loadSqlParser();
   try {
     await talk(() => client.connect());
-    const catalog = await talk(() => readCatalog(client, tenantColumn, options.schemas));
-    const findings: DoctorFinding[] = findProblems(catalog, setting, tenantColumn, contextMode);
+    const catalog = await talk(() => readCatalog(client, tenantColumn, options.schemas, setting));
+    const findings: DoctorFinding[] = findProblems(
+      catalog,
+      setting,
+      tenantColumn,
+      contextMode,
+      parser,
+      options.schemas,
+    );
     const probe = options.skipProbe
       ? { findings: [], notes: [] }
       : await talk(() => probeWithoutTenant(client, catalog.tables, setting));
     return {
+      version: DOCTOR_REPORT_VERSION,
       role: catalog.role.name,
       database: catalog.database,
       setting,

@@ -8,12 +8,22 @@ import type { TenantContextMode } from "./tenant-prelude.ts";
 
 /**
  * The one statement the adapter sends per pool before its first use. A plain catalog read, so it works the same
- * through PgBouncer in transaction mode; `pg_roles` and `pg_extension` are readable by every role. It also tells
- * whether the database is a Citus cluster, where the tenant must travel in a transaction block.
+ * through PgBouncer in transaction mode; `pg_roles`, `pg_class` and `pg_extension` are readable by every role. Besides
+ * the role's own attributes it lists the superuser or BYPASSRLS roles it is a member of (transitively; a member can
+ * `SET ROLE` to them) and the tables with RLS enabled but not FORCEd that it owns or is a member of the owner of
+ * (owners skip their tables' policies). It also tells whether the database is a Citus cluster, where the tenant must
+ * travel in a transaction block.
  */
-const ROLE_CHECK_SQL =
-  "SELECT current_user AS role, rolsuper, rolbypassrls, current_database() AS database, " +
-  "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS citus FROM pg_roles WHERE rolname = current_user";
+const ROLE_CHECK_SQL = `SELECT current_user AS role, r.rolsuper, r.rolbypassrls, current_database() AS database,
+  EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS citus,
+  ARRAY(SELECT b.rolname::text FROM pg_roles b
+         WHERE (b.rolsuper OR b.rolbypassrls) AND b.oid <> r.oid AND pg_has_role(r.oid, b.oid, 'MEMBER')
+         ORDER BY 1) AS "bypassingRoles",
+  ARRAY(SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity AND NOT c.relforcerowsecurity
+           AND pg_has_role(r.oid, c.relowner, 'MEMBER')
+         ORDER BY 1) AS "ownedUnforcedTables"
+  FROM pg_roles r WHERE r.rolname = current_user`;
 
 /** The value of `allowRlsBypassingRole` that turns the check off. Long on purpose: grep for it before a release. */
 export const ALLOW_RLS_BYPASSING_ROLE = "i-know-this-serves-every-tenant";
@@ -25,15 +35,20 @@ interface RoleCheckResult {
 }
 
 /**
- * Resolves when the pool's role is subject to row-level security (not a superuser, without BYPASSRLS) and the
- * context mode carries the tenant to where the rows are: on a Citus database only the transaction-block mode does.
+ * Resolves when the pool's role is subject to row-level security (not a superuser, without BYPASSRLS, a member of no
+ * such role, owner of no table whose RLS is not FORCEd) and the context mode carries the tenant to where the rows
+ * are: on a Citus database only the transaction-block mode does. Sends {@link ROLE_CHECK_SQL}, once:
  *
  * ```sql
- * SELECT current_user AS role, rolsuper, rolbypassrls, current_database() AS database,
- *        EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS citus
- *   FROM pg_roles WHERE rolname = current_user
+ * SELECT current_user AS role, r.rolsuper, r.rolbypassrls, current_database() AS database,
+ *        EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS citus,
+ *        ARRAY(SELECT b.rolname ... WHERE (b.rolsuper OR b.rolbypassrls) AND pg_has_role(r.oid, b.oid, 'MEMBER'))
+ *          AS "bypassingRoles",
+ *        ARRAY(SELECT format('%I.%I', ...) FROM pg_class c ... WHERE c.relrowsecurity AND NOT c.relforcerowsecurity
+ *                AND pg_has_role(r.oid, c.relowner, 'MEMBER')) AS "ownedUnforcedTables"
+ *   FROM pg_roles r WHERE r.rolname = current_user
  * ```
- * @throws {RlsBypassingRoleError} naming the role and the attribute(s) that let it bypass RLS.
+ * @throws {RlsBypassingRoleError} naming the role and what lets it bypass RLS.
  * @throws {CitusContextModeError} on a Citus database in the `"set-config"` mode.
  */
 async function assertRoleSubjectToRls(
@@ -46,13 +61,18 @@ async function assertRoleSubjectToRls(
     rolbypassrls: boolean;
     database: string;
     citus: boolean;
+    bypassingRoles: string[];
+    ownedUnforcedTables: string[];
   }>(ROLE_CHECK_SQL);
   const row = rows[0];
   if (!row) return { citus: false }; // current_user always has a pg_roles row; nothing to judge otherwise.
   const attributes = [row.rolsuper && "SUPERUSER", row.rolbypassrls && "BYPASSRLS"].filter(
     (attribute): attribute is "SUPERUSER" | "BYPASSRLS" => typeof attribute === "string",
   );
-  if (attributes.length > 0) throw new RlsBypassingRoleError(row.role, attributes);
+  const { bypassingRoles, ownedUnforcedTables } = row;
+  if (attributes.length > 0 || bypassingRoles.length > 0 || ownedUnforcedTables.length > 0) {
+    throw new RlsBypassingRoleError(row.role, { attributes, bypassingRoles, ownedUnforcedTables });
+  }
   if (row.citus && contextMode !== "transaction-block") throw new CitusContextModeError(row.database);
   return { citus: row.citus };
 }

@@ -20,8 +20,17 @@ export interface GenerateRlsSqlOptions {
   setting?: string;
   /** Default tenant column of every table. Default `tenantId` (Prisma's camelCase); use `tenant_id` for snake_case. */
   column?: string;
-  /** Name of each table's policy. Default `tenant_isolation`. */
+  /**
+   * Name of each table's policy. Default `tenant_isolation`. Re-running with the same name replaces that policy (it is
+   * dropped first); other policies on the table stay unless `replacePolicies` is set.
+   */
   policyName?: string;
+  /**
+   * Drop every other policy of each table first, so the generated policy is the only one. Policies are OR-ed
+   * (permissive) or AND-ed (restrictive): an app's earlier `USING (true)` or "admin" policy left beside the tenant
+   * policy lets every tenant through. Default `false` (only the policy named `policyName` is replaced).
+   */
+  replacePolicies?: boolean;
   /**
    * When set, also `GRANT SELECT, INSERT, UPDATE, DELETE` on every table to this (application) role, and
    * `REVOKE TRUNCATE` from it: TRUNCATE ignores row-level security.
@@ -47,6 +56,15 @@ const UUID_PATTERN = "^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$";
  * // CREATE POLICY "tenant_isolation" ON "Customer"
  * //   USING ("tenantId" = NULLIF(current_setting('app.tenant_id', true), ''))
  * //   WITH CHECK ("tenantId" = NULLIF(current_setting('app.tenant_id', true), ''));
+ * ```
+ * With `replacePolicies: true`, each table's other policies are dropped first (a `DO` block over `pg_policy`), so the
+ * tenant policy is the only one left:
+ * ```sql
+ * DO $rls$ DECLARE p record; BEGIN
+ *   FOR p IN SELECT polname FROM pg_policy WHERE polrelid = '"Customer"'::regclass LOOP
+ *     EXECUTE format('DROP POLICY %I ON %s', p.polname, '"Customer"'::regclass);
+ *   END LOOP;
+ * END $rls$;
  * ```
  * Put the output in a Prisma migration: see docs/rls-migrations.md. `tenant-kit doctor` finds nothing on tables made
  * this way whose foreign keys include the tenant column (docs/rls-migrations.md, "Foreign keys").
@@ -80,6 +98,7 @@ export function generateRlsSql(options: GenerateRlsSqlOptions): string {
         `-- ${spec.table}: rows visible and writable only for the tenant in ${setting}`,
         `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;`,
         `ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;`,
+        ...(options.replacePolicies ? [dropEveryPolicy(table)] : []),
         `DROP POLICY IF EXISTS ${policy} ON ${table};`,
         `CREATE POLICY ${policy} ON ${table}\n  USING (${check})\n  WITH CHECK (${check});`,
       ];
@@ -94,6 +113,18 @@ export function generateRlsSql(options: GenerateRlsSqlOptions): string {
     })
     .join("\n\n")
     .concat("\n");
+}
+
+/** Drops every policy of `table` (a quoted, possibly schema-qualified name), whatever their names. */
+function dropEveryPolicy(table: string): string {
+  const relation = `${quoteLiteral(table)}::regclass`;
+  return [
+    "DO $rls$ DECLARE p record; BEGIN",
+    `  FOR p IN SELECT polname FROM pg_policy WHERE polrelid = ${relation} LOOP`,
+    `    EXECUTE format('DROP POLICY %I ON %s', p.polname, ${relation});`,
+    "  END LOOP;",
+    "END $rls$;",
+  ].join("\n");
 }
 
 function quoteIdentifier(name: string): string {

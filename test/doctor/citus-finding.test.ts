@@ -11,7 +11,6 @@ const catalog = (citus: boolean): CatalogSnapshot => ({
   tables: [],
   policies: [],
   views: [],
-  functions: [],
   foreignKeys: [],
 });
 

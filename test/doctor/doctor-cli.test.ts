@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EXIT_CODES } from "../../codemods/cli/exit-codes.ts";
 import { main, type CliIo } from "../../codemods/cli/tenant-kit-cli.ts";
@@ -35,15 +37,34 @@ describe("tenant-kit doctor", () => {
     expect(io.out()).toContain("role tenant_kit_app");
   });
 
-  it("prints one block per finding with the object and the fix, and exits non-zero", async () => {
+  it("prints the findings grouped by problem, the objects under each, and exits non-zero", async () => {
     const io = capture();
     expect(await main(doctor("--url", database.appUrl(), "--schema", "planted"), io)).toBe(EXIT_CODES.doctorFindings);
     const out = io.out();
-    expect(out).toContain("RLS_NOT_FORCED  table planted.app_owned");
-    expect(out).toContain("fix: ALTER TABLE planted.app_owned FORCE ROW LEVEL SECURITY;");
-    expect(out).toContain("VIEW_BYPASSES_RLS  view planted.leaky_view");
+    expect(out).toContain(
+      "RLS_NOT_FORCED  RLS is enabled but not FORCEd on a table the application role owns (1)\n" +
+        "  table planted.app_owned\n",
+    );
+    expect(out).toContain("    fix: ALTER TABLE planted.app_owned FORCE ROW LEVEL SECURITY;");
+    // One heading per problem, both views listed under it.
+    expect(out.match(/^VIEW_BYPASSES_RLS /gm)).toHaveLength(1);
+    expect(out).toMatch(
+      /VIEW_BYPASSES_RLS .*\(2\)\n {2}materialized view planted.leaky_matview\n[\s\S]*\n {2}view planted.leaky_view\n/,
+    );
     expect(out).toContain("fix: ALTER VIEW planted.leaky_view SET (security_invoker = true);");
-    expect(out).toMatch(/18 finding\(s\)/);
+    expect(out.match(/^LIVE_PROBE_RETURNED_ROWS /gm)).toHaveLength(1);
+    expect(out).toMatch(/19 finding\(s\) of 12 kind\(s\)/);
+  });
+
+  it("prints no warning from a library (run as the real bin, stderr empty)", () => {
+    const bin = fileURLToPath(new URL("../../codemods/dist/tenant-kit.mjs", import.meta.url));
+    const run = spawnSync(process.execPath, [bin, "doctor", "--url", database.appUrl(), "--schema", "planted"], {
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    expect(run.status).toBe(EXIT_CODES.doctorFindings);
+    expect(run.stdout).toContain("19 finding(s)");
+    expect(run.stderr).toBe("");
   });
 
   it("--json prints the report for CI", async () => {
@@ -54,6 +75,7 @@ describe("tenant-kit doctor", () => {
     expect(report.findings.some((f) => f.code.startsWith("LIVE_PROBE"))).toBe(false);
     expect(report.findings.map((f) => f.code)).toContain("TRUNCATE_GRANTED");
     expect(report.setting).toBe("app.tenant_id");
+    expect(report.version).toBe(2);
   });
 
   it("falls back to DATABASE_URL, and fails with a typed error when it cannot connect", async () => {

@@ -25,6 +25,10 @@ CREATE TABLE clean."Invoice" (
 );
 CREATE TABLE clean."Device" (id int PRIMARY KEY, "tenantId" uuid NOT NULL);
 CREATE TABLE clean."Note" (id int PRIMARY KEY, "tenantId" text NOT NULL, body text);
+-- Policies compare "tenantId" on every query: each table has an index it leads.
+CREATE INDEX ON clean."Invoice" ("tenantId");
+CREATE INDEX ON clean."Device" ("tenantId");
+CREATE INDEX ON clean."Note" ("tenantId");
 -- A too-broad earlier grant: generateRlsSql's REVOKE TRUNCATE takes TRUNCATE back.
 GRANT ALL ON clean."Account" TO ${APP};
 ${generateRlsSql({
@@ -46,6 +50,7 @@ CREATE POLICY tenant_only ON clean."Note" AS RESTRICTIVE
 CREATE FUNCTION clean.current_tenant() RETURNS text LANGUAGE sql STABLE
   AS $$ SELECT NULLIF(current_setting('app.tenant_id', true), '') $$;
 CREATE TABLE clean."Contact" (id int PRIMARY KEY, "tenantId" text NOT NULL);
+CREATE INDEX ON clean."Contact" ("tenantId");
 ALTER TABLE clean."Contact" ENABLE ROW LEVEL SECURITY;
 ALTER TABLE clean."Contact" FORCE ROW LEVEL SECURITY;
 CREATE POLICY by_helper ON clean."Contact" USING ("tenantId" = clean.current_tenant());
@@ -65,6 +70,7 @@ INSERT INTO clean."Contact" VALUES (1, '${T1}');
 `;
 
 const RLS = (table: string, using = `"tenantId" = NULLIF(current_setting('app.tenant_id', true), '')`) => `
+CREATE INDEX ON planted.${table} ("tenantId");
 ALTER TABLE planted.${table} ENABLE ROW LEVEL SECURITY;
 ALTER TABLE planted.${table} FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON planted.${table} USING (${using});
@@ -117,6 +123,7 @@ INSERT INTO planted.helper_cast ("tenantId") VALUES ('${T1}');
 INSERT INTO planted.child ("tenantId", safe_id) SELECT "tenantId", id FROM planted.safe;
 -- RLS_NOT_FORCED: the application role owns this table, and RLS is only enabled.
 CREATE TABLE planted.app_owned (id serial PRIMARY KEY, "tenantId" text NOT NULL);
+CREATE INDEX ON planted.app_owned ("tenantId");
 ALTER TABLE planted.app_owned ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON planted.app_owned
   USING ("tenantId" = NULLIF(current_setting('app.tenant_id', true), ''));

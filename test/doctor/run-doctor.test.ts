@@ -26,6 +26,7 @@ const PLANTED = [
   "PERMISSIVE_POLICY_ALLOWS_ANY_TENANT policy anyone on planted.allow_all",
   "POLICY_CASTS_UNGUARDED_SETTING policy tenant_isolation on planted.helper_cast",
   "POLICY_CASTS_UNGUARDED_SETTING policy tenant_isolation on planted.uuid_cast",
+  "POLICY_NOT_PROVEN policy tenant_isolation on planted.probe_only",
   "POLICY_READS_OTHER_SETTING policy tenant_isolation on planted.other_setting",
   "RLS_NOT_ENABLED table planted.no_rls",
   "RLS_NOT_FORCED table planted.app_owned",
@@ -114,6 +115,12 @@ it("reads the setting and tenant column it is given", async () => {
     'POLICY_READS_OTHER_SETTING policy tenant_isolation on clean."Invoice"',
     'POLICY_READS_OTHER_SETTING policy tenant_only on clean."Note"',
   ]);
+  // Fix texts name the setting the policies read, not the one the doctor was given.
+  const permissive = other.findings.find((f) => f.code === "PERMISSIVE_POLICY_ALLOWS_ANY_TENANT")!;
+  expect(permissive.fix).toContain(`"tenantId" = NULLIF(current_setting('app.tenant_id', true), '')`);
+  expect(permissive.fix).not.toContain("app.current_tenant");
+  const otherSetting = other.findings.find((f) => f.code === "POLICY_READS_OTHER_SETTING")!;
+  expect(otherSetting.fix).toMatch(/^If the application sets 'app.tenant_id', pass it to createTenantAdapter/);
   const none = await runDoctor({ connectionString: database.appUrl(), schemas: ["clean"], tenantColumn: "tenant_id" });
   expect(found(none)).toEqual([`NO_TENANT_TABLES database ${database.name}`]);
 });

@@ -70,6 +70,7 @@ describe("every error class names itself", () => {
       doctor.DoctorConnectionError,
       () => new doctor.DoctorConnectionError("postgres://app@h/d", { cause: new Error("x") }),
     ],
+    [doctor.DoctorParserMissingError, () => new doctor.DoctorParserMissingError({ cause: new Error("x") })],
     [RlsBypassingRoleError, () => new RlsBypassingRoleError("postgres", ["SUPERUSER"])],
     [CitusContextModeError, () => new CitusContextModeError("app")],
     [DuplicatePgError, () => new DuplicatePgError()],

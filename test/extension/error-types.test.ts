@@ -24,6 +24,7 @@ const {
   TenantKitError,
   TenantMismatchError,
   TransactionLeftOpenError,
+  TransactionNotCommittedError,
   UnsupportedPrismaVersionError,
   WriteWithoutTenantError,
 } = kit;
@@ -76,6 +77,10 @@ describe("every error class names itself", () => {
     [DuplicatePgError, () => new DuplicatePgError()],
     [StaleStatementError, () => new StaleStatementError("released")],
     [TransactionLeftOpenError, () => new TransactionLeftOpenError("T")],
+    [
+      TransactionNotCommittedError,
+      () => new TransactionNotCommittedError("rolled-back", { cause: new Error("23505") }),
+    ],
     [InvalidTenantIdError, () => new InvalidTenantIdError(42)],
     [InvalidTenantKitOptionError, () => new InvalidTenantKitOptionError("pool.max", "must be positive")],
     [InvalidTransactionCallbackError, () => new InvalidTransactionCallbackError(undefined)],

@@ -95,8 +95,14 @@ describe("the second set of traps, beside clean objects", () => {
       expect(policy("loose_check").problem).toMatch(/for INSERT, UPDATE: .*WITH CHECK \(/);
       expect(policy("by_membership").problem).toContain("traps.memberships, which the application role can write");
       expect(policy("by_function").problem).toContain("traps_fn.current_tenant() (owner tenant_kit_app)");
+      expect(policy("by_function").fix).toMatch(
+        /^ALTER FUNCTION traps_fn.current_tenant\(\) OWNER TO <migration role>;/,
+      );
+      expect(policy("by_membership").problem).toContain('USING (("tenantId" IN ( SELECT memberships.tenant FROM traps');
       const definer = report.findings.find((f) => f.object.name === "traps.row_stats()")!;
       expect(definer.problem).toContain("traps.safe (through the helper traps.count_rows())");
+      const dynamic = report.findings.find((f) => f.code === "SECURITY_DEFINER_RUNS_DYNAMIC_SQL")!;
+      expect(dynamic.fix).toMatch(/^ALTER FUNCTION traps.count_of\(relation text\) SECURITY INVOKER;/);
     });
   });
 

@@ -230,7 +230,9 @@ export async function readCatalog(
 ): Promise<CatalogSnapshot> {
   const scope = schemas ? [...schemas] : null;
   // First, before anything this session sets: the value a session without a tenant starts with.
-  const session = await client.query<{ value: string | null }>("SELECT current_setting($1, true) AS value", [setting]);
+  const session = await client.query<{ value: string | null }>("SELECT pg_catalog.current_setting($1, true) AS value", [
+    setting,
+  ]);
   const role = await client.query<{
     name: string;
     superuser: boolean;

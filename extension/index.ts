@@ -24,6 +24,7 @@ export { InvalidTransactionCallbackError } from "./errors/invalid-transaction-ca
 export { MixedTenantBatchError } from "./errors/mixed-tenant-batch-error.ts";
 export { InvalidTenantKitOptionError } from "./errors/invalid-tenant-kit-option-error.ts";
 export { RlsBypassingRoleError } from "./errors/rls-bypassing-role-error.ts";
+export type { RlsBypassReasons } from "./errors/rls-bypassing-role-error.ts";
 export { CitusContextModeError } from "./errors/citus-context-mode-error.ts";
 export { ConnectionStringMissingError } from "./errors/connection-string-missing-error.ts";
 export { SUPPORTED_PRISMA_VERSIONS, UnsupportedPrismaVersionError } from "./errors/unsupported-prisma-version-error.ts";

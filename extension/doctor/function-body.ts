@@ -16,6 +16,8 @@ export interface UserFunction {
   /** `pg_get_functiondef`, for PL/pgSQL bodies (the PL/pgSQL parser wants the whole CREATE FUNCTION). */
   definition: string | null;
   securityDefiner: boolean;
+  /** `proconfig`: settings the function sets while it runs (`ALTER FUNCTION ... SET name = value`), or null. */
+  config?: string[] | null;
   owner: string;
   /** The application role owns it or is a member of its owner: it can replace the function or change its settings. */
   replaceableByApp: boolean;

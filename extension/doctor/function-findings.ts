@@ -40,9 +40,8 @@ export function functionFindings(
     const name = `${qualifiedName(fn.schema, fn.name)}(${fn.arguments})`;
     const owner = quoteIdentifier(fn.owner);
     const fix =
-      `ALTER FUNCTION ${qualifiedName(fn.schema, fn.name)} SECURITY INVOKER; or REVOKE EXECUTE ON FUNCTION ` +
-      `${qualifiedName(fn.schema, fn.name)} FROM PUBLIC, ${app}; or make a role that is held to RLS (FORCEd, ` +
-      `no BYPASSRLS) own it.`;
+      `ALTER FUNCTION ${name} SECURITY INVOKER; or REVOKE EXECUTE ON FUNCTION ${name} FROM PUBLIC, ${app}; or ` +
+      `make a role that is held to RLS (FORCEd, no BYPASSRLS) own it.`;
     const read = fn.bypassedTables.filter((oid) => reach.tables.has(oid));
     if (read.length > 0) {
       const through = read

@@ -29,10 +29,9 @@ export async function probeWithoutTenant(
     const name = qualifiedName(table.schema, table.name);
     try {
       await client.query("BEGIN READ ONLY");
-      await client.query("SELECT set_config($1, '', true), set_config('statement_timeout', $2, true)", [
-        setting,
-        `${PROBE_TIMEOUT_MILLIS}ms`,
-      ]);
+      // Qualified: a look-alike set_config earlier on the role's search_path must not take the probe's setting.
+      const set = "SELECT pg_catalog.set_config($1, '', true), pg_catalog.set_config('statement_timeout', $2, true)";
+      await client.query(set, [setting, `${PROBE_TIMEOUT_MILLIS}ms`]);
       // Always quoted here: a bare lower-case name can still be a reserved word (user, order).
       const quoted = [table.schema, table.name].map((part) => `"${part.replaceAll('"', '""')}"`).join(".");
       const { rowCount } = await client.query(`SELECT 1 FROM ${quoted} LIMIT 1`);

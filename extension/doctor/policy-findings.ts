@@ -90,10 +90,14 @@ function describe(failure: Failure, tableName: string, context: ProofContext, ta
   const { policy, verdict } = failure;
   const name = `${quoteIdentifier(policy.name)} on ${tableName}`;
   const commands = [...failure.commands].map((c) => COMMAND_NAMES[c]).join(", ");
-  const shown = [...failure.expressions].map(([side, expression]) => `${side} (${expression})`).join(" and ");
+  // pg_get_expr prints sub-selects on several lines; one line reads better in a finding.
+  const shown = [...failure.expressions]
+    .map(([side, expression]) => `${side} (${expression.replace(/\s+/g, " ")})`)
+    .join(" and ");
   const kind = policy.permissive ? "permissive" : "restrictive";
+  const what = failure.expressions.has("USING") ? "reach the rows this lets through" : "write rows as other tenants";
   const effect = policy.permissive
-    ? "Permissive policies are OR-ed, so any tenant's queries can reach rows this lets through"
+    ? `Permissive policies are OR-ed, so any tenant's queries can ${what}`
     : "It is AND-ed with the permissive policies but does not confine them to one tenant";
   // The setting this policy itself reads, else the one its table's policies read.
   const read = verdict.settings.length === 1 ? verdict.settings[0]! : tableSetting;
@@ -111,8 +115,9 @@ function describe(failure: Failure, tableName: string, context: ProofContext, ta
       `createTenantAdapter({ setting }) and to the doctor (--setting); otherwise recreate the policy on ` +
       `current_setting('${context.setting}', true) (generateRlsSql).`,
     POLICY_CALLS_REPLACEABLE_FUNCTION:
-      "ALTER FUNCTION ... OWNER TO the migration role (one the application role is not a member of), and review " +
-      "its body; a policy may only call functions the application cannot replace.",
+      `${(verdict.functions ?? []).map((fn) => `ALTER FUNCTION ${fn} OWNER TO <migration role>;`).join(" ")} ` +
+      "(a role the application role is not a member of), then review its body: a policy may only call functions " +
+      "the application cannot replace.",
     POLICY_READS_WRITABLE_TABLE:
       "REVOKE INSERT, UPDATE, DELETE on the table it reads FROM the application role, or give that table its own " +
       `tenant policy; then compare the tenant column directly: ${guarded}.`,

@@ -1,3 +1,4 @@
+import { qualifiedName } from "./sql-names.ts";
 import { callsIn, readBody, relationsIn, resolveCall, type UserFunction } from "./function-body.ts";
 import {
   castType,
@@ -46,6 +47,8 @@ export type Unproven = {
   readonly why: string;
   /** The settings the expression reads (through helpers too), lower-cased. */
   readonly settings: readonly string[];
+  /** For POLICY_CALLS_REPLACEABLE_FUNCTION: the functions, as `schema.name(arguments)`. */
+  readonly functions?: readonly string[];
 };
 
 /**
@@ -131,6 +134,8 @@ function isGuardedSetting(node: unknown, context: ProofContext, depth: number, l
       context.functions,
     );
     if (!fn || fn.replaceableByApp || fn.language !== "sql" || fn.argCount > 0) return false;
+    // ALTER FUNCTION ... SET app.tenant_id = 'x' makes the body read 'x', whatever the query set.
+    if (fn.config?.some((entry) => entry.toLowerCase().startsWith(`${context.setting}=`))) return false;
     const [statement, ...rest] = readBody(context.parser, fn).trees;
     return rest.length === 0 && isGuardedSetting(selectedExpression(statement), context, depth + 1, lenient);
   }
@@ -183,7 +188,10 @@ function classify(tree: SqlNode, context: ProofContext): Unproven {
   const replaceable = functions.filter((fn) => fn.replaceableByApp);
   if (replaceable.length > 0) {
     const names = replaceable.map((fn) => `${fn.schema}.${fn.name}() (owner ${fn.owner})`).join(", ");
-    return result("POLICY_CALLS_REPLACEABLE_FUNCTION", `it calls ${names}, which the application role can replace`);
+    return {
+      ...result("POLICY_CALLS_REPLACEABLE_FUNCTION", `it calls ${names}, which the application role can replace`),
+      functions: replaceable.map((fn) => `${qualifiedName(fn.schema, fn.name)}(${fn.arguments})`),
+    };
   }
   const writable = relationsIn(trees).filter((r) =>
     [...context.writable].some((w) => w === `${r.schema ?? w.split(".")[0]}.${r.name}`),

@@ -173,7 +173,7 @@ SELECT p.oid::int AS oid, n.nspname AS schema, p.proname AS name, p.pronargs::in
        pg_get_function_identity_arguments(p.oid) AS arguments,
        l.lanname AS language, coalesce(p.prosrc, '') AS source,
        CASE WHEN l.lanname = 'plpgsql' THEN pg_get_functiondef(p.oid) END AS definition,
-       p.prosecdef AS "securityDefiner", pg_get_userbyid(p.proowner) AS owner,
+       p.prosecdef AS "securityDefiner", p.proconfig AS config, pg_get_userbyid(p.proowner) AS owner,
        pg_has_role(p.proowner, 'MEMBER') AS "replaceableByApp", has_function_privilege(p.oid, 'EXECUTE') AS executable,
        ARRAY(SELECT t.oid::int FROM pg_class t
               WHERE t.oid = ANY($1::oid[]) AND ${BYPASSES("p.proowner", "o")}) AS "bypassedTables",
@@ -230,7 +230,9 @@ export async function readCatalog(
 ): Promise<CatalogSnapshot> {
   const scope = schemas ? [...schemas] : null;
   // First, before anything this session sets: the value a session without a tenant starts with.
-  const session = await client.query<{ value: string | null }>("SELECT current_setting($1, true) AS value", [setting]);
+  const session = await client.query<{ value: string | null }>("SELECT pg_catalog.current_setting($1, true) AS value", [
+    setting,
+  ]);
   const role = await client.query<{
     name: string;
     superuser: boolean;
@@ -254,6 +256,11 @@ export async function readCatalog(
             EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticated') AS "supabaseRoles"
        FROM pg_roles r WHERE r.rolname = current_user`,
   );
+  // pg_get_expr and pg_get_functiondef qualify every name not on the search path: with only pg_catalog on it, an
+  // unqualified current_setting or = is the built-in one, never a look-alike from a schema earlier on the app's path.
+  // SET LOCAL, in a transaction, so nothing stays on a pooled connection behind PgBouncer.
+  await client.query("BEGIN READ ONLY");
+  await client.query("SET LOCAL search_path = pg_catalog");
   const tables = (await client.query<TenantTable>(TABLES_SQL, [tenantColumn, scope])).rows;
   const oids = tables.map((table) => table.oid);
   // One query at a time: pg's Client queues concurrent queries but warns (DeprecationWarning) on every run.
@@ -270,6 +277,7 @@ export async function readCatalog(
     scope,
   ]);
   const defaults = await client.query<SettingDefault>(SETTING_DEFAULTS_SQL, [setting]);
+  await client.query("COMMIT");
   const sessionValue = session.rows[0]?.value;
   return {
     role: {

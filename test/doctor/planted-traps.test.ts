@@ -6,7 +6,7 @@ import { DATABASE_ROLES } from "../../fixtures/database/database-roles.ts";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import { availableRoutes, initTest, seedTestTenants, type TestDatabase } from "../setup/init-test.ts";
 import { runAsSuperuser } from "./planted-schemas.ts";
-import { foreignTableSql, T1, T2, TRAPS_SCHEMA_SQL } from "./planted-traps.ts";
+import { foreignTableSql, SHADOW_SCHEMA_SQL, T1, T2, TRAPS_SCHEMA_SQL } from "./planted-traps.ts";
 
 // Each trap is first exploited as the application role (it reads or writes another tenant's rows), then the doctor
 // must name it, and find nothing on the clean neighbours (traps.safe, traps.answer(), traps.my_count()).
@@ -95,8 +95,14 @@ describe("the second set of traps, beside clean objects", () => {
       expect(policy("loose_check").problem).toMatch(/for INSERT, UPDATE: .*WITH CHECK \(/);
       expect(policy("by_membership").problem).toContain("traps.memberships, which the application role can write");
       expect(policy("by_function").problem).toContain("traps_fn.current_tenant() (owner tenant_kit_app)");
+      expect(policy("by_function").fix).toMatch(
+        /^ALTER FUNCTION traps_fn.current_tenant\(\) OWNER TO <migration role>;/,
+      );
+      expect(policy("by_membership").problem).toContain('USING (("tenantId" IN ( SELECT memberships.tenant FROM traps');
       const definer = report.findings.find((f) => f.object.name === "traps.row_stats()")!;
       expect(definer.problem).toContain("traps.safe (through the helper traps.count_rows())");
+      const dynamic = report.findings.find((f) => f.code === "SECURITY_DEFINER_RUNS_DYNAMIC_SQL")!;
+      expect(dynamic.fix).toMatch(/^ALTER FUNCTION traps.count_of\(relation text\) SECURITY INVOKER;/);
     });
   });
 
@@ -230,5 +236,30 @@ describe("roles and settings", () => {
     const finding = report.findings.find((f) => f.code === "ROLE_CAN_BECOME_BYPASSING_ROLE")!;
     expect(finding.problem).toContain(`SET ROLE ${DATABASE_ROLES.admin.name}`);
     expect(finding.fix).toBe(`REVOKE ${MIDDLE} FROM ${MEMBER};`); // the grant it reaches the admin role through
+  });
+});
+
+describe("a look-alike current_setting first on the application role's search path", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await initTest();
+    const app = DATABASE_ROLES.app.name;
+    const path = `ALTER ROLE ${app} IN DATABASE ${database.name} SET search_path = shadow, pg_catalog;`;
+    await runAsSuperuser(superuserUrl(), database.name, SHADOW_SCHEMA_SQL + path);
+  });
+  afterAll(() => database.drop());
+
+  it("exploit: the policy calls the look-alike, so tenant 1 reads tenant 2; the clean table does not", async () => {
+    expect(await tenantsOf(database, T1, "SELECT * FROM shadow.lookalike")).toEqual(new Set([T2]));
+    expect(await tenantsOf(database, T1, "SELECT * FROM shadow.safe")).toEqual(new Set([T1]));
+  });
+
+  it.each(availableRoutes())("the doctor prints it qualified and does not prove it (%s)", async (route) => {
+    const report = await runDoctor({ connectionString: database.appUrl(route), schemas: ["shadow"] });
+    expect(found(report)).toEqual([
+      "LIVE_PROBE_RETURNED_ROWS table shadow.lookalike",
+      "PERMISSIVE_POLICY_ALLOWS_ANY_TENANT policy shadowed on shadow.lookalike",
+    ]);
+    expect(report.findings[1]!.problem).toContain("shadow.current_setting('app.tenant_id'::text, true)");
   });
 });

@@ -128,3 +128,30 @@ CREATE FOREIGN TABLE traps.remote_safe (id int, "tenantId" text) SERVER loopback
   OPTIONS (schema_name 'traps', table_name 'safe');
 GRANT SELECT ON traps.remote_safe TO ${APP};
 `;
+
+/**
+ * Schema `shadow`: a look-alike `current_setting` that a policy was created with (shadow before pg_catalog on the
+ * search path, so the policy calls it, not the built-in), beside a clean table whose policy calls the built-in. The
+ * test also puts shadow first on the application role's search path in that database, where a doctor printing
+ * pg_get_expr with the app's path would see a plain `current_setting`.
+ */
+export const SHADOW_SCHEMA_SQL = `
+CREATE SCHEMA shadow AUTHORIZATION ${OWNER};
+GRANT USAGE ON SCHEMA shadow TO ${APP};
+CREATE FUNCTION shadow.current_setting(text, boolean) RETURNS text LANGUAGE sql STABLE AS $$ SELECT '${T2}'::text $$;
+${["lookalike", "safe"]
+  .map(
+    (name) => `
+CREATE TABLE shadow.${name} (id serial PRIMARY KEY, "tenantId" text NOT NULL);
+CREATE INDEX ON shadow.${name} ("tenantId");
+ALTER TABLE shadow.${name} ENABLE ROW LEVEL SECURITY;
+ALTER TABLE shadow.${name} FORCE ROW LEVEL SECURITY;
+GRANT SELECT, INSERT, UPDATE, DELETE ON shadow.${name} TO ${APP};
+INSERT INTO shadow.${name} ("tenantId") VALUES ('${T1}'), ('${T2}');`,
+  )
+  .join("\n")}
+CREATE POLICY tenant_isolation ON shadow.safe USING ("tenantId" = ${TENANT});
+SET search_path = shadow, pg_catalog;
+CREATE POLICY shadowed ON shadow.lookalike USING ("tenantId" = NULLIF(current_setting('app.tenant_id', true), ''));
+RESET search_path;
+`;

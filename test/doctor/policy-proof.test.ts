@@ -32,6 +32,10 @@ beforeAll(async () => {
       helper("current_tenant", " SELECT NULLIF(current_setting('app.tenant_id', true), '') "),
       helper("tenant_uuid", " SELECT current_setting('app.tenant_id', true)::uuid "),
       helper("mine", " SELECT NULLIF(current_setting('app.tenant_id', true), '') ", true),
+      {
+        ...helper("pinned", " SELECT NULLIF(current_setting('app.tenant_id', true), '') "),
+        config: ["app.tenant_id=00000000-0000-4000-8000-000000000002"],
+      },
     ],
     writable: new Set(["public.memberships"]),
   };
@@ -70,6 +74,8 @@ describe("proveTenantPredicate", () => {
     [`("tenantId" OPERATOR(public.=) ${GUARDED})`, "POLICY_NOT_PROVEN"],
     [`("tenantId" = public.current_setting('app.tenant_id'::text, true))`, "PERMISSIVE_POLICY_ALLOWS_ANY_TENANT"],
     ["not sql at all (", "POLICY_NOT_PROVEN"],
+    // ALTER FUNCTION pinned() SET app.tenant_id = '...': the helper reads its own value, not the query's.
+    [`("tenantId" = pinned())`, "POLICY_NOT_PROVEN"],
   ])("does not prove %s: %s", (expression, expected) => {
     expect(code(expression)).toBe(expected);
   });

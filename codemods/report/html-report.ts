@@ -125,7 +125,7 @@ const PAGE_CSS = `
   .group .rest section.file { margin: 4px 0; padding: 4px 10px; }
   pre.shape { background: #f6f8fa; padding: 6px; font-size: 12px; white-space: pre-wrap; }
   section.file { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 14px; margin: 10px 0;
-    scroll-margin-top: 110px; }
+    scroll-margin-top: 110px; content-visibility: auto; contain-intrinsic-size: auto 48px; }
   .item, table.sites tr { scroll-margin-top: 130px; }
   section.file.current { outline: 3px solid #0969da; } section.file.viewed header .path { color: #8c959f; }
   section.file header { display: flex; gap: 10px; align-items: center; font-size: 13px; flex-wrap: wrap; }

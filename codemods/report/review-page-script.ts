@@ -58,21 +58,38 @@ export const REVIEW_PAGE_SCRIPT = String.raw`
   });
   items.sort(function (a, b) { return a.file - b.file || a.line - b.line; });
 
+  // The index is data: only the first INDEX_PAGE matching rows are in the DOM until "show all" is pressed.
+  var INDEX_PAGE = 200;
+  var indexLimit = INDEX_PAGE;
   var index = document.getElementById("index-body");
-  index.innerHTML = rows.map(function (r, n) {
+  function rowHtml(n) {
+    var r = rows[n];
     var f = files[r.file];
     var key = r.line ? f.file + ":" + r.line : f.file;
     return '<tr data-row="' + n + '" data-file="' + esc(f.file) + '" class="' +
       (viewed.has(f.file) ? "viewed" : "") + '">' +
-      '<td><input type="checkbox" class="pick" data-key="' + esc(key) + '" aria-label="select ' + esc(key) + '"></td>' +
+      '<td><input type="checkbox" class="pick" data-key="' + esc(key) + '" aria-label="select ' + esc(key) + '"' +
+      (selected.has(key) ? " checked" : "") + "></td>" +
       '<td><a href="#f:' + esc(key) + '">' + esc(f.file) + (r.line ? ":" + r.line : "") + "</a></td>" +
       "<td>" + esc(r.name) + "</td><td>" + esc(r.wrapper) + "</td><td>" + r.version + "</td>" +
       '<td><span class="badge ' + r.classification + '">' + r.classification + "</span></td>" +
       "<td>" + esc(r.action) + (r.span ? ' <span class="tag">span</span>' : "") + "</td>" +
       '<td class="reasons">' + r.reasons.map(esc).join(", ") + "</td>" +
       '<td class="seen">' + (viewed.has(f.file) ? "viewed" : "") + "</td></tr>";
-  }).join("");
-  var rowEls = Array.prototype.slice.call(index.children);
+  }
+  function renderIndex(matched) {
+    var html = matched.slice(0, indexLimit).map(rowHtml).join("");
+    if (matched.length > indexLimit) {
+      html += '<tr class="more"><td colspan="9"><button type="button" id="index-more">show all ' + matched.length +
+        " rows</button></td></tr>";
+    }
+    index.innerHTML = html;
+  }
+  index.addEventListener("click", function (event) {
+    if (event.target.id !== "index-more") return;
+    indexLimit = Infinity;
+    applyFilters();
+  });
 
   // Cards: sections in page order, groups with their example first and the other files listed under it.
   var main = document.getElementById("files");
@@ -209,11 +226,6 @@ export const REVIEW_PAGE_SCRIPT = String.raw`
     cards[i].classList.toggle("viewed", on);
     cards[i].querySelector(".viewed-input").checked = on;
     if (on) setOpen(i, false);
-    rowEls.forEach(function (tr, n) {
-      if (rows[n].file !== i) return;
-      tr.classList.toggle("viewed", on);
-      tr.querySelector(".seen").textContent = on ? "viewed" : "";
-    });
     updateProgress();
     applyFilters();
   }
@@ -247,7 +259,7 @@ export const REVIEW_PAGE_SCRIPT = String.raw`
     var text = document.getElementById("filter-text").value.trim().toLowerCase();
     var hideViewed = document.getElementById("filter-unviewed").checked;
     var shownFiles = new Array(files.length).fill(false);
-    var shownRows = 0;
+    var matched = [];
     rows.forEach(function (r, n) {
       var f = files[r.file];
       var ok = (!value.wrapper || r.wrapper === value.wrapper) &&
@@ -259,9 +271,9 @@ export const REVIEW_PAGE_SCRIPT = String.raw`
         (!value.section || f.section === value.section) &&
         (!text || r.text.indexOf(text) >= 0) &&
         !(hideViewed && viewed.has(f.file));
-      rowEls[n].hidden = !ok;
-      if (ok) { shownFiles[r.file] = true; shownRows += 1; }
+      if (ok) { shownFiles[r.file] = true; matched.push(n); }
     });
+    renderIndex(matched);
     cards.forEach(function (card, i) { card.hidden = !shownFiles[i]; });
     document.querySelectorAll("h2.section").forEach(function (h) {
       var section = h.getAttribute("data-section");
@@ -273,7 +285,7 @@ export const REVIEW_PAGE_SCRIPT = String.raw`
       el.hidden = shown === 0;
       el.querySelector(".group-shown").textContent = shown === g.files.length ? "" : "(" + shown + " shown)";
     });
-    document.getElementById("shown-count").textContent = shownRows + " of " + rows.length + " rows, " +
+    document.getElementById("shown-count").textContent = matched.length + " of " + rows.length + " rows, " +
       shownFiles.filter(Boolean).length + " of " + files.length + " files";
   }
   FILTERS.forEach(function (name) {

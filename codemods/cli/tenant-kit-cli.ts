@@ -1,5 +1,3 @@
-import { writeFileSync } from "node:fs";
-import path from "node:path";
 import { SingleBar, Presets } from "cli-progress";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
@@ -104,6 +102,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .option("--dry-run", "print colored unified diffs and a summary; write nothing")
     .option("--force", "write even when the git tree has uncommitted changes")
     .option("--report <file>", "also write a self-contained HTML review page")
+    .option("--summary <file>", "also write a Markdown summary for the pull request, linking into --report")
+    .option("--only <pick...>", "apply the phase to these files or handlers only (file or file:line); the rest stays")
+    .option("--only-from <file>", "like --only, one pick per line (the review page's Export selection)")
     .option("--keep-v2-names", "finalize: keep the V2 names instead of renaming them to V1's")
     .option(
       "--no-markers",
@@ -117,6 +118,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
           dryRun?: boolean;
           force?: boolean;
           report?: string;
+          summary?: string;
+          only?: string[];
+          onlyFrom?: string;
           markers: boolean;
         },
       ) => {
@@ -133,14 +137,22 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
                 `repository; review the changes some other way.\n`,
             );
         }
-        const result = runPhase(
-          codemod.id,
-          { ...base, onProgress: progress(io, codemod.id) },
-          { write: !options.dryRun },
-        );
-        if (options.report) {
-          const { renderHtmlReport } = await import("../report/html-report.ts");
-          writeFileSync(path.resolve(options.report), renderHtmlReport(result, { dryRun: Boolean(options.dryRun) }));
+        const subset = options.only || options.onlyFrom ? await import("../runner/subset-selection.ts") : undefined;
+        const picks = [
+          ...(options.only ?? []),
+          ...(options.onlyFrom ? (subset?.readPickList(options.onlyFrom) ?? []) : []),
+        ];
+        const run = { ...base, onProgress: progress(io, codemod.id) };
+        const result: PhaseResult & { notSelected?: readonly string[] } = subset
+          ? subset.runPhaseSubset(codemod.id, run, picks, { write: !options.dryRun })
+          : runPhase(codemod.id, run, { write: !options.dryRun });
+        if (options.report || options.summary) {
+          const { writeReviewFiles } = await import("../report/review-files.ts");
+          writeReviewFiles(result, {
+            dryRun: Boolean(options.dryRun),
+            report: options.report,
+            summary: options.summary,
+          });
         }
         if (options.json) io.stdout(`${JSON.stringify(phaseJson(result), null, 2)}\n`);
         else io.stdout(formatPhase(result, Boolean(options.dryRun), io.color, options.report));
@@ -325,6 +337,12 @@ export function formatPhase(result: PhaseResult, dryRun: boolean, color: boolean
   if (notes.length) out.push(c.bold("Notes"), ...notes.map((n) => `  ${n}`));
   for (const file of result.files)
     if (file.error) out.push(`${c.red("error")} ${file.file}: ${file.error.code}: ${file.error.message}`);
+  const notSelected = "notSelected" in result ? (result.notSelected as readonly string[]) : [];
+  if (notSelected.length)
+    out.push(
+      c.bold(`Not applied (not selected with --only): ${notSelected.length}`),
+      ...notSelected.map((n) => `  ${n}`),
+    );
   out.push(`${formatSummaryLine(result, dryRun, color)}${report ? `; report: ${report}` : ""}`);
   return `${out.join("\n")}\n`;
 }
@@ -345,12 +363,13 @@ export function formatSummaryLine(result: PhaseResult, dryRun: boolean, color: b
   );
 }
 
-function phaseJson(result: PhaseResult): object {
+function phaseJson(result: PhaseResult & { notSelected?: readonly string[] }): object {
   return {
     phase: result.phase,
     rootDir: result.rootDir,
     written: result.written,
     summary: result.summary,
+    ...(result.notSelected ? { notSelected: result.notSelected } : {}),
     reviewSites: result.reviewSites,
     files: result.files
       .filter((f) => f.changed || f.manualReview.length || f.error || f.sites.length)

@@ -34,6 +34,8 @@ export interface RunOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Write `// tenant-kit:` markers above the handlers left for manual review (default true). */
   readonly markers?: boolean;
+  /** Reads and writes: migrate only the handlers this selects (see {@link CodemodContext.selectSite}). */
+  readonly selectSite?: CodemodContext["selectSite"];
 }
 
 /** One file's outcome of a phase. */
@@ -115,6 +117,7 @@ export function openContext(options: RunOptions): CodemodContext {
     classifier,
     targetFiles: project.filesUnder(options.target),
     markers: options.markers ?? true,
+    ...(options.selectSite ? { selectSite: options.selectSite } : {}),
   };
 }
 

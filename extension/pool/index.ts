@@ -8,3 +8,4 @@ export { POOL_TIMING_EVENTS, TenantPool } from "../pg/tenant-pool.ts";
 export { instrumentReplicas } from "./instrument-replicas.ts";
 export type { InstrumentReplicasOptions } from "./instrument-replicas.ts";
 export { PeerDependencyMissingError } from "../errors/peer-dependency-missing-error.ts";
+export type { MetricsMeter } from "./opentelemetry-meter.ts";

@@ -40,8 +40,8 @@ export class TenantCheckout {
   readonly #release: (error?: Error | boolean) => void;
   readonly #prelude: TenantPrelude;
   readonly #commitPipeline: ((afterError: boolean) => QueryPipeline) | undefined;
-  /** The tenant this checkout's transaction runs as; empty for none. */
-  readonly #tenantId: string;
+  /** This checkout's transaction runs as a tenant (its setting is not empty). */
+  readonly #tenantSet: boolean;
   /** A statement of this checkout failed: its transaction may be aborted (unless rolled back to a savepoint). */
   #statementFailed = false;
   #pendingTenantId: string | undefined;
@@ -69,7 +69,7 @@ export class TenantCheckout {
     // pg-pool gives each checkout its own release function; keeping this one makes a late release() a double release.
     this.#release = client.release;
     this.#pendingTenantId = tenantId;
-    this.#tenantId = tenantId;
+    this.#tenantSet = tenantId !== "";
     // Until release, this checkout hears the connection's errors (pg-pool listens only while the client is idle).
     client.on("error", this.#onError);
     const overrides: Partial<Record<PropertyKey, unknown>> = {
@@ -111,7 +111,7 @@ export class TenantCheckout {
       .catch((error: Error) => {
         if (isConnectionFailure(error) && !(error instanceof StaleStatementError)) this.#broken ??= error;
         this.#statementFailed = true;
-        throw asWriteWithoutTenant(error, this.#tenantId);
+        throw asWriteWithoutTenant(error, this.#tenantSet);
       })
       .finally(() => this.#running--);
     const callback = args.find((arg) => typeof arg === "function") as Callback | undefined;

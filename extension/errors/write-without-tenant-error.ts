@@ -35,11 +35,11 @@ export class WriteWithoutTenantError extends TenantKitError {
 }
 
 /**
- * The kit's error for `error` when it is row-level security refusing a new row while no tenant was set (`tenantId`
- * empty); `error` itself otherwise.
+ * The kit's error for `error` when it is row-level security refusing a new row of a statement sent without a tenant
+ * (`tenantSet` false: the tenant setting was empty); `error` itself otherwise.
  */
-export function asWriteWithoutTenant(error: unknown, tenantId: string): unknown {
-  if (tenantId !== "") return error;
+export function asWriteWithoutTenant(error: unknown, tenantSet: boolean): unknown {
+  if (tenantSet) return error;
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   // 42501 is also "permission denied for table": only the RLS check is about a missing tenant.
   if (code !== "42501" || typeof message !== "string" || !message.includes("row-level security")) return error;

@@ -48,8 +48,8 @@ export class TenantCheckout {
   readonly #release: (error?: Error | boolean) => void;
   readonly #prelude: TenantPrelude;
   readonly #commitPipeline: ((afterError: boolean) => QueryPipeline) | undefined;
-  /** The tenant this checkout's transaction runs as; empty for none. */
-  readonly #tenantId: string;
+  /** This checkout's transaction runs as a tenant (its setting is not empty). */
+  readonly #tenantSet: boolean;
   /** A statement of this checkout failed: its transaction may be aborted (unless rolled back to a savepoint). */
   #statementFailed = false;
   /** The first statement error of this checkout: the cause of a COMMIT that Postgres answered with ROLLBACK. */
@@ -83,7 +83,7 @@ export class TenantCheckout {
     // pg-pool gives each checkout its own release function; keeping this one makes a late release() a double release.
     this.#release = client.release;
     this.#pendingTenantId = tenantId;
-    this.#tenantId = tenantId;
+    this.#tenantSet = tenantId !== "";
     // Until release, this checkout hears the connection's errors (pg-pool listens only while the client is idle).
     client.on("error", this.#onError);
     const overrides: Partial<Record<PropertyKey, unknown>> = {
@@ -173,7 +173,7 @@ export class TenantCheckout {
       if (isConnectionFailure(error) && !(error instanceof StaleStatementError)) this.#broken ??= error as Error;
       if (!this.#statementFailed) this.#firstFailure = error;
       this.#statementFailed = true;
-      throw asWriteWithoutTenant(error, this.#tenantId);
+      throw asWriteWithoutTenant(error, this.#tenantSet);
     } finally {
       this.#running--;
     }

@@ -77,7 +77,7 @@ export class TenantPool extends pg.Pool implements PrimaryPipelineRunner {
         ? this.#readRouter.route(this, context, config, queryValues)
         : this.queryInPipeline(this.#prelude.standalone(tenantId), config, queryValues)
     ).catch((error: unknown) => {
-      throw asWriteWithoutTenant(error, tenantId);
+      throw asWriteWithoutTenant(error, tenantId !== "");
     });
     if (!callback) return result;
     result.then(

@@ -9,3 +9,4 @@ export type { TenantPool } from "./tenant-pool.ts";
 export { instrumentReplicas } from "./instrument-replicas.ts";
 export type { InstrumentReplicasOptions } from "./instrument-replicas.ts";
 export { PeerDependencyMissingError } from "../errors/peer-dependency-missing-error.ts";
+export type { MetricsMeter } from "./opentelemetry-meter.ts";

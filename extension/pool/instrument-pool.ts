@@ -1,7 +1,6 @@
-import type { Meter } from "@opentelemetry/api";
 import type { EventEmitter } from "node:events";
 import { POOL_TIMING_EVENTS } from "../pg/tenant-pool.ts";
-import { meterOrDefault } from "./opentelemetry-meter.ts";
+import { type MetricsMeter, meterOrDefault } from "./opentelemetry-meter.ts";
 import type { TenantPool } from "./tenant-pool.ts";
 
 /** Options of {@link instrumentPool}. */
@@ -10,7 +9,7 @@ export interface InstrumentPoolOptions {
    * Meter to record on. Default: `metrics.getMeter("prisma-tenant-kit")` of the global MeterProvider, which needs the
    * optional peer `@opentelemetry/api` installed.
    */
-  meter?: Meter;
+  meter?: MetricsMeter;
   /** Value of the `pool` attribute on every instrument, to tell several pools apart. Default "default". */
   name?: string;
 }

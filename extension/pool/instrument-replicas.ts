@@ -1,7 +1,6 @@
-import type { Meter } from "@opentelemetry/api";
 import type { TenantAdapterFactory } from "../create-tenant-adapter.ts";
 import { REPLICA_FALLBACK_REASONS, type ReplicaFallbackReason, type ReplicaState } from "../replicas/replica-state.ts";
-import { meterOrDefault } from "./opentelemetry-meter.ts";
+import { type MetricsMeter, meterOrDefault } from "./opentelemetry-meter.ts";
 
 /** Options of {@link instrumentReplicas}. */
 export interface InstrumentReplicasOptions {
@@ -9,7 +8,7 @@ export interface InstrumentReplicasOptions {
    * Meter to record on. Default: `metrics.getMeter("prisma-tenant-kit")` of the global MeterProvider, which needs the
    * optional peer `@opentelemetry/api` installed.
    */
-  meter?: Meter;
+  meter?: MetricsMeter;
 }
 
 /**

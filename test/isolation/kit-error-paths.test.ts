@@ -13,6 +13,7 @@ import {
 } from "prisma-tenant-kit";
 import {
   type AppClient,
+  availableRoutes,
   createAppClient,
   initReplicatedTest,
   initTest,
@@ -128,9 +129,9 @@ describe("query extensions around the kit's", () => {
   });
 });
 
-describe("a write refused by row-level security while no tenant was set", () => {
+describe.each(availableRoutes())("a write refused by row-level security while no tenant was set (%s)", (route) => {
   let prisma: AppClient;
-  beforeAll(() => void ({ prisma } = createAppClient(database)));
+  beforeAll(() => void ({ prisma } = createAppClient(database, { route })));
   afterAll(() => prisma.$disconnect());
 
   const customerRows = async () => (await database.admin.query('SELECT count(*)::int AS n FROM "Customer"')).rows[0].n;

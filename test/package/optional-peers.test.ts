@@ -16,15 +16,19 @@ describe("prisma-tenant-kit/pool without @opentelemetry/api", () => {
   beforeAll(() => {
     consumer = mkdtempSync(path.join(tmpdir(), "kit-no-otel-"));
     writeFileSync(path.join(consumer, "package.json"), `${JSON.stringify({ name: "no-otel", private: true })}\n`);
-    const pgVersion = (
-      JSON.parse(readFileSync(path.join(REPO_ROOT, "node_modules/pg/package.json"), "utf8")) as { version: string }
-    ).version;
+    const version = (name: string) =>
+      (
+        JSON.parse(readFileSync(path.join(REPO_ROOT, "node_modules", name, "package.json"), "utf8")) as {
+          version: string;
+        }
+      ).version;
     execFileSync(
       "npm",
       [
         "install",
         packKit().tarball,
-        `pg@${pgVersion}`,
+        `pg@${version("pg")}`,
+        `@types/pg@${version("@types/pg")}`,
         "--no-package-lock",
         "--legacy-peer-deps",
         "--ignore-scripts",
@@ -91,4 +95,42 @@ describe("prisma-tenant-kit/pool without @opentelemetry/api", () => {
       expect(JSON.parse(output).message).toContain("npm install @opentelemetry/api");
     });
   }
+
+  it("type-checks in a strict consumer without it (skipLibCheck false)", () => {
+    writeFileSync(
+      path.join(consumer, "consumer.mts"),
+      [
+        'import { instrumentPool, type MetricsMeter, monitorPool, recommendPoolSize } from "prisma-tenant-kit/pool";',
+        'import type { TenantPool } from "prisma-tenant-kit/pool";',
+        "export function watch(pool: TenantPool, meter?: MetricsMeter): () => void {",
+        "  const stops = [monitorPool(pool, { onAlert: (alert) => console.warn(alert.message) })];",
+        "  if (meter) stops.push(instrumentPool(pool, { meter }));",
+        "  return () => stops.forEach((stop) => stop());",
+        "}",
+        "const advice = recommendPoolSize({ checkoutsPerSecond: 1, holdTimeMillis: 1, maxConnections: 9 });",
+        "export const size: number = advice.max;",
+        "",
+      ].join("\n"),
+    );
+    const compilerOptions = {
+      strict: true,
+      skipLibCheck: false,
+      exactOptionalPropertyTypes: true,
+      noEmit: true,
+      target: "ES2022",
+      module: "node16",
+      moduleResolution: "node16",
+      types: ["node"],
+    };
+    writeFileSync(path.join(consumer, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["consumer.mts"] }));
+    const tsc = path.join(REPO_ROOT, "node_modules/typescript/bin/tsc");
+    const result = (() => {
+      try {
+        return execFileSync(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: consumer, encoding: "utf8" });
+      } catch (error) {
+        return String((error as { stdout?: string }).stdout);
+      }
+    })();
+    expect(result).toBe("");
+  });
 });

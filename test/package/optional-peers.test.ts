@@ -10,7 +10,8 @@ import { REPO_ROOT } from "../../fixtures/sales-app-copy.ts";
 // `prisma-tenant-kit/pool` as an app without the optional peer `@opentelemetry/api` has it: the packed tarball and
 // `pg` (its one required peer for this subpath) installed with npm into a project OUTSIDE the repository, so nothing
 // resolves from the repository's node_modules.
-describe("prisma-tenant-kit/pool without @opentelemetry/api", () => {
+// Each case runs npm, node or tsc in a fresh project: minutes on a loaded 2-core machine.
+describe("prisma-tenant-kit/pool without @opentelemetry/api", { timeout: 300_000 }, () => {
   let consumer: string;
 
   beforeAll(() => {

@@ -9,7 +9,8 @@ import { initTest, seedTestTenants, type TestDatabase } from "../setup/init-test
 
 // The kit the way users get it: `npm pack` of extension/, installed with npm into a fresh project, used from plain
 // Node (ESM and CJS, no TypeScript loader) and type-checked by a strict consumer tsc.
-describe("prisma-tenant-kit from its packed tarball", () => {
+// Each case runs npm or tsc in a fresh project: minutes on a loaded 2-core machine.
+describe("prisma-tenant-kit from its packed tarball", { timeout: 300_000 }, () => {
   let database: TestDatabase;
   let tenants: SeededTenant[];
   let consumer: string;

@@ -45,10 +45,11 @@ describe.skipIf(!replicationAvailable())("read-your-writes mechanisms", () => {
     await owner.connect();
     // Customer's policy compares as uuid, as generateRlsSql({ columnType: "uuid" }) writes it for a uuid column: the
     // upper- and lower-case spellings of one tenant id are the same tenant for the database.
-    const tenant = `(CASE WHEN NULLIF(current_setting('app.tenant_id', true), '') ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' THEN current_setting('app.tenant_id', true)::uuid END)`;
-    await owner.query(
-      `ALTER POLICY tenant_isolation ON "Customer" USING ("tenantId"::uuid = ${tenant}) WITH CHECK ("tenantId"::uuid = ${tenant})`,
-    );
+    const setting = "NULLIF(current_setting('app.tenant_id', true), '')";
+    const uuid = "'^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'";
+    const tenant = `(CASE WHEN ${setting} ~* ${uuid} THEN ${setting}::uuid END)`;
+    const check = `"tenantId"::uuid = ${tenant}`;
+    await owner.query(`ALTER POLICY tenant_isolation ON "Customer" USING (${check}) WITH CHECK (${check})`);
     // A write that looks like a read: what `SELECT touch_customer(id)` does cannot be told from its text.
     await owner.query(`CREATE FUNCTION touch_customer(customer text, new_name text) RETURNS int LANGUAGE sql AS
       $$ UPDATE "Customer" SET name = new_name WHERE id = customer RETURNING 1 $$`);

@@ -107,7 +107,7 @@ describe.skipIf(!replicationAvailable())("read replica routing", () => {
       expect(await prisma.customer.count()).toBe(0);
     });
 
-    it("sends the tenant prelude and the replica's health with the read in a READ COMMITTED block, before ONE Sync", async () => {
+    it("sends the tenant prelude and the replica's health in a READ COMMITTED block, before ONE Sync", async () => {
       await db().customer.findMany();
       const statements = replica.messages.filter((m) => m.sql !== undefined).map((m) => m.sql!);
       expect(replica.messages.filter((m) => m.type === "S" || m.type === "Q")).toHaveLength(1);

@@ -29,6 +29,8 @@ export class ReplicaNode {
   /** host:port, for log lines (never the URL: it holds the password). */
   readonly #address: string;
   #state: ReplicaState = "in-rotation";
+  /** When (Date.now()) it last reported having replayed all it received, or a transaction committed that instant. */
+  #caughtUpAt: number | undefined;
   #retryAt = 0;
   #probing = false;
   #roleCheck: Promise<void> | undefined;
@@ -115,12 +117,16 @@ export class ReplicaNode {
   }
 
   /** What is wrong with a replica that reported `health`, if anything. */
-  problemWith(health: ReplicaHealth): ReplicaProblem | undefined {
+  problemWith(health: ReplicaHealth, now = Date.now()): ReplicaProblem | undefined {
     if (!health.inRecovery) return { reason: "promoted", detail: "pg_is_in_recovery() is false" };
-    if (health.lagMillis > this.#policy.maxLagMillis) {
-      const lag = Number.isFinite(health.lagMillis)
-        ? `${health.lagMillis} ms`
-        : "unknown (no transaction replayed yet)";
+    let lagMillis = health.lagMillis;
+    if (lagMillis === 0) this.#caughtUpAt = now;
+    // A standby that has WAL to replay but has replayed no transaction since it started has no commit time to measure
+    // from. What is known: every byte it has yet to replay arrived after it last reported itself caught up, so its
+    // data is at most that old. A fresh standby on a quiet primary (only checkpoints, vacuum, ... in the WAL) serves.
+    else if (!Number.isFinite(lagMillis) && this.#caughtUpAt !== undefined) lagMillis = now - this.#caughtUpAt;
+    if (lagMillis > this.#policy.maxLagMillis) {
+      const lag = Number.isFinite(lagMillis) ? `${lagMillis} ms` : "unknown (no transaction replayed yet)";
       return { reason: "lagging", detail: `replay lag ${lag} > maxLagMillis ${this.#policy.maxLagMillis}` };
     }
     return undefined;

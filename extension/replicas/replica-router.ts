@@ -149,7 +149,9 @@ export class ReplicaRouter implements ReadRouter {
     // The statements of one operation (a relation load sends several) stay where its first one was served, so a later
     // statement never reads an older state than an earlier one did: on one replica, whose replay position only
     // grows; and once a statement was served by the primary (a fallback for any reason) or the replica left rotation,
-    // on the primary, which is ahead of every replica, never on a replica that may be further behind.
+    // on the primary, which is ahead of every replica, never on a replica that may be further behind. Why it holds:
+    // every return through #onPrimary pins the operation to the primary before that statement is sent, and a later
+    // statement of the operation (Prisma sends it after the earlier one's result) reads the pin first, here.
     const pinned = operation.replica as ReplicaNode | PinnedToPrimary | undefined;
     if (pinned && "fellBackFor" in pinned) return this.#onPrimary(pinned.fellBackFor, operation, onPrimary);
     const node = pinned ? (pinned.state === "in-rotation" ? pinned : undefined) : this.#pick();

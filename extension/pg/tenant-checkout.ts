@@ -131,7 +131,13 @@ export class TenantCheckout {
     if (this.#commitPipeline && commit) {
       pipeline = joinPipelines(pipeline, this.#commitPipeline(this.#statementFailed));
     }
-    const result = await this.#send(pipeline, config, values);
+    let result: pg.QueryResult;
+    try {
+      result = await this.#send(pipeline, config, values);
+    } catch (error) {
+      if (commit) this.#endRejected();
+      throw error;
+    }
     // Postgres answers the COMMIT of an aborted transaction with the command tag ROLLBACK, not an error.
     if (commit && result.command === "ROLLBACK") {
       this.#endRejected();
@@ -159,12 +165,19 @@ export class TenantCheckout {
   }
 
   /**
-   * Releases the checkout once the kit rejects a COMMIT whose transaction is over (the connection is idle). Prisma 7
-   * then rolls back and releases (a no-op here); Prisma 6 (6.19) releases only after a COMMIT that resolved, so without
-   * this the connection would never go back to the pool and `$disconnect()` would wait for it forever.
+   * Releases the checkout once its COMMIT rejects (refused, failed, answered with ROLLBACK, or the connection lost):
+   * the transaction is over, whatever the caller does next. Prisma 7 then rolls back and releases (a no-op here);
+   * Prisma 6 (6.19) releases only after a COMMIT that resolved, so without this the connection would never go back to
+   * the pool and `$disconnect()` would wait for it forever. A connection not idle by then is discarded.
    */
   #endRejected(): void {
-    this.#releaseOnce();
+    if (!this.#released) {
+      try {
+        this.#releaseOnce();
+      } catch {
+        // TransactionLeftOpenError: the connection was discarded; the COMMIT's own error is what the caller gets.
+      }
+    }
     this.#endedByKit = true;
   }
 

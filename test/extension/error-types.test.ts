@@ -21,6 +21,7 @@ const {
   TenantKitError,
   TenantMismatchError,
   TransactionLeftOpenError,
+  TransactionNotCommittedError,
   UnsupportedPrismaVersionError,
 } = kit;
 
@@ -71,6 +72,7 @@ describe("every error class names itself", () => {
     [DuplicatePgError, () => new DuplicatePgError()],
     [StaleStatementError, () => new StaleStatementError("released")],
     [TransactionLeftOpenError, () => new TransactionLeftOpenError("T")],
+    [TransactionNotCommittedError, () => new TransactionNotCommittedError("rolled-back")],
     [InvalidTenantIdError, () => new InvalidTenantIdError(42)],
     [InvalidTenantKitOptionError, () => new InvalidTenantKitOptionError("pool.max", "must be positive")],
     [InvalidTransactionCallbackError, () => new InvalidTransactionCallbackError(undefined)],

@@ -58,8 +58,11 @@ export class TenantCheckout {
   #refusedControl: TransactionNotCommittedError | undefined;
   #pendingTenantId: string | undefined;
   #released = false;
-  /** The checkout released itself after its COMMIT or ROLLBACK failed: the owner's own release() is then a no-op. */
-  #discardedAfterFailedEnd = false;
+  /**
+   * The kit released this checkout itself, after its COMMIT or ROLLBACK failed or Postgres answered its COMMIT with
+   * ROLLBACK: the caller's release() does nothing.
+   */
+  #endedByKit = false;
   #inTransaction = false;
   #running = 0;
   /** A statement of this checkout lost the connection: the status the server last reported no longer applies. */
@@ -88,7 +91,8 @@ export class TenantCheckout {
     client.on("error", this.#onError);
     const overrides: Partial<Record<PropertyKey, unknown>> = {
       query: (...args: unknown[]) => this.#query(args),
-      release: (error?: Error | boolean) => this.#releaseOnce(error),
+      // After the kit ended the checkout itself (see #endRejected), the caller's release is a no-op.
+      release: (error?: Error | boolean) => (this.#endedByKit ? undefined : this.#releaseOnce(error)),
     };
     this.handle = new Proxy(client, {
       get(target, property) {
@@ -128,6 +132,7 @@ export class TenantCheckout {
     if (commit && this.#refusedControl) {
       // Nothing of a transaction whose callback tried to chain it may be kept: roll it back in place of the COMMIT.
       await this.#send(NO_PIPELINE, "ROLLBACK", undefined);
+      this.#endRejected();
       throw this.#refusedControl;
     }
     let pipeline = NO_PIPELINE;
@@ -156,6 +161,7 @@ export class TenantCheckout {
     });
     // Postgres answers the COMMIT of an aborted transaction with the command tag ROLLBACK, not an error.
     if (commit && result.command === "ROLLBACK") {
+      this.#endRejected();
       throw new TransactionNotCommittedError("rolled-back", { cause: this.#firstFailure });
     }
     return result;
@@ -179,6 +185,23 @@ export class TenantCheckout {
     }
   }
 
+  /**
+   * Releases the checkout once its COMMIT rejects (refused, failed, answered with ROLLBACK, or the connection lost):
+   * the transaction is over, whatever the caller does next. Prisma 7 then rolls back and releases (a no-op here);
+   * Prisma 6 (6.19) releases only after a COMMIT that resolved, so without this the connection would never go back to
+   * the pool and `$disconnect()` would wait for it forever. A connection not idle by then is discarded.
+   */
+  #endRejected(): void {
+    if (!this.#released) {
+      try {
+        this.#releaseOnce();
+      } catch {
+        // TransactionLeftOpenError: the connection was discarded; the COMMIT's own error is what the caller gets.
+      }
+    }
+    this.#endedByKit = true;
+  }
+
   /** Why a statement of this checkout must not be sent now, if it must not. Runs when pg is about to send it. */
   #refusal(): Error | undefined {
     if (this.#released) return new StaleStatementError("released");
@@ -191,12 +214,12 @@ export class TenantCheckout {
     if (this.#released) return;
     this.#client.removeListener("error", this.#onError);
     this.#released = true;
-    this.#discardedAfterFailedEnd = true;
+    this.#endedByKit = true;
     this.#release(this.#broken ?? error);
   }
 
   #releaseOnce(error?: Error | boolean): void {
-    if (this.#discardedAfterFailedEnd) return;
+    if (this.#endedByKit) return;
     this.#client.removeListener("error", this.#onError);
     if (this.#released || error || this.#broken) {
       this.#released = true;

@@ -77,6 +77,17 @@ export interface TenantAdapterOptions {
    *   statements Postgres refuses inside a block (`VACUUM`, `CREATE INDEX CONCURRENTLY`) fail in this mode.
    */
   contextMode?: TenantContextMode;
+  /**
+   * The roles a query context may run as (`prisma.$forContext({ settings, role })`), e.g.
+   * `["authenticated", "anon"]` on Supabase. A context naming any other role is refused before anything is sent
+   * (`ContextRoleNotAllowedError`): the role comes from this list, never from a request. Checked once per pool, in the
+   * first-connection query: each role must exist, the login role must be able to become it
+   * (`pg_has_role(current_user, role, 'MEMBER')`), and it must be neither SUPERUSER nor BYPASSRLS
+   * (`ContextRoleUnusableError` otherwise). Per query the role is set like `SET LOCAL ROLE`, for that query only:
+   * `set_config('role', $n, true)` in the set-config mode, `SET LOCAL ROLE "name"` in the transaction-block mode.
+   * Default none: queries run as the login role.
+   */
+  roles?: readonly string[];
   /** Postgres schema of the Prisma models, passed to `@prisma/adapter-pg`. Default: the connection's search_path. */
   schema?: string;
   pool?: TenantPoolOptions;
@@ -174,7 +185,7 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
     let check = this.#roleChecks.get(pool);
     if (!check) {
       // A refused (or unreachable) pool is closed; the next connect() builds a new one and checks it again.
-      check = checkPoolRole(pool, this.#options.contextMode).catch(async (error: unknown) => {
+      check = checkPoolRole(pool, this.#options.contextMode, this.#options.roles).catch(async (error: unknown) => {
         await pool.end().catch(() => undefined);
         throw error;
       });
@@ -203,7 +214,7 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
           checkRole:
             this.#options.allowRlsBypassingRole === ALLOW_RLS_BYPASSING_ROLE
               ? undefined
-              : (pool) => checkPoolRole(pool, this.#options.contextMode),
+              : (pool) => checkPoolRole(pool, this.#options.contextMode, this.#options.roles),
         }),
     );
     return new ReplicaRouter(nodes, new TenantWritePositions(nodes.length));
@@ -216,7 +227,12 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
   ): TenantPool {
     return new TenantPool({
       connectionString,
-      tenantPrelude: createTenantPrelude(this.setting, pool.statementTimeoutMillis, this.#options.contextMode),
+      tenantPrelude: createTenantPrelude({
+        setting: this.setting,
+        statementTimeoutMillis: pool.statementTimeoutMillis,
+        mode: this.#options.contextMode,
+        roles: this.#options.roles,
+      }),
       max: pool.max ?? 10,
       idleTimeoutMillis: pool.idleTimeoutMillis ?? 10_000,
       maxLifetimeSeconds: pool.maxLifetimeSeconds ?? 1_800,
@@ -299,9 +315,23 @@ export function createTenantAdapter(options: TenantAdapterOptions): TenantAdapte
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
     throw new InvalidTenantKitOptionError("pool.max", `${max} is not a positive integer number of connections.`);
   }
+  if (options.roles !== undefined) assertContextRoles(options.roles);
   if (options.replicas !== undefined) assertReplicaOptions(options.replicas);
   resolveReplicaPolicy(options.replicaPolicy);
   return new TenantAdapterFactory(options);
+}
+
+/** `roles`: an array of distinct, non-empty role names (Postgres then checks that each exists and may be used). */
+function assertContextRoles(roles: unknown): void {
+  const valid =
+    Array.isArray(roles) &&
+    roles.every((role) => typeof role === "string" && role.length > 0 && role.length <= 63 && !role.includes("\u0000"));
+  if (!valid || new Set(roles).size !== roles.length) {
+    throw new InvalidTenantKitOptionError(
+      "roles",
+      'pass an array of distinct role names, e.g. ["authenticated", "anon"]: the roles a query context may run as.',
+    );
+  }
 }
 
 const NO_REPLICA_STATS: ReplicaStats = Object.freeze({

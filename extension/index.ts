@@ -12,6 +12,7 @@ export type {
 } from "./replicas/replica-state.ts";
 export { tenantExtension } from "./tenant-extension.ts";
 export type { TenantExtensionOptions, TenantTransactionClient, TenantTransactionOptions } from "./tenant-extension.ts";
+export type { QueryContext } from "./context-scope.ts";
 export { TenantKitError } from "./errors/tenant-kit-error.ts";
 export { TenantContextMissingError } from "./errors/tenant-context-missing-error.ts";
 export { TenantMismatchError } from "./errors/tenant-mismatch-error.ts";
@@ -24,6 +25,10 @@ export { CitusContextModeError } from "./errors/citus-context-mode-error.ts";
 export { ConnectionStringMissingError } from "./errors/connection-string-missing-error.ts";
 export { SUPPORTED_PRISMA_VERSIONS, UnsupportedPrismaVersionError } from "./errors/unsupported-prisma-version-error.ts";
 export { DuplicatePgError } from "./errors/duplicate-pg-error.ts";
+export { InvalidQueryContextError } from "./errors/invalid-query-context-error.ts";
+export { ContextRoleNotAllowedError } from "./errors/context-role-not-allowed-error.ts";
+export { ContextRoleUnusableError } from "./errors/context-role-unusable-error.ts";
+export type { ContextRoleProblem } from "./errors/context-role-unusable-error.ts";
 export { generateRlsSql } from "./rls/generate-rls-sql.ts";
 export type { GenerateRlsSqlOptions, RlsTable } from "./rls/generate-rls-sql.ts";
 export { DEFAULT_TENANT_SETTING } from "./tenant-setting-name.ts";

@@ -5,6 +5,11 @@ export const DEFAULT_TENANT_SETTING = "app.tenant_id";
 
 const CUSTOM_SETTING = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** True when Postgres accepts `name` as a custom setting name (`prefix.name`, letters, digits and `_`). */
+export function isCustomSettingName(name: string): boolean {
+  return CUSTOM_SETTING.test(name);
+}
+
 /**
  * Returns `setting` if Postgres accepts it as a custom setting name (`prefix.name`), else throws.
  * @throws {InvalidTenantKitOptionError} naming the option and the accepted form.

@@ -3,6 +3,7 @@ import { tenantContext } from "../tenant-context.ts";
 import { propagateToCitusWorkers } from "./citus-prelude.ts";
 import type { TenantPool } from "./tenant-pool.ts";
 import { CitusContextModeError } from "../errors/citus-context-mode-error.ts";
+import { type ContextRoleProblem, ContextRoleUnusableError } from "../errors/context-role-unusable-error.ts";
 import { RlsBypassingRoleError } from "../errors/rls-bypassing-role-error.ts";
 import type { TenantContextMode } from "./tenant-prelude.ts";
 
@@ -13,7 +14,13 @@ import type { TenantContextMode } from "./tenant-prelude.ts";
  */
 const ROLE_CHECK_SQL =
   "SELECT current_user AS role, rolsuper, rolbypassrls, current_database() AS database, " +
-  "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS citus FROM pg_roles WHERE rolname = current_user";
+  "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS citus, " +
+  // The adapter's `roles` ($1): each must exist, be one the login role may SET ROLE to, and bypass nothing.
+  "(SELECT coalesce(json_agg(json_build_object('role', r.name, 'exists', x.oid IS NOT NULL, " +
+  "'member', CASE WHEN x.oid IS NULL THEN false ELSE pg_has_role(current_user, x.oid, 'MEMBER') END, " +
+  "'bypass', coalesce(x.rolsuper OR x.rolbypassrls, false))), '[]') " +
+  "FROM unnest($1::text[]) AS r(name) LEFT JOIN pg_roles x ON x.rolname = r.name) AS context_roles " +
+  "FROM pg_roles WHERE rolname = current_user";
 
 /** The value of `allowRlsBypassingRole` that turns the check off. Long on purpose: grep for it before a release. */
 export const ALLOW_RLS_BYPASSING_ROLE = "i-know-this-serves-every-tenant";
@@ -39,6 +46,7 @@ interface RoleCheckResult {
 async function assertRoleSubjectToRls(
   pool: Pick<pg.Pool, "query">,
   contextMode: TenantContextMode = "set-config",
+  roles: readonly string[] = [],
 ): Promise<RoleCheckResult> {
   const { rows } = await pool.query<{
     role: string;
@@ -46,7 +54,8 @@ async function assertRoleSubjectToRls(
     rolbypassrls: boolean;
     database: string;
     citus: boolean;
-  }>(ROLE_CHECK_SQL);
+    context_roles: { role: string; exists: boolean; member: boolean; bypass: boolean }[];
+  }>(ROLE_CHECK_SQL, [roles]);
   const row = rows[0];
   if (!row) return { citus: false }; // current_user always has a pg_roles row; nothing to judge otherwise.
   const attributes = [row.rolsuper && "SUPERUSER", row.rolbypassrls && "BYPASSRLS"].filter(
@@ -54,6 +63,17 @@ async function assertRoleSubjectToRls(
   );
   if (attributes.length > 0) throw new RlsBypassingRoleError(row.role, attributes);
   if (row.citus && contextMode !== "transaction-block") throw new CitusContextModeError(row.database);
+  const problems = row.context_roles.flatMap(({ role, exists, member, bypass }) => {
+    const problem: ContextRoleProblem | undefined = !exists
+      ? "missing"
+      : bypass
+        ? "bypasses-rls"
+        : !member
+          ? "not-member"
+          : undefined;
+    return problem ? [{ role, problem }] : [];
+  });
+  if (problems.length > 0) throw new ContextRoleUnusableError(row.role, problems);
   return { citus: row.citus };
 }
 
@@ -63,7 +83,11 @@ async function assertRoleSubjectToRls(
  * (see propagateToCitusWorkers). Runs outside the caller's context, so the first query's tenant or read mark never
  * sends it elsewhere (with replicas, a read's mark would send the primary's check to a replica).
  */
-export async function checkPoolRole(pool: TenantPool, contextMode?: TenantContextMode): Promise<void> {
-  const { citus } = await tenantContext.exit(() => assertRoleSubjectToRls(pool, contextMode));
+export async function checkPoolRole(
+  pool: TenantPool,
+  contextMode?: TenantContextMode,
+  roles?: readonly string[],
+): Promise<void> {
+  const { citus } = await tenantContext.exit(() => assertRoleSubjectToRls(pool, contextMode, roles));
   if (citus) pool.tenantPrelude = propagateToCitusWorkers(pool.tenantPrelude);
 }

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import type { ContextScope } from "../context-scope.ts";
 import { StaleStatementError } from "../errors/stale-statement-error.ts";
 import { TransactionLeftOpenError } from "../errors/transaction-left-open-error.ts";
 import { isConnectionFailure } from "./connection-failure.ts";
@@ -41,7 +42,7 @@ export class TenantCheckout {
   readonly #commitPipeline: ((afterError: boolean) => QueryPipeline) | undefined;
   /** A statement of this checkout failed: its transaction may be aborted (unless rolled back to a savepoint). */
   #statementFailed = false;
-  #pendingTenantId: string | undefined;
+  #pendingScope: ContextScope | undefined;
   #released = false;
   #inTransaction = false;
   #running = 0;
@@ -56,7 +57,7 @@ export class TenantCheckout {
    */
   constructor(
     client: TenantClient & pg.PoolClient,
-    tenantId: string,
+    scope: ContextScope,
     prelude: TenantPrelude,
     commitPipeline?: (afterError: boolean) => QueryPipeline,
   ) {
@@ -65,7 +66,7 @@ export class TenantCheckout {
     this.#commitPipeline = commitPipeline;
     // pg-pool gives each checkout its own release function; keeping this one makes a late release() a double release.
     this.#release = client.release;
-    this.#pendingTenantId = tenantId;
+    this.#pendingScope = scope;
     // Until release, this checkout hears the connection's errors (pg-pool listens only while the client is idle).
     client.on("error", this.#onError);
     const overrides: Partial<Record<PropertyKey, unknown>> = {
@@ -92,9 +93,9 @@ export class TenantCheckout {
     }
     const text = typeof config === "string" ? config : (config as pg.QueryConfig).text;
     let pipeline = NO_PIPELINE;
-    if (this.#pendingTenantId !== undefined && !TRANSACTION_PREAMBLE.test(text)) {
-      pipeline = this.#prelude.inTransaction(this.#pendingTenantId);
-      this.#pendingTenantId = undefined;
+    if (this.#pendingScope !== undefined && !TRANSACTION_PREAMBLE.test(text)) {
+      pipeline = this.#prelude.inTransaction(this.#pendingScope);
+      this.#pendingScope = undefined;
     }
     if (this.#commitPipeline && COMMIT.test(text)) {
       pipeline = joinPipelines(pipeline, this.#commitPipeline(this.#statementFailed));

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { NO_SCOPE } from "../context-scope.ts";
 import { PoolTimeoutError } from "../errors/pool-timeout-error.ts";
 import { TransactionLeftOpenError } from "../errors/transaction-left-open-error.ts";
 import type { ReplicaRouter } from "../replicas/replica-router.ts";
@@ -69,9 +70,15 @@ export class TenantPool extends pg.Pool {
     const [config, values] = args as [string | pg.QueryConfig, unknown];
     const context = tenantContext.getStore();
     const queryValues = Array.isArray(values) ? values : undefined;
-    const result = this.#replicaRouter
-      ? this.#replicaRouter.route(this, context, config, queryValues)
-      : this.queryInPipeline(this.#prelude.standalone(context?.tenantId ?? ""), config, queryValues);
+    let result: Promise<pg.QueryResult>;
+    try {
+      result = this.#replicaRouter
+        ? this.#replicaRouter.route(this, context, config, queryValues)
+        : this.queryInPipeline(this.#prelude.standalone(context?.scope ?? NO_SCOPE), config, queryValues);
+    } catch (error) {
+      // A context the prelude refuses (a role not in the adapter's roles): rejected before a connection is taken.
+      result = Promise.reject(error);
+    }
     if (!callback) return result;
     result.then(
       (r) => callback(null, r),
@@ -141,19 +148,24 @@ export class TenantPool extends pg.Pool {
 
   // biome-ignore lint/suspicious/noExplicitAny: overrides pg's overloaded signature as is.
   override connect(...args: any[]): any {
-    const tenantId = tenantContext.getStore()?.tenantId ?? "";
-    // Both forms go through #acquire, so the callback form also gets PoolTimeoutError and the timing events.
-    const acquired = this.#acquire().then(
-      (client) =>
-        new TenantCheckout(
-          client as TenantClient & pg.PoolClient,
-          tenantId,
-          this.#prelude,
-          tenantId === "" || !this.#replicaRouter
-            ? undefined
-            : (afterError) => this.#replicaRouter!.commitPipeline(tenantId, afterError),
-        ).handle,
-    );
+    const scope = tenantContext.getStore()?.scope ?? NO_SCOPE;
+    const prelude = this.#prelude;
+    // Both forms go through #acquire, so the callback form also gets PoolTimeoutError and the timing events. The
+    // prelude is built first: a context it refuses (a role not in the adapter's roles) takes no connection.
+    const acquired = Promise.resolve()
+      .then(() => prelude.inTransaction(scope))
+      .then(() => this.#acquire())
+      .then(
+        (client) =>
+          new TenantCheckout(
+            client as TenantClient & pg.PoolClient,
+            scope,
+            prelude,
+            scope.id === "" || !this.#replicaRouter
+              ? undefined
+              : (afterError) => this.#replicaRouter!.commitPipeline(scope.writer, afterError),
+          ).handle,
+      );
     const callback = args[0] as
       | ((e: Error | undefined, c: pg.PoolClient | undefined, done: unknown) => void)
       | undefined;

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import type { ContextScope } from "../context-scope.ts";
 import { isConnectionFailure } from "../pg/connection-failure.ts";
 import { RlsBypassingRoleError } from "../errors/rls-bypassing-role-error.ts";
 import { joinPipelines } from "../pg/query-pipeline.ts";
@@ -87,14 +88,18 @@ export class ReplicaNode {
   }
 
   /**
-   * Runs one read statement here as `tenantId`, after the pool's role check, with the replica's health pipelined
+   * Runs one read statement here with `scope`'s context, after the pool's role check, with the replica's health pipelined
    * right before it, in the same round trip (in the transaction-block mode, inside its block):
    * ```sql
    * SELECT set_config($1, $2, true); SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn(), <lag>; <read>  -- one Sync
    * ```
    * @throws the replica's error: the caller falls back to the primary (see ReplicaRouter).
    */
-  async read(tenantId: string, config: string | pg.QueryConfig, values: unknown[] | undefined): Promise<ReadOnReplica> {
+  async read(
+    scope: ContextScope,
+    config: string | pg.QueryConfig,
+    values: unknown[] | undefined,
+  ): Promise<ReadOnReplica> {
     await this.#roleChecked();
     const pool = this.#pool;
     let health: ReplicaHealth | undefined;
@@ -103,7 +108,7 @@ export class ReplicaNode {
       onRow: (fields: readonly unknown[]) => (health = parseReplicaHealth(fields)),
     };
     const result = await pool.queryInPipeline(
-      joinPipelines(pool.tenantPrelude.standalone(tenantId), { before: [check], after: [] }),
+      joinPipelines(pool.tenantPrelude.standalone(scope), { before: [check], after: [] }),
       config,
       values,
     );

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { type ContextScope, NO_SCOPE } from "../context-scope.ts";
 import { RlsBypassingRoleError } from "../errors/rls-bypassing-role-error.ts";
 import { isConnectionFailure } from "../pg/connection-failure.ts";
 import type { PipelineStatement, QueryPipeline } from "../pg/query-pipeline.ts";
@@ -61,16 +62,17 @@ export class ReplicaRouter {
     config: string | pg.QueryConfig,
     values: unknown[] | undefined,
   ): Promise<pg.QueryResult> {
-    const tenantId = context?.tenantId ?? "";
-    const onPrimary = () => primary.queryInPipeline(primary.tenantPrelude.standalone(tenantId), config, values);
-    if (tenantId === "") return onPrimary();
+    const scope = context?.scope ?? NO_SCOPE;
+    const onPrimary = () => primary.queryInPipeline(primary.tenantPrelude.standalone(scope), config, values);
+    if (scope.id === "") return onPrimary();
     // The mark covers everything sent while the operation's hooks run, also a statement the kit's own hook never saw
     // (a later extension's hook writing through the client the kit was applied to): only a SELECT is a read.
     if (context?.replicaRead && READ_STATEMENT.test(typeof config === "string" ? config : config.text)) {
-      return this.#read(context.replicaRead, tenantId, config, values, onPrimary);
+      return this.#read(context.replicaRead, scope, config, values, onPrimary);
     }
-    const inBlock = primary.tenantPrelude.inTransaction(tenantId);
-    const commit = this.commitPipeline(tenantId);
+    const inBlock = primary.tenantPrelude.inTransaction(scope);
+    // Read-your-writes is keyed by the writer (the tenant for $forTenant, QueryContext.writer for $forContext).
+    const commit = this.commitPipeline(scope.writer);
     const pipeline = {
       before: [BEGIN, ...inBlock.before],
       after: [...inBlock.after, ...commit.before, COMMIT, ...commit.after],
@@ -117,7 +119,7 @@ export class ReplicaRouter {
 
   async #read(
     operation: { replica?: unknown },
-    tenantId: string,
+    scope: ContextScope,
     config: string | pg.QueryConfig,
     values: unknown[] | undefined,
     onPrimary: OnPrimary,
@@ -131,10 +133,10 @@ export class ReplicaRouter {
     operation.replica = node;
     // Taken before the read is sent: another read's report may drop the tenant's entry while this one is in flight,
     // and this read's own health row, taken earlier on the server, may still be behind that write.
-    const required = this.#positions.required(tenantId);
+    const required = this.#positions.required(scope.writer);
     let read: Awaited<ReturnType<ReplicaNode["read"]>>;
     try {
-      read = await node.read(tenantId, config, values);
+      read = await node.read(scope, config, values);
     } catch (error) {
       if (error instanceof RlsBypassingRoleError) throw error;
       if (!isConnectionFailure(error)) {

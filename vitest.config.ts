@@ -51,6 +51,7 @@ const GENERATOR_TESTS = [
  * RLS SQL generation, the Prisma version gate).
  */
 const TRANSACTION_BLOCK_TESTS = [
+  "test/context/context-composition.test.ts",
   "test/extension/batch-transaction.test.ts",
   "test/extension/composition.test.ts",
   "test/extension/isolation-fuzz.test.ts",

@@ -1,3 +1,4 @@
+import pg from "pg";
 import { inject } from "vitest";
 import { roleUrl } from "../../fixtures/database/database-roles.ts";
 import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";
@@ -43,3 +44,24 @@ export function createContextClient(
 }
 
 export type ContextClient = ReturnType<typeof createContextClient>["prisma"];
+
+/**
+ * Gives Supabase's roles what the context tests need in `database`, as its owner: `authenticated` reads and writes
+ * customers and audit logs, `anon` reads customers; and a per-user rule on top of the fixture's tenant policies:
+ * `authenticated` sees and writes only audit log rows whose actorId is `app.user_id`.
+ */
+export async function grantContextRoles(database: Pick<TestDatabase, "ownerUrl">): Promise<void> {
+  const owner = new pg.Client({ connectionString: database.ownerUrl });
+  await owner.connect();
+  try {
+    await owner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON "Customer", "AuditLog" TO authenticated`);
+    await owner.query(`GRANT SELECT ON "Customer" TO anon`);
+    await owner.query(
+      `CREATE POLICY actor_only ON "AuditLog" AS RESTRICTIVE FOR ALL TO authenticated
+         USING ("actorId" = current_setting('app.user_id', true))
+         WITH CHECK ("actorId" = current_setting('app.user_id', true))`,
+    );
+  } finally {
+    await owner.end();
+  }
+}

@@ -6,7 +6,7 @@ import type { WireProxy } from "../../fixtures/database/wire-proxy.ts";
 import { inject } from "vitest";
 import { ContextRoleUnusableError, InvalidQueryContextError, type TenantContextMode } from "prisma-tenant-kit";
 import { availableRoutes, initTest, seedTestTenants, startProxyFor, type TestDatabase } from "../setup/init-test.ts";
-import { type ContextClient, createContextClient } from "./context-client.ts";
+import { type ContextClient, createContextClient, grantContextRoles } from "./context-client.ts";
 
 // A query context of several settings and a role (`$forContext`), per query, in both context modes, direct and
 // through PgBouncer in transaction mode. The login role is `tenant_kit_authenticator`: NOINHERIT, a member of
@@ -22,19 +22,7 @@ const MODES: TenantContextMode[] = ["set-config", "transaction-block"];
 beforeAll(async () => {
   database = await initTest();
   [a, b] = (await seedTestTenants(database, { tenants: 2 })) as [SeededTenant, SeededTenant];
-  const owner = new pg.Client({ connectionString: database.ownerUrl });
-  await owner.connect();
-  try {
-    await owner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON "Customer", "AuditLog" TO authenticated`);
-    await owner.query(`GRANT SELECT ON "Customer" TO anon`);
-    await owner.query(
-      `CREATE POLICY actor_only ON "AuditLog" AS RESTRICTIVE FOR ALL TO authenticated
-         USING ("actorId" = current_setting('app.user_id', true))
-         WITH CHECK ("actorId" = current_setting('app.user_id', true))`,
-    );
-  } finally {
-    await owner.end();
-  }
+  await grantContextRoles(database);
   for (const [tenant, actor, count] of [
     [a, "u1", 2],
     [a, "u2", 3],

@@ -101,7 +101,8 @@ export function contextScope(context: unknown): ContextScope {
     if (!isCustomSettingName(name)) {
       throw new InvalidQueryContextError(
         `settings[${JSON.stringify(name)}]`,
-        'a setting name must be a custom setting, "prefix.name" (letters, digits, _), e.g. "app.user_id"; ' +
+        'a setting name must be a custom setting, "prefix.name" (letters, digits, _; more parts allowed), e.g. ' +
+          '"app.user_id" or "request.jwt.claims"; ' +
           "the role goes in `role`.",
       );
     }

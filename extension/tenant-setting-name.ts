@@ -5,9 +5,15 @@ export const DEFAULT_TENANT_SETTING = "app.tenant_id";
 
 const CUSTOM_SETTING = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** True when Postgres accepts `name` as a custom setting name (`prefix.name`, letters, digits and `_`). */
+/** A custom setting of two or more parts, e.g. `app.user_id` or Supabase's `request.jwt.claims`. */
+const DOTTED_SETTING = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+
+/**
+ * True when Postgres accepts `name` as a custom setting name: two or more parts of letters, digits and `_`, joined by
+ * dots (`app.user_id`, `request.jwt.claims`). Safe to splice into `SET LOCAL <name> = ...`.
+ */
 export function isCustomSettingName(name: string): boolean {
-  return CUSTOM_SETTING.test(name);
+  return DOTTED_SETTING.test(name);
 }
 
 /**

@@ -1,7 +1,11 @@
 export { createTenantAdapter, TenantAdapterFactory } from "./create-tenant-adapter.ts";
-export type { TenantAdapterOptions, TenantPoolOptions } from "./create-tenant-adapter.ts";
+export type {
+  ReplicaPolicy,
+  TenantAdapterOptions,
+  TenantPoolOptions,
+  TenantReplicaOptions,
+} from "./adapter-options.ts";
 export type { TenantContextMode } from "./pg/tenant-prelude.ts";
-export type { ReplicaPolicy, TenantReplicaOptions } from "./replicas/replica-options.ts";
 export { REPLICA_FALLBACK_REASONS } from "./replicas/replica-state.ts";
 export type {
   ReplicaFallbackReason,
@@ -35,5 +39,7 @@ export { DEFAULT_TENANT_SETTING } from "./tenant-setting-name.ts";
 export { isPoolTimeoutError, PoolTimeoutError } from "./errors/pool-timeout-error.ts";
 export { StaleStatementError } from "./errors/stale-statement-error.ts";
 export { TransactionLeftOpenError } from "./errors/transaction-left-open-error.ts";
+export { TransactionNotCommittedError } from "./errors/transaction-not-committed-error.ts";
+export type { TransactionNotCommittedReason } from "./errors/transaction-not-committed-error.ts";
 export { poolTimeoutResponse } from "./http/pool-timeout-response.ts";
 export type { PoolTimeoutResponseOptions } from "./http/pool-timeout-response.ts";

@@ -1,17 +1,9 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
+import { type AdminAdapterOptions, resolveAdminAdapterOptions } from "../adapter-options.ts";
 import { AdminRoleError } from "../errors/admin-role-error.ts";
 import { DuplicatePgError } from "../errors/duplicate-pg-error.ts";
-import { InvalidTenantKitOptionError } from "../errors/invalid-tenant-kit-option-error.ts";
-
-/** Options of {@link createAdminAdapter}. */
-export interface AdminAdapterOptions {
-  /** URL of a dedicated admin role with BYPASSRLS. Never the application's DATABASE_URL. */
-  connectionString: string;
-  /** Most connections, default 2: admin work is rare and must not compete with the application's pool. */
-  max?: number;
-}
 
 /**
  * THE ESCAPE HATCH: a plain `@prisma/adapter-pg` adapter for cross-tenant admin, seeding and data migrations. It sets
@@ -28,20 +20,19 @@ export interface AdminAdapterOptions {
  * });
  * await admin.tenant.create({ data: { slug: "acme", name: "Acme" } });
  * ```
+ * @throws {InvalidTenantKitOptionError} for a missing URL or a bad `max`.
  * @throws {AdminRoleError} (from the first query) when the role can neither bypass RLS nor is superuser.
  * @throws {DuplicatePgError} (from the first query) when `@prisma/adapter-pg` resolves another copy of `pg`.
  */
 export function createAdminAdapter(options: AdminAdapterOptions): SqlDriverAdapterFactory {
-  if (typeof options?.connectionString !== "string" || options.connectionString.length === 0) {
-    throw new InvalidTenantKitOptionError("connectionString", "pass the URL of a dedicated admin role with BYPASSRLS.");
-  }
+  const { connectionString, max } = resolveAdminAdapterOptions(options);
   return {
     provider: "postgres",
     adapterName: "@prisma/adapter-pg",
     async connect(): Promise<SqlDriverAdapter> {
       const pool = new pg.Pool({
-        connectionString: options.connectionString,
-        max: options.max ?? 2,
+        connectionString,
+        max,
         application_name: "prisma-tenant-kit-admin",
       });
       const { rows } = await pool.query<{ role: string; bypasses: boolean }>(

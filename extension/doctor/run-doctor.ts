@@ -1,7 +1,8 @@
 import pg from "pg";
+import { resolveContextMode } from "../adapter-options.ts";
 import { DoctorConnectionError } from "../errors/doctor-connection-error.ts";
 import { InvalidTenantKitOptionError } from "../errors/invalid-tenant-kit-option-error.ts";
-import { TENANT_CONTEXT_MODES, type TenantContextMode } from "../pg/tenant-prelude.ts";
+import type { TenantContextMode } from "../pg/tenant-prelude.ts";
 import { assertTenantSettingName, DEFAULT_TENANT_SETTING } from "../tenant-setting-name.ts";
 import type { DOCTOR_FINDING_CODES, DoctorFinding, DoctorReport } from "./doctor-finding.ts";
 import { findProblems } from "./find-problems.ts";
@@ -61,13 +62,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       "pass the name of the column holding the tenant id, e.g. tenantId or tenant_id.",
     );
   }
-  const contextMode = options.contextMode ?? "set-config";
-  if (!TENANT_CONTEXT_MODES.includes(contextMode)) {
-    throw new InvalidTenantKitOptionError(
-      "contextMode",
-      `${JSON.stringify(contextMode)} is not a context mode; use "set-config" (the default) or "transaction-block".`,
-    );
-  }
+  const contextMode = resolveContextMode(options.contextMode);
   const client = new pg.Client({
     connectionString: options.connectionString,
     application_name: "tenant-kit-doctor",

@@ -2,6 +2,7 @@ import type pg from "pg";
 import type { ContextScope } from "../context-scope.ts";
 import { StaleStatementError } from "../errors/stale-statement-error.ts";
 import { TransactionLeftOpenError } from "../errors/transaction-left-open-error.ts";
+import { TransactionNotCommittedError } from "../errors/transaction-not-committed-error.ts";
 import { isConnectionFailure } from "./connection-failure.ts";
 import { joinPipelines, NO_PIPELINE, type QueryPipeline } from "./query-pipeline.ts";
 import type { TenantClient } from "./tenant-client.ts";
@@ -11,6 +12,8 @@ import type { TenantPrelude } from "./tenant-prelude.ts";
 const TRANSACTION_PREAMBLE = /^\s*(BEGIN|START\s+TRANSACTION|SET\s+TRANSACTION)\b/i;
 /** The statement that ends a transaction Prisma committed (`COMMIT`, or its synonym `END`). */
 const COMMIT = /^\s*(COMMIT|END)\s*(TRANSACTION|WORK)?\s*;?\s*$/i;
+/** Ends the transaction and starts another at once: the new one would run without the tenant, unseen by Prisma. */
+const CHAIN = /^\s*(COMMIT|END|ROLLBACK|ABORT)(\s+(TRANSACTION|WORK))?\s+AND\s+CHAIN\s*;?\s*$/i;
 
 type Callback = (error: Error | null, result?: pg.QueryResult) => void;
 type Submittable = { submit(connection: unknown): Error | undefined };
@@ -42,6 +45,10 @@ export class TenantCheckout {
   readonly #commitPipeline: ((afterError: boolean) => QueryPipeline) | undefined;
   /** A statement of this checkout failed: its transaction may be aborted (unless rolled back to a savepoint). */
   #statementFailed = false;
+  /** The first statement error of this checkout: the cause of a COMMIT that Postgres answered with ROLLBACK. */
+  #firstFailure: unknown;
+  /** The callback sent transaction control the kit refused: its COMMIT becomes a ROLLBACK, and rejects. */
+  #refusedControl: TransactionNotCommittedError | undefined;
   #pendingScope: ContextScope | undefined;
   #released = false;
   #inTransaction = false;
@@ -92,32 +99,59 @@ export class TenantCheckout {
       return (this.#client.query as (...a: unknown[]) => unknown)(...args);
     }
     const text = typeof config === "string" ? config : (config as pg.QueryConfig).text;
-    let pipeline = NO_PIPELINE;
-    if (this.#pendingScope !== undefined && !TRANSACTION_PREAMBLE.test(text)) {
-      pipeline = this.#prelude.inTransaction(this.#pendingScope);
-      this.#pendingScope = undefined;
-    }
-    if (this.#commitPipeline && COMMIT.test(text)) {
-      pipeline = joinPipelines(pipeline, this.#commitPipeline(this.#statementFailed));
-    }
-    this.#running++;
-    const result = this.#client
-      .queryInPipeline(pipeline, config as string | pg.QueryConfig, Array.isArray(values) ? values : undefined, () =>
-        this.#refusal(),
-      )
-      .catch((error: Error) => {
-        if (isConnectionFailure(error) && !(error instanceof StaleStatementError)) this.#broken ??= error;
-        this.#statementFailed = true;
-        throw error;
-      })
-      .finally(() => this.#running--);
     const callback = args.find((arg) => typeof arg === "function") as Callback | undefined;
+    const result = this.#run(text, config as string | pg.QueryConfig, Array.isArray(values) ? values : undefined);
     if (!callback) return result;
     result.then(
       (r) => callback(null, r),
       (e: Error) => callback(e),
     );
     return undefined;
+  }
+
+  async #run(text: string, config: string | pg.QueryConfig, values: unknown[] | undefined): Promise<pg.QueryResult> {
+    if (CHAIN.test(text)) {
+      this.#refusedControl ??= new TransactionNotCommittedError("transaction-control");
+      throw this.#refusedControl;
+    }
+    const commit = COMMIT.test(text);
+    if (commit && this.#refusedControl) {
+      // Nothing of a transaction whose callback tried to chain it may be kept: roll it back in place of the COMMIT.
+      await this.#send(NO_PIPELINE, "ROLLBACK", undefined);
+      throw this.#refusedControl;
+    }
+    let pipeline = NO_PIPELINE;
+    if (this.#pendingScope !== undefined && !TRANSACTION_PREAMBLE.test(text)) {
+      pipeline = this.#prelude.inTransaction(this.#pendingScope);
+      this.#pendingScope = undefined;
+    }
+    if (this.#commitPipeline && commit) {
+      pipeline = joinPipelines(pipeline, this.#commitPipeline(this.#statementFailed));
+    }
+    const result = await this.#send(pipeline, config, values);
+    // Postgres answers the COMMIT of an aborted transaction with the command tag ROLLBACK, not an error.
+    if (commit && result.command === "ROLLBACK") {
+      throw new TransactionNotCommittedError("rolled-back", { cause: this.#firstFailure });
+    }
+    return result;
+  }
+
+  async #send(
+    pipeline: QueryPipeline,
+    config: string | pg.QueryConfig,
+    values: unknown[] | undefined,
+  ): Promise<pg.QueryResult> {
+    this.#running++;
+    try {
+      return await this.#client.queryInPipeline(pipeline, config, values, () => this.#refusal());
+    } catch (error) {
+      if (isConnectionFailure(error) && !(error instanceof StaleStatementError)) this.#broken ??= error as Error;
+      if (!this.#statementFailed) this.#firstFailure = error;
+      this.#statementFailed = true;
+      throw error;
+    } finally {
+      this.#running--;
+    }
   }
 
   /** Why a statement of this checkout must not be sent now, if it must not. Runs when pg is about to send it. */

@@ -2,19 +2,19 @@ import pg from "pg";
 import { NO_SCOPE } from "../context-scope.ts";
 import { PoolTimeoutError } from "../errors/pool-timeout-error.ts";
 import { TransactionLeftOpenError } from "../errors/transaction-left-open-error.ts";
-import type { ReplicaRouter } from "../replicas/replica-router.ts";
 import { tenantContext } from "../tenant-context.ts";
 import { isConnectionFailure } from "./connection-failure.ts";
 import { TenantCheckout } from "./tenant-checkout.ts";
 import type { QueryPipeline } from "./query-pipeline.ts";
+import type { PrimaryPipelineRunner, ReadRouter } from "./read-router.ts";
 import { TenantClient } from "./tenant-client.ts";
 import type { TenantPrelude } from "./tenant-prelude.ts";
 
 /** pg.Pool options plus the statements that carry the tenant (see createTenantPrelude). */
 export interface TenantPoolConfig extends pg.PoolConfig {
   tenantPrelude: TenantPrelude;
-  /** The primary's: sends `$forTenant` model reads to read replicas (see ReplicaRouter). */
-  replicaRouter?: ReplicaRouter;
+  /** The primary's, with read replicas: where per-query statements run, what a COMMIT reports (see ReadRouter). */
+  readRouter?: ReadRouter;
 }
 
 /**
@@ -38,14 +38,14 @@ export interface TenantPoolConfig extends pg.PoolConfig {
  * (status `E`), so the pool first sends `ROLLBACK` (a second round trip on that error path only), then rethrows the
  * statement's error. Only broken connections, and connections not idle at release, are discarded.
  */
-export class TenantPool extends pg.Pool {
-  readonly #replicaRouter: ReplicaRouter | undefined;
+export class TenantPool extends pg.Pool implements PrimaryPipelineRunner {
+  readonly #readRouter: ReadRouter | undefined;
   #prelude: TenantPrelude;
 
   constructor(config: TenantPoolConfig) {
-    const { replicaRouter, ...poolConfig } = config;
+    const { readRouter, ...poolConfig } = config;
     super({ ...poolConfig, Client: TenantClient as unknown as new () => pg.ClientBase });
-    this.#replicaRouter = replicaRouter;
+    this.#readRouter = readRouter;
     this.#prelude = config.tenantPrelude;
   }
 
@@ -72,8 +72,8 @@ export class TenantPool extends pg.Pool {
     const queryValues = Array.isArray(values) ? values : undefined;
     let result: Promise<pg.QueryResult>;
     try {
-      result = this.#replicaRouter
-        ? this.#replicaRouter.route(this, context, config, queryValues)
+      result = this.#readRouter
+        ? this.#readRouter.route(this, context, config, queryValues)
         : this.queryInPipeline(this.#prelude.standalone(context?.scope ?? NO_SCOPE), config, queryValues);
     } catch (error) {
       // A context the prelude refuses (a role not in the adapter's roles): rejected before a connection is taken.
@@ -139,7 +139,7 @@ export class TenantPool extends pg.Pool {
   // biome-ignore lint/suspicious/noExplicitAny: overrides pg's overloaded signature as is.
   override end(...args: any[]): any {
     // The adapter ends the primary pool on $disconnect(); the replica pools end with it.
-    const ended = Promise.all([super.end(), this.#replicaRouter?.end()]).then(() => undefined);
+    const ended = Promise.all([super.end(), this.#readRouter?.end()]).then(() => undefined);
     const callback = args[0] as (() => void) | undefined;
     if (!callback) return ended;
     ended.then(callback, callback);
@@ -161,9 +161,9 @@ export class TenantPool extends pg.Pool {
             client as TenantClient & pg.PoolClient,
             scope,
             prelude,
-            scope.id === "" || !this.#replicaRouter
+            scope.id === "" || !this.#readRouter
               ? undefined
-              : (afterError) => this.#replicaRouter!.commitPipeline(scope.writer, afterError),
+              : (afterError) => this.#readRouter!.commitPipeline(scope.writer, afterError),
           ).handle,
       );
     const callback = args[0] as

@@ -4,6 +4,7 @@ export { monitorPool } from "./monitor-pool.ts";
 export type { MonitorPoolOptions, PoolAlert } from "./monitor-pool.ts";
 export { recommendPoolSize } from "./recommend-pool-size.ts";
 export type { PoolSizingAdvice, PoolSizingInput } from "./recommend-pool-size.ts";
-export { POOL_TIMING_EVENTS, TenantPool } from "../pg/tenant-pool.ts";
+export { POOL_TIMING_EVENTS } from "../pg/tenant-pool.ts";
+export type { TenantPool } from "./tenant-pool.ts";
 export { instrumentReplicas } from "./instrument-replicas.ts";
 export type { InstrumentReplicasOptions } from "./instrument-replicas.ts";

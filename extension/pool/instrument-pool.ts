@@ -1,6 +1,7 @@
 import { metrics, type Meter } from "@opentelemetry/api";
 import type { EventEmitter } from "node:events";
-import { POOL_TIMING_EVENTS, type TenantPool } from "../pg/tenant-pool.ts";
+import { POOL_TIMING_EVENTS } from "../pg/tenant-pool.ts";
+import type { TenantPool } from "./tenant-pool.ts";
 
 /** Options of {@link instrumentPool}. */
 export interface InstrumentPoolOptions {

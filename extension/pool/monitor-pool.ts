@@ -1,4 +1,4 @@
-import type { TenantPool } from "../pg/tenant-pool.ts";
+import type { TenantPool } from "./tenant-pool.ts";
 
 /** A pool alert, raised once when its condition starts and once (`resolved: true`) when it clears. */
 export interface PoolAlert {

@@ -6,7 +6,7 @@ import { joinPipelines } from "../pg/query-pipeline.ts";
 import type { TenantPool } from "../pg/tenant-pool.ts";
 import { tenantContext } from "../tenant-context.ts";
 import { parseReplicaHealth, REPLICA_HEALTH_SQL, type ReplicaHealth } from "./replica-health.ts";
-import type { ResolvedReplicaPolicy } from "./replica-options.ts";
+import type { ResolvedReplicaPolicy } from "../adapter-options.ts";
 import type { ReplicaOutReason, ReplicaState } from "./replica-state.ts";
 
 /** What a replica found wrong with itself: why it leaves rotation, and what was seen. */

@@ -3,7 +3,7 @@ import { type ContextScope, NO_SCOPE } from "../context-scope.ts";
 import { RlsBypassingRoleError } from "../errors/rls-bypassing-role-error.ts";
 import { isConnectionFailure } from "../pg/connection-failure.ts";
 import type { PipelineStatement, QueryPipeline } from "../pg/query-pipeline.ts";
-import type { TenantPool } from "../pg/tenant-pool.ts";
+import type { PrimaryPipelineRunner, ReadRouter } from "../pg/read-router.ts";
 import type { TenantContext } from "../tenant-context.ts";
 import { type ReplicaNode, unavailable } from "./replica-node.ts";
 import type { ReplicaFallbackReason, ReplicaStats } from "./replica-state.ts";
@@ -25,12 +25,12 @@ const BEGIN: PipelineStatement = { text: "BEGIN" };
 const COMMIT: PipelineStatement = { text: "COMMIT" };
 
 /**
- * Decides where a per-query statement of the primary {@link TenantPool} runs when the adapter has replicas: a model
+ * Decides where a per-query statement of the primary TenantPool runs when the adapter has replicas: a model
  * read of a `$forTenant` client (marked `replicaRead` in the kit's context) goes to the next replica in rotation,
  * round-robin, as the same tenant; everything else, and every read a replica cannot serve correctly, runs on the
  * primary. No replica fault reaches the caller: the read is re-run on the primary and counted by reason.
  */
-export class ReplicaRouter {
+export class ReplicaRouter implements ReadRouter {
   readonly nodes: readonly ReplicaNode[];
   readonly #positions: TenantWritePositions;
   readonly #fallbacks: Record<ReplicaFallbackReason, number>;
@@ -57,7 +57,7 @@ export class ReplicaRouter {
    * and a statement without a tenant (the bare client) as without replicas.
    */
   route(
-    primary: TenantPool,
+    primary: PrimaryPipelineRunner,
     context: TenantContext | undefined,
     config: string | pg.QueryConfig,
     values: unknown[] | undefined,

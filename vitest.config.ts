@@ -52,6 +52,7 @@ const GENERATOR_TESTS = [
  */
 const TRANSACTION_BLOCK_TESTS = [
   "test/context/context-composition.test.ts",
+  "test/context/context-replicas.test.ts",
   "test/supabase/supabase-isolation-fuzz.test.ts",
   "test/extension/batch-transaction.test.ts",
   "test/extension/composition.test.ts",

@@ -7,7 +7,7 @@ import { TenantMismatchError } from "./errors/tenant-mismatch-error.ts";
 import { UnsupportedPrismaVersionError } from "./errors/unsupported-prisma-version-error.ts";
 import { guardRequestBatching } from "./prisma/batching-guard.ts";
 import { assertSupportedPrismaClient, prismaClientVersion } from "./prisma/supported-prisma-client.ts";
-import { tenantContext } from "./tenant-context.ts";
+import { type TenantContext, tenantContext } from "./tenant-context.ts";
 import { assertTenantId } from "./tenant-id.ts";
 
 /** Options of {@link tenantExtension}. */
@@ -82,8 +82,13 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
         // First of the client's hooks, for every query: a query starts without a tenant (a $forTenant client's hook
         // sets one next), so none leaks to the bare client; and kit errors raised below Prisma get their class back.
         $allOperations: async ({ args, query }: QueryHookArgs) => {
-          const { tenantId: _dropped, scope: _scope, replicaRead: _read, ...outer } = tenantContext.getStore() ?? {};
+          const store = tenantContext.getStore();
           try {
+            // Nothing to drop (a call outside any scope, the usual case): no second context to enter per query.
+            if (store?.scope === undefined && store?.tenantId === undefined && store?.replicaRead === undefined) {
+              return await query(args);
+            }
+            const { tenantId: _dropped, scope: _scope, replicaRead: _read, ...outer } = store;
             // A Prisma query is a lazy promise: awaited outside run() it would start outside the context.
             return await tenantContext.run(outer, async () => await query(args));
           } catch (error) {
@@ -205,13 +210,21 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
 
     function forTenantExtension(scope: ContextScope) {
       const tenantId = scope.id;
+      // The context of a query that is not a model read, called outside any other scope (the usual case): one object
+      // per client, not one per query. Contexts are never mutated.
+      const alone: TenantContext = Object.freeze({ scope, tenantId });
       return {
         name: "prisma-tenant-kit:for-tenant",
         query: {
           $allOperations: ({ args, query, model, operation }: QueryHookArgs) => {
-            const { replicaRead: _outer, ...outer } = tenantContext.getStore() ?? {};
+            const store = tenantContext.getStore();
             const read = model !== undefined && REPLICA_READ_OPERATIONS.has(operation);
-            const context = read ? { ...outer, scope, tenantId, replicaRead: {} } : { ...outer, scope, tenantId };
+            let context: TenantContext;
+            if (store === undefined) context = read ? { scope, tenantId, replicaRead: {} } : alone;
+            else {
+              const { replicaRead: _outer, ...outer } = store;
+              context = read ? { ...outer, scope, tenantId, replicaRead: {} } : { ...outer, scope, tenantId };
+            }
             return tenantContext.run(context, async () => await query(args));
           },
         },

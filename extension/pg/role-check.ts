@@ -33,15 +33,20 @@ interface RoleCheckResult {
 
 /**
  * Resolves when the pool's role is subject to row-level security (not a superuser, without BYPASSRLS) and the
- * context mode carries the tenant to where the rows are: on a Citus database only the transaction-block mode does.
+ * context mode carries the tenant to where the rows are: on a Citus database only the transaction-block mode does;
+ * and each of the adapter's `roles` exists, may be taken by the login role and bypasses nothing.
  *
  * ```sql
  * SELECT current_user AS role, rolsuper, rolbypassrls, current_database() AS database,
- *        EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS citus
- *   FROM pg_roles WHERE rolname = current_user
+ *        EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS citus,
+ *        (SELECT coalesce(json_agg(json_build_object('role', r.name, 'exists', x.oid IS NOT NULL,
+ *                'member', pg_has_role(current_user, x.oid, 'MEMBER'), 'bypass', x.rolsuper OR x.rolbypassrls)), '[]')
+ *           FROM unnest($1::text[]) AS r(name) LEFT JOIN pg_roles x ON x.rolname = r.name) AS context_roles
+ *   FROM pg_roles WHERE rolname = current_user                    -- $1: the adapter's roles
  * ```
  * @throws {RlsBypassingRoleError} naming the role and the attribute(s) that let it bypass RLS.
  * @throws {CitusContextModeError} on a Citus database in the `"set-config"` mode.
+ * @throws {ContextRoleUnusableError} naming each of `roles` that is missing, not granted, or bypasses RLS.
  */
 async function assertRoleSubjectToRls(
   pool: Pick<pg.Pool, "query">,

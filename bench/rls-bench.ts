@@ -48,7 +48,7 @@ const baselineKit = BASELINE
   ? ((await import(pathToFileURL(resolve(BASELINE, "index.mjs")).href)) as typeof import("prisma-tenant-kit"))
   : undefined;
 
-/** CPU time (user + system, µs) of the postmaster `postmaster` and all its children, from /proc (Linux). */
+/** CPU time (user + system, µs) of the postmaster `postmaster` and all its children, live or exited (Linux /proc). */
 function serverCpuMicros(postmaster: number): number {
   const ticks = 1_000_000 / 100; // USER_HZ is 100 on Linux
   let total = 0;
@@ -60,6 +60,8 @@ function serverCpuMicros(postmaster: number): number {
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       if (Number(entry) !== postmaster && Number(fields[1]) !== postmaster) continue;
       total += (Number(fields[11]) + Number(fields[12])) * ticks;
+      // The postmaster's cutime + cstime: children that exited (e.g. connections the pools closed) keep counting.
+      if (Number(entry) === postmaster) total += (Number(fields[13]) + Number(fields[14])) * ticks;
     } catch {
       // The process ended while we looked.
     }

@@ -69,7 +69,9 @@ export interface TenantPreludeOptions {
  * ```
  *
  * The adapter's tenant setting is always in it, empty when the scope has no value for it, so a value some raw
- * session-level `SET` left on a pooled connection never reaches a query of the kit.
+ * session-level `SET` left on a pooled connection never reaches a query of the kit. Likewise, with `roles`, a query
+ * without a role gets `set_config('role', 'none', true)` (`SET LOCAL ROLE NONE`): the login role, whatever a raw
+ * `SET ROLE` left behind.
  */
 export function createTenantPrelude(options: TenantPreludeOptions): TenantPrelude {
   const { setting, mode = "set-config" } = options;
@@ -88,6 +90,11 @@ export function createTenantPrelude(options: TenantPreludeOptions): TenantPrelud
     }
     return [[setting, tenant], ...others];
   };
+  /**
+   * The role a query takes: its scope's, or, when the adapter has `roles` and the scope names none, `none` (the login
+   * role): a session-level `SET ROLE` some raw statement left on a pooled connection never carries over to a query.
+   */
+  const roleOf = (scope: ContextScope): string | undefined => scope.role ?? (roles.size > 0 ? "none" : undefined);
   const checkRole = (scope: ContextScope) => {
     if (scope.role !== undefined && !roles.has(scope.role))
       throw new ContextRoleNotAllowedError(scope.role, [...roles]);
@@ -101,7 +108,9 @@ export function createTenantPrelude(options: TenantPreludeOptions): TenantPrelud
         // escapeLiteral doubles quotes and backslashes (E'' form when there is one): the value cannot end the literal.
         text: `SET LOCAL ${name} = ${pg.escapeLiteral(value).trimStart()}`,
       }));
-      if (scope.role !== undefined) before.push({ text: `SET LOCAL ROLE ${pg.escapeIdentifier(scope.role)}` });
+      const role = roleOf(scope);
+      if (role === "none" && scope.role === undefined) before.push({ text: "SET LOCAL ROLE NONE" });
+      else if (role !== undefined) before.push({ text: `SET LOCAL ROLE ${pg.escapeIdentifier(role)}` });
       before.push(...timeoutStatements);
       return alone
         ? freeze({ before: [BEGIN, ...before], after: [COMMIT], opensBlock: true })
@@ -117,8 +126,9 @@ export function createTenantPrelude(options: TenantPreludeOptions): TenantPrelud
       }
       // Transaction-local like SET LOCAL ROLE: reverted when the implicit transaction ends at the Sync (or at the
       // caller's COMMIT / ROLLBACK), so the role never outlives the query on a pooled connection.
-      if (scope.role !== undefined) {
-        values.push(scope.role);
+      const role = roleOf(scope);
+      if (role !== undefined) {
+        values.push(role);
         calls.push(`set_config('role', $${values.length}, true)`);
       }
       if (timeout) {

@@ -133,6 +133,26 @@ describe.each(MODES.flatMap((mode) => availableRoutes().map((route) => [mode, ro
       expect(after.user_id ?? "").toBe("");
     });
 
+    it("runs a query without a role as the login role, even after a raw session-level SET ROLE", async () => {
+      const client = await pool.connect();
+      const raw = pg.Client.prototype.query as (this: pg.ClientBase, text: string) => Promise<pg.QueryResult>;
+      try {
+        await raw.call(client, "SET ROLE anon"); // a raw statement's leftover on a pooled connection
+      } finally {
+        client.release();
+      }
+      try {
+        const noRole = prisma.$forContext({ settings: { "app.tenant_id": a.id } });
+        const [session] = await noRole.$queryRawUnsafe<Session[]>(SESSION_SQL);
+        expect(session?.current_user).toBe("tenant_kit_authenticator");
+        const [viaTenant] = await prisma.$forTenant(a.id).$queryRawUnsafe<Session[]>(SESSION_SQL);
+        expect(viaTenant?.current_user).toBe("tenant_kit_authenticator");
+      } finally {
+        const again = await pool.connect();
+        await raw.call(again, "RESET ROLE").finally(() => again.release());
+      }
+    });
+
     it("refuses a role that is not one of the adapter's roles, before sending anything", async () => {
       const db = prisma.$forContext({ settings: { "app.tenant_id": a.id }, role: "service_role" });
       await expect(db.customer.findMany()).rejects.toThrow(/not one of the adapter's roles/);
@@ -184,6 +204,10 @@ describe("$forContext on the wire", () => {
       expect(proxy.messages[0]!.sql).toBe(
         "SELECT set_config($1, $2, true), set_config($3, $4, true), set_config('role', $5, true)",
       );
+      // With the adapter's roles, a query without one resets the role to the login role in the same statement.
+      proxy.clear();
+      await prisma.$forTenant(a.id).$queryRawUnsafe("SELECT 1");
+      expect(proxy.messages[0]!.sql).toBe("SELECT set_config($1, $2, true), set_config('role', $3, true)");
     } finally {
       await prisma.$disconnect();
     }

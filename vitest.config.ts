@@ -19,6 +19,7 @@ const DUAL_MAJOR_TESTS = [
   "test/extension/wire-protocol.test.ts",
   "test/extension/with-tenant.test.ts",
   "test/extension/transaction-block-mode.test.ts",
+  "test/extension/transaction-outcome.test.ts",
   "test/replicas/read-mark-leak.test.ts",
   "test/replicas/read-your-writes.test.ts",
   "test/replicas/replica-routing.test.ts",

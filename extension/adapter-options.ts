@@ -59,6 +59,18 @@ export interface ReplicaPolicy {
    * `console.warn` of the message.
    */
   logger?: (message: string, change: ReplicaStateChange) => void;
+  /**
+   * The key (at least 32 characters, e.g. `process.env.WRITE_POSITION_SECRET`) that signs the tokens of
+   * `adapter.writePositionToken(tenantId)` so another process of the app (another instance, a serverless function)
+   * accepts them in `adapter.readAfter(token, fn)`. Every process behind one load balancer needs the same key. Default:
+   * a random key per adapter, so tokens hold in this process only (docs/read-replicas.md, "Several processes").
+   */
+  writePositionSecret?: string;
+  /**
+   * How long a write-position token counts, in ms: an older one is ignored (by then every replica in rotation is far
+   * past it). Default 60,000.
+   */
+  writePositionMaxAgeMillis?: number;
 }
 
 /** Options of `createTenantAdapter`. */
@@ -133,6 +145,8 @@ export interface ResolvedReplicaPolicy {
   readonly maxLagMillis: number;
   readonly recheckAfterMillis: number;
   readonly logger: (message: string, change: ReplicaStateChange) => void;
+  readonly writePositionSecret: string | undefined;
+  readonly writePositionMaxAgeMillis: number;
 }
 
 /** {@link TenantAdapterOptions}, checked, with their defaults applied. */
@@ -264,7 +278,10 @@ export function resolveAdminAdapterOptions(options: AdminAdapterOptions): Requir
  * @throws {InvalidTenantKitOptionError} for a negative or non-numeric duration, or a logger that is not a function.
  */
 export function resolveReplicaPolicy(policy: ReplicaPolicy = {}): ResolvedReplicaPolicy {
-  const duration = (name: "maxLagMillis" | "recheckAfterMillis", fallback: number): number => {
+  const duration = (
+    name: "maxLagMillis" | "recheckAfterMillis" | "writePositionMaxAgeMillis",
+    fallback: number,
+  ): number => {
     const value = policy[name];
     if (value === undefined) return fallback;
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
@@ -275,10 +292,19 @@ export function resolveReplicaPolicy(policy: ReplicaPolicy = {}): ResolvedReplic
   if (policy.logger !== undefined && typeof policy.logger !== "function") {
     throw new InvalidTenantKitOptionError("replicaPolicy.logger", "it must be a function (message, change) => void.");
   }
+  const secret = policy.writePositionSecret;
+  if (secret !== undefined && (typeof secret !== "string" || secret.length < 32)) {
+    throw new InvalidTenantKitOptionError(
+      "replicaPolicy.writePositionSecret",
+      "it must be a string of at least 32 characters, the same in every process of the app.",
+    );
+  }
   return {
     maxLagMillis: duration("maxLagMillis", 5_000),
     recheckAfterMillis: duration("recheckAfterMillis", 1_000),
     logger: policy.logger ?? ((message) => console.warn(message)),
+    writePositionSecret: secret,
+    writePositionMaxAgeMillis: duration("writePositionMaxAgeMillis", 60_000),
   };
 }
 

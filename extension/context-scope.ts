@@ -137,7 +137,9 @@ export function contextScope(context: unknown): ContextScope {
   const braced = `{${[...(role === undefined ? [] : [`role ${JSON.stringify(role)}`]), ...shown].join(", ")}}`;
   return Object.freeze({
     id,
-    writer: writer === undefined ? id : JSON.stringify(["writer", writer]),
+    // The writer as given, so `adapter.writePositionToken(writer)` / `readAfter` name it as the application does. A
+    // writer equal to some tenant id only shares that tenant's positions: its reads may go to the primary more often.
+    writer: writer ?? id,
     label: `context ${braced}`,
     shown: braced,
     settings: frozen,

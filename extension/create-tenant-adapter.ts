@@ -15,7 +15,9 @@ import type { TenantPool as PublishedTenantPool } from "./pool/tenant-pool.ts";
 import { ReplicaNode } from "./replicas/replica-node.ts";
 import { ReplicaRouter } from "./replicas/replica-router.ts";
 import type { ReplicaStats } from "./replicas/replica-state.ts";
+import { readAfterContext } from "./replicas/read-after-context.ts";
 import { TenantWritePositions } from "./replicas/tenant-write-positions.ts";
+import { WritePositionTokens } from "./replicas/write-position-token.ts";
 
 /**
  * The Prisma driver adapter factory returned by {@link createTenantAdapter}: `@prisma/adapter-pg` over a
@@ -60,6 +62,35 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
    */
   replicaStats(): ReplicaStats {
     return this.#replicaRouter?.stats() ?? NO_REPLICA_STATS;
+  }
+
+  /**
+   * Read-your-writes across processes: a signed, tenant-bound token for the WAL position that `tenantId`'s reads must
+   * reach after its writes through this adapter, to hand to the user (a cookie, a header) and back to
+   * {@link readAfter} in whichever process serves the user's next request. Undefined when nothing is pending (or
+   * without replicas). Every process needs the same `replicaPolicy.writePositionSecret`.
+   * @example
+   * ```ts
+   * await prisma.$withTenant(tenantId, (tx) => tx.order.create({ data }));
+   * const token = adapter.writePositionToken(tenantId);
+   * if (token) cookies().set("rw", token, { httpOnly: true, sameSite: "lax", maxAge: 60 });
+   * ```
+   */
+  writePositionToken(tenantId: string): string | undefined {
+    return this.#replicaRouter?.positionToken(tenantId);
+  }
+
+  /**
+   * Runs `fn` with the position of a {@link writePositionToken} (e.g. from the request's cookie): `$forTenant` reads
+   * inside it go to a replica only once it has replayed that far, else to the primary. A token that is malformed,
+   * altered, signed with another secret or issued for another tenant sends that tenant's reads to the primary (it can
+   * never do more); an expired one (`replicaPolicy.writePositionMaxAgeMillis`) or undefined counts as none.
+   * @example `const orders = await adapter.readAfter(cookies().get("rw")?.value, () => db.order.findMany());`
+   */
+  readAfter<T>(token: string | undefined, fn: () => T | PromiseLike<T>): Promise<T> {
+    // Awaited inside run(): a Prisma query is a lazy promise and would otherwise start outside the context.
+    if (token === undefined || !this.#replicaRouter) return Promise.resolve().then(fn);
+    return readAfterContext.run({ token }, async () => await fn());
   }
 
   /** @throws {DuplicatePgError} when `@prisma/adapter-pg` resolves another copy of `pg` than the kit. */
@@ -127,7 +158,8 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
             : undefined,
         }),
     );
-    return new ReplicaRouter(nodes, new TenantWritePositions(nodes.length));
+    const tokens = new WritePositionTokens(policy.writePositionSecret, policy.writePositionMaxAgeMillis);
+    return new ReplicaRouter(nodes, new TenantWritePositions(nodes.length), tokens);
   }
 
   #newPool(

@@ -51,6 +51,8 @@ export class TenantCheckout {
   #refusedControl: TransactionNotCommittedError | undefined;
   #pendingScope: ContextScope | undefined;
   #released = false;
+  /** The kit released this checkout itself after rejecting its COMMIT: the caller's release() does nothing. */
+  #endedByKit = false;
   #inTransaction = false;
   #running = 0;
   /** A statement of this checkout lost the connection: the status the server last reported no longer applies. */
@@ -78,7 +80,8 @@ export class TenantCheckout {
     client.on("error", this.#onError);
     const overrides: Partial<Record<PropertyKey, unknown>> = {
       query: (...args: unknown[]) => this.#query(args),
-      release: (error?: Error | boolean) => this.#releaseOnce(error),
+      // After the kit ended the checkout itself (see #endRejected), the caller's release is a no-op.
+      release: (error?: Error | boolean) => (this.#endedByKit ? undefined : this.#releaseOnce(error)),
     };
     this.handle = new Proxy(client, {
       get(target, property) {
@@ -118,6 +121,7 @@ export class TenantCheckout {
     if (commit && this.#refusedControl) {
       // Nothing of a transaction whose callback tried to chain it may be kept: roll it back in place of the COMMIT.
       await this.#send(NO_PIPELINE, "ROLLBACK", undefined);
+      this.#endRejected();
       throw this.#refusedControl;
     }
     let pipeline = NO_PIPELINE;
@@ -131,6 +135,7 @@ export class TenantCheckout {
     const result = await this.#send(pipeline, config, values);
     // Postgres answers the COMMIT of an aborted transaction with the command tag ROLLBACK, not an error.
     if (commit && result.command === "ROLLBACK") {
+      this.#endRejected();
       throw new TransactionNotCommittedError("rolled-back", { cause: this.#firstFailure });
     }
     return result;
@@ -152,6 +157,16 @@ export class TenantCheckout {
     } finally {
       this.#running--;
     }
+  }
+
+  /**
+   * Releases the checkout once the kit rejects a COMMIT whose transaction is over (the connection is idle). Prisma 7
+   * then rolls back and releases (a no-op here); Prisma 6 (6.19) releases only after a COMMIT that resolved, so without
+   * this the connection would never go back to the pool and `$disconnect()` would wait for it forever.
+   */
+  #endRejected(): void {
+    this.#releaseOnce();
+    this.#endedByKit = true;
   }
 
   /** Why a statement of this checkout must not be sent now, if it must not. Runs when pg is about to send it. */

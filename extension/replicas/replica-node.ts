@@ -2,7 +2,7 @@ import type pg from "pg";
 import type { ContextScope } from "../context-scope.ts";
 import { isConnectionFailure } from "../pg/connection-failure.ts";
 import { RlsBypassingRoleError } from "../errors/rls-bypassing-role-error.ts";
-import { joinPipelines } from "../pg/query-pipeline.ts";
+import type { PipelineStatement, QueryPipeline } from "../pg/query-pipeline.ts";
 import type { TenantPool } from "../pg/tenant-pool.ts";
 import { tenantContext } from "../tenant-context.ts";
 import { parseReplicaHealth, REPLICA_HEALTH_SQL, type ReplicaHealth } from "./replica-health.ts";
@@ -30,6 +30,8 @@ export class ReplicaNode {
   /** host:port, for log lines (never the URL: it holds the password). */
   readonly #address: string;
   #state: ReplicaState = "in-rotation";
+  /** When (Date.now()) it last reported having replayed all it received, or a transaction committed that instant. */
+  #caughtUpAt: number | undefined;
   #retryAt = 0;
   #probing = false;
   #roleCheck: Promise<void> | undefined;
@@ -88,10 +90,11 @@ export class ReplicaNode {
   }
 
   /**
-   * Runs one read statement here with `scope`'s context, after the pool's role check, with the replica's health pipelined
-   * right before it, in the same round trip (in the transaction-block mode, inside its block):
+   * Runs one read statement here with `scope`'s context (settings and role), after the pool's role check, with the replica's health pipelined
+   * right before it, in the same round trip, in a READ COMMITTED block (see {@link READ_COMMITTED}):
    * ```sql
-   * SELECT set_config($1, $2, true); SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn(), <lag>; <read>  -- one Sync
+   * BEGIN ISOLATION LEVEL READ COMMITTED; SELECT set_config($1, $2, true);  -- SET LOCAL in the transaction-block mode
+   * SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn(), <lag>; <read>; COMMIT  -- one Sync
    * ```
    * @throws the replica's error: the caller falls back to the primary (see ReplicaRouter).
    */
@@ -107,22 +110,28 @@ export class ReplicaNode {
       text: REPLICA_HEALTH_SQL,
       onRow: (fields: readonly unknown[]) => (health = parseReplicaHealth(fields)),
     };
-    const result = await pool.queryInPipeline(
-      joinPipelines(pool.tenantPrelude.standalone(scope), { before: [check], after: [] }),
-      config,
-      values,
-    );
+    const tenant = pool.tenantPrelude.inTransaction(scope);
+    const pipeline: QueryPipeline = {
+      before: [READ_COMMITTED, ...tenant.before, check],
+      after: [...tenant.after, COMMIT],
+      opensBlock: true,
+    };
+    const result = await pool.queryInPipeline(pipeline, config, values);
     if (!health) throw new Error("The replica's health row did not arrive with the read.");
     return { result, health };
   }
 
   /** What is wrong with a replica that reported `health`, if anything. */
-  problemWith(health: ReplicaHealth): ReplicaProblem | undefined {
+  problemWith(health: ReplicaHealth, now = Date.now()): ReplicaProblem | undefined {
     if (!health.inRecovery) return { reason: "promoted", detail: "pg_is_in_recovery() is false" };
-    if (health.lagMillis > this.#policy.maxLagMillis) {
-      const lag = Number.isFinite(health.lagMillis)
-        ? `${health.lagMillis} ms`
-        : "unknown (no transaction replayed yet)";
+    let lagMillis = health.lagMillis;
+    if (lagMillis === 0) this.#caughtUpAt = now;
+    // A standby that has WAL to replay but has replayed no transaction since it started has no commit time to measure
+    // from. What is known: every byte it has yet to replay arrived after it last reported itself caught up, so its
+    // data is at most that old. A fresh standby on a quiet primary (only checkpoints, vacuum, ... in the WAL) serves.
+    else if (!Number.isFinite(lagMillis) && this.#caughtUpAt !== undefined) lagMillis = now - this.#caughtUpAt;
+    if (lagMillis > this.#policy.maxLagMillis) {
+      const lag = Number.isFinite(lagMillis) ? `${lagMillis} ms` : "unknown (no transaction replayed yet)";
       return { reason: "lagging", detail: `replay lag ${lag} > maxLagMillis ${this.#policy.maxLagMillis}` };
     }
     return undefined;
@@ -137,8 +146,10 @@ export class ReplicaNode {
   async #probe(): Promise<void> {
     this.#probing = true;
     try {
+      // A replica whose role check failed (e.g. refused by the server) stays out: reads would only meet it again.
+      await this.#roleChecked();
       // Outside the caller's context: the probe reads no table and belongs to no tenant.
-      const { rows } = await tenantContext.exit(() => this.pool.query({ text: REPLICA_HEALTH_SQL, rowMode: "array" }));
+      const { rows } = await tenantContext.exit(() => this.pool.queryInPipeline(PROBE_BLOCK, PROBE_QUERY, undefined));
       const problem = this.problemWith(parseReplicaHealth((rows as unknown[][])[0] ?? []));
       if (problem) this.takeOut(problem);
       else this.#change("in-rotation");
@@ -172,6 +183,17 @@ export class ReplicaNode {
     return this.#roleCheck;
   }
 }
+
+/**
+ * Opens the block of every replica read (and probe), whatever the server's `default_transaction_isolation`: in READ
+ * COMMITTED each statement takes its own snapshot, so the read's snapshot is taken after the health statement read the
+ * replay position and holds every commit replayed up to it. Under REPEATABLE READ the first statement's snapshot would
+ * serve the read, older than the position checked; under SERIALIZABLE a standby refuses every statement.
+ */
+const READ_COMMITTED: PipelineStatement = { text: "BEGIN ISOLATION LEVEL READ COMMITTED" };
+const COMMIT: PipelineStatement = { text: "COMMIT" };
+const PROBE_BLOCK: QueryPipeline = { before: [READ_COMMITTED], after: [COMMIT], opensBlock: true };
+const PROBE_QUERY = { text: REPLICA_HEALTH_SQL, rowMode: "array" } as pg.QueryConfig;
 
 /** A read a replica served: its result and, with it, the replica's health. */
 export interface ReadOnReplica {

@@ -8,15 +8,31 @@ import type { TenantContext } from "../tenant-context.ts";
 import { type ReplicaNode, unavailable } from "./replica-node.ts";
 import type { ReplicaFallbackReason, ReplicaStats } from "./replica-state.ts";
 import { REPLICA_FALLBACK_REASONS } from "./replica-state.ts";
-import { parseLsn, type TenantWritePositions } from "./tenant-write-positions.ts";
+import { readAfterContext } from "./read-after-context.ts";
+import { tenantPositionKey } from "./tenant-position-key.ts";
+import { maxLsn, parseLsn, type TenantWritePositions } from "./tenant-write-positions.ts";
+import type { WritePositionTokens } from "./write-position-token.ts";
 
-/** Runs a statement on the primary, the way the pool runs it without replicas. */
+/** Runs a statement on the primary, recording the commit's WAL position if it wrote (see ReplicaRouter.route). */
 type OnPrimary = () => Promise<pg.QueryResult>;
+
+/**
+ * An operation's pin once one of its statements was served by the primary: its later statements go there too (counted
+ * under the same reason), never to a replica that may be behind what that statement read.
+ */
+interface PinnedToPrimary {
+  readonly fellBackFor: ReplicaFallbackReason;
+}
 
 /** In a transaction, before its COMMIT: did it write (is a transaction id assigned)? */
 const WROTE_SQL = "SELECT pg_current_xact_id_if_assigned() IS NOT NULL";
-/** After a COMMIT: the primary's WAL position, at or past that commit's record. */
-const WAL_POSITION_SQL = "SELECT pg_current_wal_lsn()";
+/**
+ * After a COMMIT: the primary's WAL insert position, at or past the end of that commit's record. Not
+ * `pg_current_wal_lsn()` (how far WAL was written out) nor the flush position: with `synchronous_commit = off` the
+ * commit returns before its record is written, so both can still be short of it. A standby replays only WAL the
+ * primary has flushed and sent, so a replay position at or past this one includes the commit (docs/read-replicas.md).
+ */
+const WAL_POSITION_SQL = "SELECT pg_current_wal_insert_lsn()";
 /** What Prisma sends for a model read: a plain SELECT. Anything else under a read mark runs on the primary. */
 const READ_STATEMENT = /^\s*SELECT\b/i;
 /** SQLSTATE 0A000, e.g. "cannot use serializable mode in a hot standby". */
@@ -37,9 +53,12 @@ export class ReplicaRouter implements ReadRouter {
   #primaryReads = 0;
   #next = 0;
 
-  constructor(nodes: readonly ReplicaNode[], positions: TenantWritePositions) {
+  readonly #tokens: WritePositionTokens;
+
+  constructor(nodes: readonly ReplicaNode[], positions: TenantWritePositions, tokens: WritePositionTokens) {
     this.nodes = nodes;
     this.#positions = positions;
+    this.#tokens = tokens;
     this.#fallbacks = Object.fromEntries(REPLICA_FALLBACK_REASONS.map((reason) => [reason, 0])) as Record<
       ReplicaFallbackReason,
       number
@@ -47,12 +66,12 @@ export class ReplicaRouter implements ReadRouter {
   }
 
   /**
-   * Runs a per-query statement of `primary` where it belongs: a `$forTenant` model read on a replica (or, when no
-   * replica can serve it, on the primary); any other statement of a tenant on the primary in a transaction block
-   * that reports the commit's WAL position (see {@link commitPipeline}), still in one round trip:
+   * Runs a per-query statement of `primary` where it belongs: a `$forTenant` model read on a replica; any other
+   * statement of a tenant, and a read no replica can serve, on the primary in a transaction block that reports the
+   * commit's WAL position (see {@link commitPipeline}), still in one round trip:
    * ```sql
    * BEGIN; SELECT set_config($1, $2, true); <statement>; SELECT pg_current_xact_id_if_assigned() IS NOT NULL;
-   * COMMIT; SELECT pg_current_wal_lsn()  -- before one Sync
+   * COMMIT; SELECT pg_current_wal_insert_lsn()  -- before one Sync
    * ```
    * and a statement without a tenant (the bare client) as without replicas.
    */
@@ -63,39 +82,44 @@ export class ReplicaRouter implements ReadRouter {
     values: unknown[] | undefined,
   ): Promise<pg.QueryResult> {
     const scope = context?.scope ?? NO_SCOPE;
-    const onPrimary = () => primary.queryInPipeline(primary.tenantPrelude.standalone(scope), config, values);
-    if (scope.id === "") return onPrimary();
-    // The mark covers everything sent while the operation's hooks run, also a statement the kit's own hook never saw
-    // (a later extension's hook writing through the client the kit was applied to): only a SELECT is a read.
-    if (context?.replicaRead && READ_STATEMENT.test(typeof config === "string" ? config : config.text)) {
-      return this.#read(context.replicaRead, scope, config, values, onPrimary);
-    }
+    if (scope.id === "") return primary.queryInPipeline(primary.tenantPrelude.standalone(scope), config, values);
+    // Every statement of a tenant that runs on the primary reports its commit's position if it wrote, also a read
+    // that fell back there: a "read" can write (`SELECT fn_that_updates()` under a read mark), and once it ran on the
+    // primary, the replica it was meant for has not replayed it.
     const inBlock = primary.tenantPrelude.inTransaction(scope);
-    // Read-your-writes is keyed by the writer (the tenant for $forTenant, QueryContext.writer for $forContext).
+    // Read-your-writes is keyed by the writer: the tenant for $forTenant, QueryContext.writer for $forContext.
     const commit = this.commitPipeline(scope.writer);
     const pipeline = {
       before: [BEGIN, ...inBlock.before],
       after: [...inBlock.after, ...commit.before, COMMIT, ...commit.after],
       opensBlock: true,
     };
-    return primary.queryInPipeline(pipeline, config, values);
+    const onPrimary = () => primary.queryInPipeline(pipeline, config, values);
+    // The mark covers everything sent while the operation's hooks run, also a statement the kit's own hook never saw
+    // (a later extension's hook writing through the client the kit was applied to): only a SELECT is a read.
+    if (context?.replicaRead && READ_STATEMENT.test(typeof config === "string" ? config : config.text)) {
+      return this.#read(context.replicaRead, scope, config, values, onPrimary);
+    }
+    return onPrimary();
   }
 
   /**
    * The statements around the COMMIT of a tenant's transaction on the primary: if it wrote, the WAL position after
    * the commit is recorded for the tenant, and replicas serve its reads only once they have replayed that far.
    * ```sql
-   * SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT; SELECT pg_current_wal_lsn()  -- before one Sync
+   * SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT; SELECT pg_current_wal_insert_lsn()  -- one Sync
    * ```
    * `afterError`: a statement of the transaction failed, so it may be aborted, where any statement before the COMMIT
-   * would fail too; the position is then recorded as if it wrote (`COMMIT; SELECT pg_current_wal_lsn()`).
+   * would fail too; the position is then recorded as if it wrote (`COMMIT; SELECT pg_current_wal_insert_lsn()`).
+   * Positions are kept per {@link tenantPositionKey}: every spelling of one tenant id waits for the others' writes.
    */
   commitPipeline(tenantId: string, afterError = false): QueryPipeline {
     let wrote = afterError;
+    const key = tenantPositionKey(tenantId);
     const wroteCheck: PipelineStatement = { text: WROTE_SQL, onRow: ([assigned]) => void (wrote = assigned === "t") };
     return {
       before: afterError ? [] : [wroteCheck],
-      after: [{ text: WAL_POSITION_SQL, onRow: ([lsn]) => wrote && this.#positions.record(tenantId, parseLsn(lsn)) }],
+      after: [{ text: WAL_POSITION_SQL, onRow: ([lsn]) => wrote && this.#positions.record(key, endOfLastRecord(lsn)) }],
     };
   }
 
@@ -124,43 +148,70 @@ export class ReplicaRouter implements ReadRouter {
     values: unknown[] | undefined,
     onPrimary: OnPrimary,
   ): Promise<pg.QueryResult> {
-    // The statements of one operation (a relation load sends several) stay on one replica, so a later statement never
-    // reads an older state than an earlier one did; once that replica left rotation they go to the primary, which is
-    // ahead of every replica, never to another replica that may be further behind.
-    const pinned = operation.replica as ReplicaNode | undefined;
+    // The statements of one operation (a relation load sends several) stay where its first one was served, so a later
+    // statement never reads an older state than an earlier one did: on one replica, whose replay position only
+    // grows; and once a statement was served by the primary (a fallback for any reason) or the replica left rotation,
+    // on the primary, which is ahead of every replica, never on a replica that may be further behind. Why it holds:
+    // every return through #onPrimary pins the operation to the primary before that statement is sent, and a later
+    // statement of the operation (Prisma sends it after the earlier one's result) reads the pin first, here.
+    const pinned = operation.replica as ReplicaNode | PinnedToPrimary | undefined;
+    if (pinned && "fellBackFor" in pinned) return this.#onPrimary(pinned.fellBackFor, operation, onPrimary);
     const node = pinned ? (pinned.state === "in-rotation" ? pinned : undefined) : this.#pick();
-    if (!node) return this.#onPrimary("out-of-rotation", onPrimary);
+    if (!node) return this.#onPrimary("out-of-rotation", operation, onPrimary);
     operation.replica = node;
     // Taken before the read is sent: another read's report may drop the tenant's entry while this one is in flight,
     // and this read's own health row, taken earlier on the server, may still be behind that write.
-    const required = this.#positions.required(scope.writer);
+    const required = this.#required(tenantPositionKey(scope.writer));
+    if (required === undefined) return this.#onPrimary("behind-own-write", operation, onPrimary);
     let read: Awaited<ReturnType<ReplicaNode["read"]>>;
     try {
       read = await node.read(scope, config, values);
     } catch (error) {
       if (error instanceof RlsBypassingRoleError) throw error;
       if (!isConnectionFailure(error)) {
-        // A standby refuses what a primary does (SERIALIZABLE as the default isolation, a feature of the primary
-        // only): out until a probe succeeds, so each read does not run twice. A query's own such error costs a
-        // replica only until its next probe.
+        // A standby refuses what a primary does (a feature of the primary only): out until a probe succeeds, so each
+        // read does not run twice. A query's own such error costs a replica only until its next probe.
         if ((error as { code?: unknown }).code === FEATURE_NOT_SUPPORTED) {
           node.takeOut({ reason: "unavailable", detail: (error as Error).message });
         }
-        return this.#onPrimary("replica-error", onPrimary);
+        return this.#onPrimary("replica-error", operation, onPrimary);
       }
       node.takeOut(unavailable(error));
-      return this.#onPrimary("unavailable", onPrimary);
+      return this.#onPrimary("unavailable", operation, onPrimary);
     }
     const { health } = read;
     this.#positions.replayed(node.index, health.replayLsn);
     const problem = node.problemWith(health);
     if (problem) {
       node.takeOut(problem);
-      return this.#onPrimary(problem.reason, onPrimary);
+      return this.#onPrimary(problem.reason, operation, onPrimary);
     }
-    if (health.replayLsn < required) return this.#onPrimary("behind-own-write", onPrimary);
+    if (health.replayLsn < required) return this.#onPrimary("behind-own-write", operation, onPrimary);
     node.reads++;
     return read.result;
+  }
+
+  /**
+   * A token for the position `tenantId`'s reads must reach (its last write through this adapter, or the floor),
+   * undefined when there is none; see {@link WritePositionTokens}.
+   */
+  positionToken(tenantId: string): string | undefined {
+    const key = tenantPositionKey(tenantId);
+    const lsn = this.#positions.required(key);
+    return lsn === 0n ? undefined : this.#tokens.issue(key, lsn);
+  }
+
+  /**
+   * The position a read of `key` must see: the tenant's writes through this adapter and, inside `readAfter(token)`,
+   * the token's. Undefined when the token does not check out for this tenant: then no replica may serve the read.
+   */
+  #required(key: string): bigint | undefined {
+    const own = this.#positions.required(key);
+    const token = readAfterContext.getStore()?.token;
+    if (token === undefined) return own;
+    const vouched = this.#tokens.check(token, key);
+    if (!vouched.valid) return undefined;
+    return maxLsn(vouched.lsn, own);
   }
 
   /** The next replica in rotation, round-robin; undefined when none is (each due one then starts a probe). */
@@ -176,9 +227,36 @@ export class ReplicaRouter implements ReadRouter {
     return undefined;
   }
 
-  #onPrimary(reason: ReplicaFallbackReason, onPrimary: OnPrimary): Promise<pg.QueryResult> {
+  /** Serves a read on the primary, and pins the rest of its operation there. */
+  #onPrimary(
+    reason: ReplicaFallbackReason,
+    operation: { replica?: unknown },
+    onPrimary: OnPrimary,
+  ): Promise<pg.QueryResult> {
+    const pin: PinnedToPrimary = { fellBackFor: reason };
+    operation.replica = pin;
     this.#fallbacks[reason]++;
     this.#primaryReads++;
     return onPrimary();
   }
 }
+
+/**
+ * The insert position `lsn` as the end of the last record: right after a record that ended at a WAL page boundary,
+ * the insert position is past the next page's header (24 bytes; 40 on a segment's first page), where no standby's
+ * replay position (the end of the last record it replayed) ever stops.
+ */
+function endOfLastRecord(text: string | null | undefined): bigint {
+  const lsn = parseLsn(text);
+  const inPage = lsn % WAL_PAGE_BYTES;
+  if (inPage === SHORT_PAGE_HEADER || (inPage === LONG_PAGE_HEADER && lsn % WAL_SEGMENT_BYTES === LONG_PAGE_HEADER)) {
+    return lsn - inPage;
+  }
+  return lsn;
+}
+
+/** PostgreSQL's default XLOG_BLCKSZ and wal_segment_size; other sizes only make positions more conservative. */
+const WAL_PAGE_BYTES = 8192n;
+const WAL_SEGMENT_BYTES = 16n * 1024n * 1024n;
+const SHORT_PAGE_HEADER = 24n;
+const LONG_PAGE_HEADER = 40n;

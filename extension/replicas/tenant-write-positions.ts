@@ -67,7 +67,7 @@ export class TenantWritePositions {
   }
 }
 
-// Math.max does not take bigints.
-function maxLsn(a: bigint, b: bigint): bigint {
+/** The later of two WAL positions (Math.max does not take bigints). */
+export function maxLsn(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
 }

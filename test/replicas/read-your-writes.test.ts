@@ -105,7 +105,7 @@ describe.skipIf(!replicationAvailable())("read-your-writes with a replica that d
     expect(served()).toEqual({ ...start, replica: start.replica + 1 });
   });
 
-  it("rejects a transaction whose failed statement the callback caught (rolled back), as without replicas", async () => {
+  it("rejects a transaction whose failed statement the callback caught (rolled back)", async () => {
     const [a] = tenants as [SeededTenant];
     const duplicate = { id: a.customerIds[0]!, tenantId: a.id, name: "dup", email: "dup@a.test" };
     const outcome = prisma.$withTenant(a.id, async (tx) => {

@@ -54,8 +54,8 @@ beforeAll(async () => {
   superuser = new pg.Pool({ connectionString: superuserUrlOf(database), max: 1 });
 });
 afterAll(async () => {
-  await superuser.end();
-  await database.drop();
+  await superuser?.end();
+  await database?.drop();
 });
 
 type Note = { id: bigint; user_id: string; is_public: boolean };

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import pg from "pg";
 import { inject } from "vitest";
+import { DATABASE_ROLES } from "../../fixtures/database/database-roles.ts";
 import type { TestDatabase } from "../setup/init-test.ts";
 
 /** A made-up project URL: tokens carry `<PROJECT_URL>/auth/v1` as `iss`, as Supabase Auth's do. */
@@ -26,18 +27,27 @@ export interface SupabaseUser {
 }
 
 /**
- * Supabase's shape in `database`: the `auth` helpers (fixtures/database/supabase-auth.sql) and three tables with
- * Supabase-style policies, created by the owner (RLS forced), seeded by the superuser:
+ * Supabase's shape in `database`: the `auth` helpers (fixtures/database/supabase-auth.sql, run by the superuser) and
+ * three tables with Supabase-style policies, created by the owner (RLS forced), seeded by the superuser:
  * - `notes`: `TO authenticated USING ((select auth.uid()) = user_id)` for every command, plus public notes readable
  *   by `anon` and `authenticated`; `anon` may only read;
  * - `profiles`: the per-row form `TO authenticated USING (auth.uid() = id)`;
  * - `team_docs`: a claim inside the JWT, `team = (select auth.jwt() -> 'app_metadata' ->> 'team')`.
  */
 export async function createSupabaseProject(database: TestDatabase, users = 4): Promise<SupabaseUser[]> {
+  // The auth helpers as the superuser (the fixture may also create Supabase's server-wide roles when missing).
+  const auth = new pg.Client({ connectionString: superuserUrlOf(database) });
+  await auth.connect();
+  try {
+    await auth.query(await readFile(AUTH_SQL, "utf8"));
+    // The owner writes the policies that call the helpers.
+    await auth.query(`GRANT USAGE ON SCHEMA auth TO ${DATABASE_ROLES.owner.name}`);
+  } finally {
+    await auth.end();
+  }
   const owner = new pg.Client({ connectionString: database.ownerUrl });
   await owner.connect();
   try {
-    await owner.query(await readFile(AUTH_SQL, "utf8"));
     await owner.query(`
       CREATE TABLE notes (
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

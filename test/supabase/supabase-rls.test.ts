@@ -44,8 +44,8 @@ beforeAll(async () => {
   superuser = new pg.Pool({ connectionString: superuserUrlOf(database), max: 1 });
 });
 afterAll(async () => {
-  await superuser.end();
-  await database.drop();
+  await superuser?.end();
+  await database?.drop();
 });
 
 const MODES: TenantContextMode[] = ["set-config", "transaction-block"];

@@ -17,6 +17,11 @@ import { configDefaults, defineConfig, type Plugin, type TestProjectInlineConfig
  *   the HTTP app) does not depend on how the tenant is sent or on the Prisma major: Prisma 7 only.
  */
 const ISOLATION_TESTS = "test/isolation/**/*.test.ts";
+/**
+ * Query contexts (several settings and a role) and Supabase's policies: Prisma 7, in both context modes (not yet run
+ * on Prisma 6).
+ */
+const CONTEXT_TESTS = ["test/context/**/*.test.ts", "test/supabase/**/*.test.ts"];
 const DRIVER_TESTS = "test/driver/**/*.test.ts";
 
 /**
@@ -99,7 +104,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "prisma7-transaction-block",
-          include: [ISOLATION_TESTS],
+          include: [ISOLATION_TESTS, ...CONTEXT_TESTS],
           env: { TENANT_KIT_CONTEXT_MODE: "transaction-block" },
         },
       },

@@ -107,6 +107,17 @@ export interface TenantAdapterOptions {
    *   statements Postgres refuses inside a block (`VACUUM`, `CREATE INDEX CONCURRENTLY`) fail in this mode.
    */
   contextMode?: TenantContextMode;
+  /**
+   * The roles a query context may run as (`prisma.$forContext({ settings, role })`), e.g.
+   * `["authenticated", "anon"]` on Supabase. A context naming any other role is refused before anything is sent
+   * (`ContextRoleNotAllowedError`): the role comes from this list, never from a request. Checked once per pool, in the
+   * first-connection query: each role must exist, the login role must be able to become it
+   * (`pg_has_role(current_user, role, 'MEMBER')`), and it must be neither SUPERUSER nor BYPASSRLS
+   * (`ContextRoleUnusableError` otherwise). Per query the role is set like `SET LOCAL ROLE`, for that query only:
+   * `set_config('role', $n, true)` in the set-config mode, `SET LOCAL ROLE "name"` in the transaction-block mode.
+   * Default none: queries run as the login role.
+   */
+  roles?: readonly string[];
   /** Postgres schema of the Prisma models, passed to `@prisma/adapter-pg`. Default: the connection's search_path. */
   schema?: string;
   pool?: TenantPoolOptions;
@@ -143,6 +154,8 @@ export interface ResolvedAdapterOptions {
   readonly connectionString: string | undefined;
   readonly setting: string;
   readonly contextMode: TenantContextMode;
+  /** The roles a query context may run as (`roles`); empty by default. */
+  readonly roles: readonly string[];
   readonly schema: string | undefined;
   readonly pool: TenantPoolOptions;
   readonly replicas: readonly TenantReplicaOptions[];
@@ -179,6 +192,7 @@ export function resolveAdapterOptions(options: TenantAdapterOptions): ResolvedAd
   }
   const setting = assertTenantSettingName(options.setting ?? DEFAULT_TENANT_SETTING);
   const contextMode = resolveContextMode(options.contextMode);
+  const roles = resolveContextRoles(options.roles);
   const pool = options.pool ?? {};
   assertPoolSize(pool.max, "pool.max");
   const replicas = options.replicas ?? [];
@@ -187,12 +201,31 @@ export function resolveAdapterOptions(options: TenantAdapterOptions): ResolvedAd
     connectionString: options.connectionString,
     setting,
     contextMode,
+    roles,
     schema: options.schema,
     pool,
     replicas,
     replicaPolicy: resolveReplicaPolicy(options.replicaPolicy),
     checkRole: allow !== ALLOW_RLS_BYPASSING_ROLE,
   };
+}
+
+/**
+ * `roles`: an array of distinct, non-empty role names (Postgres then checks that each exists and may be used).
+ * @throws {InvalidTenantKitOptionError} for anything else.
+ */
+function resolveContextRoles(roles: unknown): readonly string[] {
+  if (roles === undefined) return [];
+  const valid =
+    Array.isArray(roles) &&
+    roles.every((role) => typeof role === "string" && role.length > 0 && role.length <= 63 && !role.includes("\u0000"));
+  if (!valid || new Set(roles).size !== roles.length) {
+    throw new InvalidTenantKitOptionError(
+      "roles",
+      'pass an array of distinct role names, e.g. ["authenticated", "anon"]: the roles a query context may run as.',
+    );
+  }
+  return Object.freeze([...roles]);
 }
 
 /**

@@ -124,7 +124,7 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
     let check = this.#roleChecks.get(pool);
     if (!check) {
       // A refused (or unreachable) pool is closed; the next connect() builds a new one and checks it again.
-      check = checkPoolRole(pool, this.#options.contextMode).catch(async (error: unknown) => {
+      check = checkPoolRole(pool, this.#options.contextMode, this.#options.roles).catch(async (error: unknown) => {
         await pool.end().catch(() => undefined);
         throw error;
       });
@@ -153,7 +153,9 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
           index,
           connectionString: replica.connectionString,
           policy,
-          checkRole: this.#options.checkRole ? (pool) => checkPoolRole(pool, this.#options.contextMode) : undefined,
+          checkRole: this.#options.checkRole
+            ? (pool) => checkPoolRole(pool, this.#options.contextMode, this.#options.roles)
+            : undefined,
         }),
     );
     const tokens = new WritePositionTokens(policy.writePositionSecret, policy.writePositionMaxAgeMillis);
@@ -167,7 +169,12 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
   ): TenantPool {
     return new TenantPool({
       connectionString,
-      tenantPrelude: createTenantPrelude(this.setting, pool.statementTimeoutMillis, this.#options.contextMode),
+      tenantPrelude: createTenantPrelude({
+        setting: this.setting,
+        statementTimeoutMillis: pool.statementTimeoutMillis,
+        mode: this.#options.contextMode,
+        roles: this.#options.roles,
+      }),
       max: pool.max ?? 10,
       idleTimeoutMillis: pool.idleTimeoutMillis ?? 10_000,
       maxLifetimeSeconds: pool.maxLifetimeSeconds ?? 1_800,

@@ -16,6 +16,7 @@ export type {
 } from "./replicas/replica-state.ts";
 export { tenantExtension } from "./tenant-extension.ts";
 export type { TenantExtensionOptions, TenantTransactionClient, TenantTransactionOptions } from "./tenant-extension.ts";
+export type { QueryContext } from "./context-scope.ts";
 export { TenantKitError } from "./errors/tenant-kit-error.ts";
 export { TenantContextMissingError } from "./errors/tenant-context-missing-error.ts";
 export { TenantMismatchError } from "./errors/tenant-mismatch-error.ts";
@@ -32,6 +33,10 @@ export { DuplicatePgError } from "./errors/duplicate-pg-error.ts";
 export { WriteWithoutTenantError } from "./errors/write-without-tenant-error.ts";
 export { DatabaseUnreachableError } from "./errors/database-unreachable-error.ts";
 export type { UnreachableReason } from "./errors/database-unreachable-error.ts";
+export { InvalidQueryContextError } from "./errors/invalid-query-context-error.ts";
+export { ContextRoleNotAllowedError } from "./errors/context-role-not-allowed-error.ts";
+export { ContextRoleUnusableError } from "./errors/context-role-unusable-error.ts";
+export type { ContextRoleProblem } from "./errors/context-role-unusable-error.ts";
 export { generateRlsSql } from "./rls/generate-rls-sql.ts";
 export type { GenerateRlsSqlOptions, RlsTable } from "./rls/generate-rls-sql.ts";
 export { DEFAULT_TENANT_SETTING } from "./tenant-setting-name.ts";

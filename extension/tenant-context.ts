@@ -1,18 +1,28 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { ContextScope } from "./context-scope.ts";
 
 /**
- * What the kit knows about the current call. Only `tenantId` reaches the database; the rest decides how calls compose
+ * What the kit knows about the current call. Only `scope` reaches the database; the rest decides how calls compose
  * (docs/design.md, "Composition").
  */
 export interface TenantContext {
   /**
-   * The tenant the current query runs as: set around each query of a `$forTenant` client (and its transaction
-   * clients) and absent for the bare client, also inside a `$withTenant` callback. The pool reads it.
+   * The context the current query runs as (its settings and role): set around each query of a `$forTenant` /
+   * `$forContext` client (and its transaction clients) and absent for the bare client, also inside a `$withTenant`
+   * callback. The pool reads it.
+   */
+  readonly scope?: ContextScope;
+  /**
+   * `scope.id`, set and cleared with it: the tenant id for `$forTenant(id)`, an id of the settings and role for
+   * `$forContext`. Equal ids send the same context; request batching and strict mode compare it.
    */
   readonly tenantId?: string;
   /** The open `$withTenant` transaction around the current code: a nested one of the same tenant joins it. */
   readonly transaction?: {
+    /** `scope.id` of the transaction's context. */
     readonly tenantId: string;
+    /** For errors: whose transaction it is, e.g. `tenant "acme"`. */
+    readonly label: string;
     readonly client: unknown;
     /** Set once the callback settled: work it scheduled for later starts its own transaction instead of joining. */
     readonly closed: boolean;

@@ -1,4 +1,5 @@
 import { Prisma } from "@prisma/client/extension";
+import { type ContextScope, contextScope, type QueryContext, tenantScope } from "./context-scope.ts";
 import { InvalidTransactionCallbackError } from "./errors/invalid-transaction-callback-error.ts";
 import { TenantContextMissingError } from "./errors/tenant-context-missing-error.ts";
 import { unwrapKitError } from "./errors/tenant-kit-error.ts";
@@ -6,7 +7,7 @@ import { TenantMismatchError } from "./errors/tenant-mismatch-error.ts";
 import { UnsupportedPrismaVersionError } from "./errors/unsupported-prisma-version-error.ts";
 import { guardRequestBatching } from "./prisma/batching-guard.ts";
 import { assertSupportedPrismaClient, prismaClientVersion } from "./prisma/supported-prisma-client.ts";
-import { tenantContext } from "./tenant-context.ts";
+import { type TenantContext, tenantContext } from "./tenant-context.ts";
 import { assertTenantId } from "./tenant-id.ts";
 
 /** Options of {@link tenantExtension}. */
@@ -31,7 +32,7 @@ export interface TenantTransactionOptions {
 /** The interactive transaction client Prisma passes to `$transaction(fn)`: the client minus connection/tx control. */
 export type TenantTransactionClient<T> = Omit<
   T,
-  "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends" | "$forTenant" | "$withTenant"
+  "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends" | "$forTenant" | "$withTenant" | "$withContext"
 >;
 
 /**
@@ -73,7 +74,7 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
     guardRequestBatching(client);
     // Prisma's own $transaction: the one `$forTenant` clients override has to reach it on the scoped client itself.
     const prismaTransaction = (client as unknown as TransactionRunner).$transaction;
-    const scopeTenants = new WeakMap<object, string>();
+    const scopeOfExtension = new WeakMap<object, ContextScope>();
 
     const kitExtension = {
       name: "prisma-tenant-kit",
@@ -81,8 +82,13 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
         // First of the client's hooks, for every query: a query starts without a tenant (a $forTenant client's hook
         // sets one next), so none leaks to the bare client; and kit errors raised below Prisma get their class back.
         $allOperations: async ({ args, query }: QueryHookArgs) => {
-          const { tenantId: _dropped, replicaRead: _read, ...outer } = tenantContext.getStore() ?? {};
+          const store = tenantContext.getStore();
           try {
+            // Nothing to drop (a call outside any scope, the usual case): no second context to enter per query.
+            if (store?.scope === undefined && store?.tenantId === undefined && store?.replicaRead === undefined) {
+              return await query(args);
+            }
+            const { tenantId: _dropped, scope: _scope, replicaRead: _read, ...outer } = store;
             // A Prisma query is a lazy promise: awaited outside run() it would start outside the context.
             return await tenantContext.run(outer, async () => await query(args));
           } catch (error) {
@@ -99,7 +105,51 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
          */
         $forTenant<T>(this: T, tenantId: string): T {
           const id = assertTenantId(tenantId);
-          return scopeOf(this as object, id, `$forTenant(${JSON.stringify(id)})`) as T;
+          return scopeOf(this as object, tenantScope(id), `$forTenant(${JSON.stringify(id)})`) as T;
+        },
+        /**
+         * The same client, with every extension it has, whose every query runs with `context`'s settings and role, set
+         * per query in one statement before it, without a transaction (`$forTenant(id)` is its one-setting form):
+         * ```sql
+         * SELECT set_config($1, $2, true), set_config($3, $4, true), set_config('role', $5, true); SELECT ...
+         * ```
+         * The role must be one of the adapter's `roles`. `$transaction(fn)` on it is `$withContext(context, fn)`.
+         * @example
+         * ```ts
+         * const settings = { "app.tenant_id": tenantId, "app.user_id": userId };
+         * const db = prisma.$forContext({ settings, role: "app_user" });
+         * await db.document.findMany(); // the drafts only their author sees, too
+         * ```
+         * @throws {InvalidQueryContextError} for a malformed context (nothing is sent).
+         * @throws {TenantMismatchError} when called on a client or transaction of another context.
+         */
+        $forContext<T>(this: T, context: QueryContext): T {
+          const scope = contextScope(context);
+          return scopeOf(this as object, scope, `$forContext(${scope.shown})`) as T;
+        },
+        /**
+         * Runs `fn` in one interactive transaction whose first statement carries `context` (settings and role, local to
+         * the transaction): `this.$forContext(context).$transaction(fn, options)`. Inside the callback of another
+         * transaction of the same context it joins it.
+         * @example
+         * ```ts
+         * const context = { settings: { "app.tenant_id": tenantId, "app.user_id": userId } };
+         * await prisma.$withContext(context, (tx) => tx.document.create({ data }));
+         * ```
+         * @throws {InvalidQueryContextError} for a malformed context.
+         * @throws {TenantMismatchError} inside a transaction, or on a client, of another context.
+         */
+        async $withContext<T, R>(
+          this: T,
+          context: QueryContext,
+          fn: (tx: TenantTransactionClient<T>) => Promise<R>,
+          txOptions?: TenantTransactionOptions,
+        ): Promise<R> {
+          const scope = contextScope(context);
+          if (typeof fn !== "function") throw new InvalidTransactionCallbackError(fn);
+          const call = `$withContext(${scope.shown})`;
+          const scoped = scopeOf(this as object, scope, call);
+          return (await runTransaction(scoped, scope, fn as TransactionCallback, txOptions, call)) as R;
         },
         /**
          * Runs `fn` in one interactive transaction whose first statement carries the tenant's RLS context: the same as
@@ -117,38 +167,39 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
           const id = assertTenantId(tenantId);
           if (typeof fn !== "function") throw new InvalidTransactionCallbackError(fn);
           const call = `$withTenant(${JSON.stringify(id)})`;
-          const scoped = scopeOf(this as object, id, call);
-          return (await runTransaction(scoped, id, fn as TransactionCallback, txOptions, call)) as R;
+          const scope = tenantScope(id);
+          const scoped = scopeOf(this as object, scope, call);
+          return (await runTransaction(scoped, scope, fn as TransactionCallback, txOptions, call)) as R;
         },
       },
     };
 
-    /** `on` scoped to `tenantId`: `on` itself when it already is, else `on` with the tenant inserted after the kit. */
-    function scopeOf(on: object, tenantId: string, call: string): object {
-      const { tenantId: owner, later } = inspect(on);
+    /** `on` scoped to `scope`: `on` itself when it already is, else `on` with the scope inserted after the kit. */
+    function scopeOf(on: object, scope: ContextScope, call: string): object {
+      const { scope: owner, later } = inspect(on);
       if (owner !== undefined) {
-        if (owner !== tenantId) throw new TenantMismatchError(call, `a client of tenant ${JSON.stringify(owner)}`);
+        if (owner.id !== scope.id) throw new TenantMismatchError(call, `a client of ${owner.label}`);
         return on;
       }
       if ((on as Record<symbol, unknown>)[TRANSACTION_SCOPE] !== undefined) {
         throw new TenantMismatchError(call, "the client of a transaction without a tenant (prisma.$transaction)");
       }
-      const scope = forTenantExtension(tenantId);
-      scopeTenants.set(scope, tenantId);
+      const extension = forTenantExtension(scope);
+      scopeOfExtension.set(extension, scope);
       // Inserted right after the kit, before the strict hook and every extension applied later, so their query hooks
       // run with the tenant set, and re-applied in order so their result fields and methods stay.
-      let scoped = methods.$extends(scope) as Extendable;
+      let scoped = methods.$extends(extension) as Extendable;
       for (const extension of later) scoped = scoped.$extends(extension) as Extendable;
       return scoped;
     }
 
-    /** The tenant `client` is scoped to, if any, and the extensions applied after the kit's, in order. */
-    function inspect(client: object): { tenantId?: string; later: object[] } {
+    /** The scope `client` is scoped to, if any, and the extensions applied after the kit's, in order. */
+    function inspect(client: object): { scope?: ContextScope; later: object[] } {
       const later: object[] = [];
       for (let node = (client as ClientInternals)._extensions?.head; node !== undefined; node = node.previous) {
         if (node.extension === kitExtension) return { later };
-        const tenantId = scopeTenants.get(node.extension);
-        if (tenantId !== undefined) return { tenantId, later };
+        const scope = scopeOfExtension.get(node.extension);
+        if (scope !== undefined) return { scope, later };
         later.unshift(node.extension);
       }
       throw new UnsupportedPrismaVersionError(
@@ -157,14 +208,23 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
       );
     }
 
-    function forTenantExtension(tenantId: string) {
+    function forTenantExtension(scope: ContextScope) {
+      const tenantId = scope.id;
+      // The context of a query that is not a model read, called outside any other scope (the usual case): one object
+      // per client, not one per query. Contexts are never mutated.
+      const alone: TenantContext = Object.freeze({ scope, tenantId });
       return {
         name: "prisma-tenant-kit:for-tenant",
         query: {
           $allOperations: ({ args, query, model, operation }: QueryHookArgs) => {
-            const { replicaRead: _outer, ...outer } = tenantContext.getStore() ?? {};
+            const store = tenantContext.getStore();
             const read = model !== undefined && REPLICA_READ_OPERATIONS.has(operation);
-            const context = read ? { ...outer, tenantId, replicaRead: {} } : { ...outer, tenantId };
+            let context: TenantContext;
+            if (store === undefined) context = read ? { scope, tenantId, replicaRead: {} } : alone;
+            else {
+              const { replicaRead: _outer, ...outer } = store;
+              context = read ? { ...outer, scope, tenantId, replicaRead: {} } : { ...outer, scope, tenantId };
+            }
             return tenantContext.run(context, async () => await query(args));
           },
         },
@@ -172,8 +232,8 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
           $transaction(this: unknown, arg: unknown, txOptions?: unknown) {
             const self = Prisma.getExtensionContext(this) as object;
             if (typeof arg === "function") {
-              const call = `$forTenant(${JSON.stringify(tenantId)}).$transaction(fn)`;
-              return runTransaction(self, tenantId, arg as TransactionCallback, txOptions, call);
+              const on = `${scope.tenantId === undefined ? "$forContext" : "$forTenant"}(${scope.shown})`;
+              return runTransaction(self, scope, arg as TransactionCallback, txOptions, `${on}.$transaction(fn)`);
             }
             // The batching guard refuses the batch if one of its queries is not this tenant's.
             return tenantContext.run({ ...tenantContext.getStore(), batchTenantId: tenantId }, () =>
@@ -185,23 +245,28 @@ export function tenantExtension(options: TenantExtensionOptions = {}) {
     }
 
     /**
-     * Runs `fn` in a transaction of tenant `id` on `scoped` (a client scoped to it), or joins the open transaction of
-     * the same tenant. The callback's context names the transaction, not a tenant: the bare client stays bare in it.
+     * Runs `fn` in a transaction of `scope` on `scoped` (a client scoped to it), or joins the open transaction of the
+     * same scope. The callback's context names the transaction, not a scope: the bare client stays bare in it.
      */
-    async function runTransaction(scoped: object, id: string, fn: TransactionCallback, options: unknown, call: string) {
+    async function runTransaction(
+      scoped: object,
+      scope: ContextScope,
+      fn: TransactionCallback,
+      options: unknown,
+      call: string,
+    ) {
       const open = tenantContext.getStore()?.transaction;
       // A callback's context reaches work it scheduled (timers, queues) even after the transaction ended.
       if (open !== undefined && !open.closed) {
-        const owner = `a transaction of tenant ${JSON.stringify(open.tenantId)}`;
-        if (open.tenantId !== id) throw new TenantMismatchError(call, owner);
+        if (open.tenantId !== scope.id) throw new TenantMismatchError(call, `a transaction of ${open.label}`);
         return fn(open.client);
       }
-      // Started under the tenant: the pool marks the connection it checks out for BEGIN with it.
-      return tenantContext.run({ tenantId: id }, () =>
+      // Started under the scope: the pool marks the connection it checks out for BEGIN with it.
+      return tenantContext.run({ scope, tenantId: scope.id }, () =>
         prismaTransaction.call(
           scoped,
           async (tx: unknown) => {
-            const transaction = { tenantId: id, client: tx, closed: false };
+            const transaction = { tenantId: scope.id, label: scope.label, client: tx, closed: false };
             try {
               return await tenantContext.run({ transaction }, () => fn(tx));
             } finally {

@@ -29,12 +29,12 @@ export function propagateToCitusWorkers(prelude: TenantPrelude): TenantPrelude {
     return [...before.slice(0, at), PROPAGATE, ...before.slice(at)];
   };
   return {
-    standalone: (tenantId) => {
-      const pipeline = prelude.standalone(tenantId);
+    standalone: (scope) => {
+      const pipeline = prelude.standalone(scope);
       return { ...pipeline, before: withPropagate(pipeline.before) };
     },
-    inTransaction: (tenantId) => {
-      const pipeline = prelude.inTransaction(tenantId);
+    inTransaction: (scope) => {
+      const pipeline = prelude.inTransaction(scope);
       return { ...pipeline, before: withPropagate(pipeline.before) };
     },
   };

@@ -28,7 +28,8 @@ export interface ReadRouter {
     values: unknown[] | undefined,
   ): Promise<pg.QueryResult>;
   /**
-   * The statements around the COMMIT of a transaction of `tenantId` on the primary (e.g. to learn the commit's WAL
+   * The statements around the COMMIT of a transaction of writer `tenantId` (ContextScope.writer: the tenant id of a
+   * `$forTenant` scope) on the primary (e.g. to learn the commit's WAL
    * position). `afterError`: a statement of the transaction failed, so nothing may run before its COMMIT.
    */
   commitPipeline(tenantId: string, afterError: boolean): QueryPipeline;

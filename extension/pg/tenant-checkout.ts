@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { type ContextScope, NO_SCOPE } from "../context-scope.ts";
 import { StaleStatementError } from "../errors/stale-statement-error.ts";
 import { TransactionLeftOpenError } from "../errors/transaction-left-open-error.ts";
 import { TransactionNotCommittedError } from "../errors/transaction-not-committed-error.ts";
@@ -56,7 +57,7 @@ export class TenantCheckout {
   #firstFailure: unknown;
   /** The callback sent transaction control the kit refused: its COMMIT becomes a ROLLBACK, and rejects. */
   #refusedControl: TransactionNotCommittedError | undefined;
-  #pendingTenantId: string | undefined;
+  #pendingScope: ContextScope | undefined;
   #released = false;
   /**
    * The kit released this checkout itself, after its COMMIT or ROLLBACK failed or Postgres answered its COMMIT with
@@ -76,7 +77,7 @@ export class TenantCheckout {
    */
   constructor(
     client: TenantClient & pg.PoolClient,
-    tenantId: string,
+    scope: ContextScope,
     prelude: TenantPrelude,
     commitPipeline?: (afterError: boolean) => QueryPipeline,
   ) {
@@ -85,8 +86,8 @@ export class TenantCheckout {
     this.#commitPipeline = commitPipeline;
     // pg-pool gives each checkout its own release function; keeping this one makes a late release() a double release.
     this.#release = client.release;
-    this.#pendingTenantId = tenantId;
-    this.#tenantSet = tenantId !== "";
+    this.#pendingScope = scope;
+    this.#tenantSet = scope.id !== NO_SCOPE.id;
     // Until release, this checkout hears the connection's errors (pg-pool listens only while the client is idle).
     client.on("error", this.#onError);
     const overrides: Partial<Record<PropertyKey, unknown>> = {
@@ -136,9 +137,9 @@ export class TenantCheckout {
       throw this.#refusedControl;
     }
     let pipeline = NO_PIPELINE;
-    if (this.#pendingTenantId !== undefined && !TRANSACTION_PREAMBLE.test(text)) {
-      pipeline = this.#prelude.inTransaction(this.#pendingTenantId);
-      this.#pendingTenantId = undefined;
+    if (this.#pendingScope !== undefined && !TRANSACTION_PREAMBLE.test(text)) {
+      pipeline = this.#prelude.inTransaction(this.#pendingScope);
+      this.#pendingScope = undefined;
     }
     if (this.#commitPipeline && commit) {
       pipeline = joinPipelines(pipeline, this.#commitPipeline(this.#statementFailed));

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { NO_SCOPE } from "../context-scope.ts";
 import { asDatabaseUnreachable } from "../errors/database-unreachable-error.ts";
 import { PoolTimeoutError } from "../errors/pool-timeout-error.ts";
 import { TransactionLeftOpenError } from "../errors/transaction-left-open-error.ts";
@@ -70,14 +71,19 @@ export class TenantPool extends pg.Pool implements PrimaryPipelineRunner {
       | undefined;
     const [config, values] = args as [string | pg.QueryConfig, unknown];
     const context = tenantContext.getStore();
-    const tenantId = context?.tenantId ?? "";
+    const scope = context?.scope ?? NO_SCOPE;
     const queryValues = Array.isArray(values) ? values : undefined;
-    const result = (
-      this.#readRouter
+    let result: Promise<pg.QueryResult>;
+    try {
+      result = this.#readRouter
         ? this.#readRouter.route(this, context, config, queryValues)
-        : this.queryInPipeline(this.#prelude.standalone(tenantId), config, queryValues)
-    ).catch((error: unknown) => {
-      throw asWriteWithoutTenant(error, tenantId !== "");
+        : this.queryInPipeline(this.#prelude.standalone(scope), config, queryValues);
+    } catch (error) {
+      // A context the prelude refuses (a role not in the adapter's roles): rejected before a connection is taken.
+      result = Promise.reject(error);
+    }
+    result = result.catch((error: unknown) => {
+      throw asWriteWithoutTenant(error, scope.id !== NO_SCOPE.id);
     });
     if (!callback) return result;
     result.then(
@@ -148,19 +154,24 @@ export class TenantPool extends pg.Pool implements PrimaryPipelineRunner {
 
   // biome-ignore lint/suspicious/noExplicitAny: overrides pg's overloaded signature as is.
   override connect(...args: any[]): any {
-    const tenantId = tenantContext.getStore()?.tenantId ?? "";
-    // Both forms go through #acquire, so the callback form also gets PoolTimeoutError and the timing events.
-    const acquired = this.#acquire().then(
-      (client) =>
-        new TenantCheckout(
-          client as TenantClient & pg.PoolClient,
-          tenantId,
-          this.#prelude,
-          tenantId === "" || !this.#readRouter
-            ? undefined
-            : (afterError) => this.#readRouter!.commitPipeline(tenantId, afterError),
-        ).handle,
-    );
+    const scope = tenantContext.getStore()?.scope ?? NO_SCOPE;
+    const prelude = this.#prelude;
+    // Both forms go through #acquire, so the callback form also gets PoolTimeoutError and the timing events. The
+    // prelude is built first: a context it refuses (a role not in the adapter's roles) takes no connection.
+    const acquired = Promise.resolve()
+      .then(() => prelude.inTransaction(scope))
+      .then(() => this.#acquire())
+      .then(
+        (client) =>
+          new TenantCheckout(
+            client as TenantClient & pg.PoolClient,
+            scope,
+            prelude,
+            scope.id === "" || !this.#readRouter
+              ? undefined
+              : (afterError) => this.#readRouter!.commitPipeline(scope.writer, afterError),
+          ).handle,
+      );
     const callback = args[0] as
       | ((e: Error | undefined, c: pg.PoolClient | undefined, done: unknown) => void)
       | undefined;

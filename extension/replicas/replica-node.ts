@@ -1,4 +1,5 @@
 import type pg from "pg";
+import type { ContextScope } from "../context-scope.ts";
 import { isConnectionFailure } from "../pg/connection-failure.ts";
 import { RlsBypassingRoleError } from "../errors/rls-bypassing-role-error.ts";
 import type { PipelineStatement, QueryPipeline } from "../pg/query-pipeline.ts";
@@ -89,7 +90,7 @@ export class ReplicaNode {
   }
 
   /**
-   * Runs one read statement here as `tenantId`, after the pool's role check, with the replica's health pipelined
+   * Runs one read statement here with `scope`'s context (settings and role), after the pool's role check, with the replica's health pipelined
    * right before it, in the same round trip, in a READ COMMITTED block (see {@link READ_COMMITTED}):
    * ```sql
    * BEGIN ISOLATION LEVEL READ COMMITTED; SELECT set_config($1, $2, true);  -- SET LOCAL in the transaction-block mode
@@ -97,7 +98,11 @@ export class ReplicaNode {
    * ```
    * @throws the replica's error: the caller falls back to the primary (see ReplicaRouter).
    */
-  async read(tenantId: string, config: string | pg.QueryConfig, values: unknown[] | undefined): Promise<ReadOnReplica> {
+  async read(
+    scope: ContextScope,
+    config: string | pg.QueryConfig,
+    values: unknown[] | undefined,
+  ): Promise<ReadOnReplica> {
     await this.#roleChecked();
     const pool = this.#pool;
     let health: ReplicaHealth | undefined;
@@ -105,7 +110,7 @@ export class ReplicaNode {
       text: REPLICA_HEALTH_SQL,
       onRow: (fields: readonly unknown[]) => (health = parseReplicaHealth(fields)),
     };
-    const tenant = pool.tenantPrelude.inTransaction(tenantId);
+    const tenant = pool.tenantPrelude.inTransaction(scope);
     const pipeline: QueryPipeline = {
       before: [READ_COMMITTED, ...tenant.before, check],
       after: [...tenant.after, COMMIT],

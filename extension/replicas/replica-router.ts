@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { type ContextScope, NO_SCOPE } from "../context-scope.ts";
 import { RlsBypassingRoleError } from "../errors/rls-bypassing-role-error.ts";
 import { isConnectionFailure } from "../pg/connection-failure.ts";
 import type { PipelineStatement, QueryPipeline } from "../pg/query-pipeline.ts";
@@ -80,13 +81,14 @@ export class ReplicaRouter implements ReadRouter {
     config: string | pg.QueryConfig,
     values: unknown[] | undefined,
   ): Promise<pg.QueryResult> {
-    const tenantId = context?.tenantId ?? "";
-    if (tenantId === "") return primary.queryInPipeline(primary.tenantPrelude.standalone(""), config, values);
+    const scope = context?.scope ?? NO_SCOPE;
+    if (scope.id === "") return primary.queryInPipeline(primary.tenantPrelude.standalone(scope), config, values);
     // Every statement of a tenant that runs on the primary reports its commit's position if it wrote, also a read
     // that fell back there: a "read" can write (`SELECT fn_that_updates()` under a read mark), and once it ran on the
     // primary, the replica it was meant for has not replayed it.
-    const inBlock = primary.tenantPrelude.inTransaction(tenantId);
-    const commit = this.commitPipeline(tenantId);
+    const inBlock = primary.tenantPrelude.inTransaction(scope);
+    // Read-your-writes is keyed by the writer: the tenant for $forTenant, QueryContext.writer for $forContext.
+    const commit = this.commitPipeline(scope.writer);
     const pipeline = {
       before: [BEGIN, ...inBlock.before],
       after: [...inBlock.after, ...commit.before, COMMIT, ...commit.after],
@@ -96,7 +98,7 @@ export class ReplicaRouter implements ReadRouter {
     // The mark covers everything sent while the operation's hooks run, also a statement the kit's own hook never saw
     // (a later extension's hook writing through the client the kit was applied to): only a SELECT is a read.
     if (context?.replicaRead && READ_STATEMENT.test(typeof config === "string" ? config : config.text)) {
-      return this.#read(context.replicaRead, tenantId, config, values, onPrimary);
+      return this.#read(context.replicaRead, scope, config, values, onPrimary);
     }
     return onPrimary();
   }
@@ -141,7 +143,7 @@ export class ReplicaRouter implements ReadRouter {
 
   async #read(
     operation: { replica?: unknown },
-    tenantId: string,
+    scope: ContextScope,
     config: string | pg.QueryConfig,
     values: unknown[] | undefined,
     onPrimary: OnPrimary,
@@ -159,11 +161,11 @@ export class ReplicaRouter implements ReadRouter {
     operation.replica = node;
     // Taken before the read is sent: another read's report may drop the tenant's entry while this one is in flight,
     // and this read's own health row, taken earlier on the server, may still be behind that write.
-    const required = this.#required(tenantPositionKey(tenantId));
+    const required = this.#required(tenantPositionKey(scope.writer));
     if (required === undefined) return this.#onPrimary("behind-own-write", operation, onPrimary);
     let read: Awaited<ReturnType<ReplicaNode["read"]>>;
     try {
-      read = await node.read(tenantId, config, values);
+      read = await node.read(scope, config, values);
     } catch (error) {
       if (error instanceof RlsBypassingRoleError) throw error;
       if (!isConnectionFailure(error)) {

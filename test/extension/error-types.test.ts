@@ -26,6 +26,9 @@ const {
   TransactionLeftOpenError,
   TransactionNotCommittedError,
   UnsupportedPrismaVersionError,
+  InvalidQueryContextError,
+  ContextRoleNotAllowedError,
+  ContextRoleUnusableError,
   WriteWithoutTenantError,
 } = kit;
 
@@ -82,6 +85,9 @@ describe("every error class names itself", () => {
       () => new TransactionNotCommittedError("rolled-back", { cause: new Error("23505") }),
     ],
     [InvalidTenantIdError, () => new InvalidTenantIdError(42)],
+    [InvalidQueryContextError, () => new InvalidQueryContextError('settings["app.user_id"]', "it is not a string")],
+    [ContextRoleNotAllowedError, () => new ContextRoleNotAllowedError("postgres", ["app_user"])],
+    [ContextRoleUnusableError, () => new ContextRoleUnusableError("app", [{ role: "anon", problem: "not-member" }])],
     [InvalidTenantKitOptionError, () => new InvalidTenantKitOptionError("pool.max", "must be positive")],
     [InvalidTransactionCallbackError, () => new InvalidTransactionCallbackError(undefined)],
     [MixedTenantBatchError, () => new MixedTenantBatchError(["a", null])],

@@ -13,7 +13,7 @@ export type {
 export { tenantExtension } from "./tenant-extension.ts";
 export type { TenantExtensionOptions, TenantTransactionClient, TenantTransactionOptions } from "./tenant-extension.ts";
 export { readOnlyClient } from "./read-only-client.ts";
-export type { TenantReadClient } from "./read-only-client.ts";
+export type { TenantReadClient, TenantReadHandler } from "./read-only-client.ts";
 export { ReadOnlyClientError } from "./errors/read-only-client-error.ts";
 export { TenantKitError } from "./errors/tenant-kit-error.ts";
 export { TenantContextMissingError } from "./errors/tenant-context-missing-error.ts";

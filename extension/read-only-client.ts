@@ -51,6 +51,33 @@ export type TenantReadClient<C> = C extends unknown
     }
   : never;
 
+/** What makes a value a Prisma client for {@link TenantReadHandler}: every client and transaction client has it. */
+type ClientLike = { $queryRaw: unknown };
+
+/** A handler argument with its client (or the clients among its properties, one level deep) made read-only. */
+type ReadOnlyArgument<A> = A extends ClientLike
+  ? TenantReadClient<A>
+  : A extends (...args: never[]) => unknown
+    ? A
+    : A extends object
+      ? { [K in keyof A]: NonNullable<A[K]> extends ClientLike ? TenantReadClient<A[K]> : A[K] }
+      : A;
+
+/**
+ * The handler type `H` with the client it receives made read-only ({@link TenantReadClient}): a client argument, or a
+ * client property of an argument (`{ db, session }`). The codemods type the V2 of a wrapper's handler with it, so a
+ * handler that writes outside a transaction span fails to type-check.
+ *
+ * @example
+ * ```ts
+ * type SalesHandler = (context: { db: typeof prisma; tenantId: string }) => Promise<Response>;
+ * export async function withSalesSessionV2(request: Request, handler: TenantReadHandler<SalesHandler>) { ... }
+ * ```
+ */
+export type TenantReadHandler<H> = H extends (...args: infer P) => infer R
+  ? (...args: { [I in keyof P]: ReadOnlyArgument<P[I]> }) => R
+  : H;
+
 const readMethods: ReadonlySet<PropertyKey> = new Set(READ_METHODS);
 /** Client-level functions that write outside a transaction, or hand out a client that can. */
 const WRITING_MEMBERS: ReadonlySet<PropertyKey> = new Set([

@@ -1,4 +1,4 @@
-import { ReadOnlyClientError, readOnlyClient, type TenantReadClient } from "prisma-tenant-kit";
+import { ReadOnlyClientError, readOnlyClient, type TenantReadClient, type TenantReadHandler } from "prisma-tenant-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import {
@@ -97,5 +97,17 @@ describe("TenantReadClient (types: checked by tsc -p .)", () => {
       return [fromFull, toFull];
     };
     expect(typeof assertTypes).toBe("function");
+  });
+
+  it("makes the client a handler receives read-only, as an argument or a property of one", () => {
+    type Handler = (context: { db: AppClient; tenantId: string }, tx: AppClient, label: string) => Promise<number>;
+    const handler: TenantReadHandler<Handler> = async ({ db, tenantId }, tx, label) => {
+      // @ts-expect-error: the context's client is read-only
+      void db.customer.create;
+      // @ts-expect-error: so is a client argument
+      void tx.customer.update;
+      return (await db.customer.count({ where: { tenantId } })) + label.length + (await tx.customer.count());
+    };
+    expect(typeof handler).toBe("function");
   });
 });

@@ -182,8 +182,14 @@ export function rebuildClientModule(input: ClientModuleInput): ClientModuleEdits
           const statement = hook.movable!;
           const receiver = hookReceiver(hook);
           const rest = source.slice(receiver.getEnd(), statement.getEnd());
-          edits.push(removeStatement(source, statement));
-          return inner + shiftIndent(`${local}${rest}`, lineIndent(source, statement.getStart()), inner);
+          const removal = removeStatement(source, statement);
+          edits.push(removal);
+          // The comment lines above the listener go with it.
+          const comments = source.slice(
+            source.indexOf(source.slice(removal.start).trimStart(), removal.start),
+            statement.getStart(),
+          );
+          return inner + shiftIndent(`${comments}${local}${rest}`, lineIndent(source, statement.getStart()), inner);
         });
         factoryBody =
           `${inner}const ${local} = ${body};\n${moved.join("\n")}\n` +

@@ -9,11 +9,11 @@ import {
   type Identifier,
   type SourceFile,
 } from "ts-morph";
-import { locate } from "../analysis/db-usage-classifier.ts";
-import { importBindings, isExported, localFunction } from "../analysis/import-bindings.ts";
-import type { SourceLocation } from "../errors/codemod-error.ts";
-import { applyEdits, editsWithin, indentUnit, lineIndent, type TextEdit } from "../edits/text-edit.ts";
-import type { CodemodContext } from "../runner/codemod-types.ts";
+import { locate } from "../../analysis/db-usage-classifier.ts";
+import { importBindings, isExported, localFunction } from "../../analysis/import-bindings.ts";
+import type { SourceLocation } from "../../errors/codemod-error.ts";
+import { applyEdits, editsWithin, indentUnit, lineIndent, type TextEdit } from "../../edits/text-edit.ts";
+import type { CodemodContext } from "../../runner/codemod-types.ts";
 
 /** The tenant wrapper's V2 as derived from V1, or why it cannot be. */
 export type TenantV2Derivation =

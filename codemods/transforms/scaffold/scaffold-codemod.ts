@@ -1,10 +1,10 @@
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from "ts-morph";
-import { importBindings } from "../analysis/import-bindings.ts";
-import { readOnlyParameters } from "../analysis/read-only-parameters.ts";
-import type { WrapperInfo } from "../analysis/wrapper-discovery.ts";
-import { locate } from "../analysis/db-usage-classifier.ts";
-import { identifierNames, ImportEditor } from "../edits/import-editor.ts";
-import { applyEdits, editsWithin, type TextEdit } from "../edits/text-edit.ts";
+import { importBindings } from "../../analysis/import-bindings.ts";
+import { readOnlyParameters } from "../../analysis/read-only-parameters.ts";
+import type { WrapperInfo } from "../../analysis/wrapper-discovery.ts";
+import { locate } from "../../analysis/db-usage-classifier.ts";
+import { identifierNames, ImportEditor } from "../../edits/import-editor.ts";
+import { applyEdits, editsWithin, type TextEdit } from "../../edits/text-edit.ts";
 import { planPoolTimeoutCatch, poolTimeoutCatchEdit, POOL_TIMEOUT_HANDLERS } from "./pool-timeout-catch.ts";
 import {
   deriveTenantV2,
@@ -12,14 +12,14 @@ import {
   readOnlyTypeEdit,
   type TenantV2Derivation,
   wrapperFunction,
-} from "./tenant-transaction-remover.ts";
+} from "./tenant-v2-derivation.ts";
 import {
   manualReview,
   type Codemod,
   type CodemodContext,
   type FileTransformResult,
   type ManualReviewItem,
-} from "../runner/codemod-types.ts";
+} from "../../runner/codemod-types.ts";
 
 /** Files that may declare a function taking a client (a cheap text test before parsing). */
 const CLIENT_TYPE_HINT = /Client|Transaction|Db|Tx/;

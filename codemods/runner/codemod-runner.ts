@@ -40,6 +40,8 @@ export interface RunOptions {
    * see codemods/verify/). Off only for the per-case fixture tests, whose whole-app runs check it.
    */
   readonly verify?: boolean;
+  /** Reads and writes: migrate only the handlers this selects (see {@link CodemodContext.selectSite}). */
+  readonly selectSite?: CodemodContext["selectSite"];
 }
 
 /** One file's outcome of a phase. */
@@ -123,6 +125,7 @@ export function openContext(options: RunOptions): CodemodContext {
     classifier,
     targetFiles: project.filesUnder(options.target),
     markers: options.markers ?? true,
+    ...(options.selectSite ? { selectSite: options.selectSite } : {}),
   };
 }
 

@@ -33,7 +33,19 @@ export interface ReviewSite {
 }
 
 /** What a phase did with one handler. */
-export type SiteAction = "migrated" | "already-v2" | "other-phase" | "manual-review";
+export type SiteAction = "migrated" | "already-v2" | "other-phase" | "manual-review" | "not-selected";
+
+/** What the writes phase put in a handler's `withTenant` span (or the handler's own transaction it kept). */
+export interface WriteSpanReport {
+  /** Database calls inside the span: its writes and the reads flowing into them (`write: db.x.create at line 9`). */
+  readonly holds: readonly string[];
+  /** Statements moved above the span, each with why (`line 7: moved above the transaction span (...)`). */
+  readonly hoisted: readonly string[];
+  /** Awaits of other work left inside the span, each with its line (also a manual-review `await-in-span` item). */
+  readonly slowAwaits: readonly string[];
+  /** The handler kept its own `db.$transaction` (now tenant-scoped) instead of getting a span. */
+  readonly ownTransaction: boolean;
+}
 
 /** One handler as reported by scan and the phases. */
 export interface SiteReport {
@@ -46,6 +58,8 @@ export interface SiteReport {
   /** Why: each db use with what it does, helpers followed, reasons for unknown. */
   readonly evidence: readonly string[];
   readonly action: SiteAction;
+  /** The writes phase's span of a migrated write handler. */
+  readonly span?: WriteSpanReport;
 }
 
 /** The result of a transform on one file, before the runner applies the edits. */
@@ -72,6 +86,11 @@ export interface CodemodContext {
    * manual review (default true; `--no-markers`).
    */
   readonly markers?: boolean;
+  /**
+   * Reads and writes: only the handlers this returns true for are migrated or marked; the others are left untouched
+   * and reported as `not-selected` (`migrate --only`). Default: every handler.
+   */
+  readonly selectSite?: (location: SourceLocation) => boolean;
 }
 
 /** The registry ids, kebab-case, also the names of the transform files and fixture folders. */
@@ -100,8 +119,8 @@ export function manualReview(reason: ManualReviewReason, detail: string, locatio
   return { reason, detail, location, hint: MANUAL_REVIEW_HINTS[reason], fix: MANUAL_REVIEW_FIXES[reason] };
 }
 
-/** The report line of a handler site. */
-export function siteReport(site: HandlerSite, action: SiteAction): SiteReport {
+/** The report line of a handler site (with its write span, when the writes phase made one). */
+export function siteReport(site: HandlerSite, action: SiteAction, span?: WriteSpanReport): SiteReport {
   const evidence = site.problem
     ? [`unknown: ${site.problem.reason}: ${site.problem.detail}`]
     : site.uses.length === 0
@@ -120,6 +139,7 @@ export function siteReport(site: HandlerSite, action: SiteAction): SiteReport {
     classification: site.classification,
     evidence,
     action,
+    ...(span ? { span } : {}),
   };
 }
 

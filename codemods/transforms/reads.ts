@@ -14,6 +14,7 @@ import {
   type ManualReviewItem,
   type ReviewSite,
   type SiteReport,
+  type WriteSpanReport,
 } from "../runner/codemod-types.ts";
 import { dropUnusedV1Imports, swapToV2 } from "../edits/wrapper-swap.ts";
 import type { HandlerSite } from "../analysis/handler-finder.ts";
@@ -56,7 +57,7 @@ export function migrateSites(
   rewrite?: (
     site: HandlerSite,
     imports: ImportEditor,
-  ) => { edits: TextEdit[]; notes: string[]; review: ManualReviewItem[] } | ManualReviewItem,
+  ) => { edits: TextEdit[]; notes: string[]; review: ManualReviewItem[]; span?: WriteSpanReport } | ManualReviewItem,
 ): FileTransformResult {
   const sites = findHandlerSites(context.project, context.index, context.classifier, file);
   const imports = new ImportEditor(context.project, file, identifierNames(file));
@@ -81,6 +82,10 @@ export function migrateSites(
     markers.set(anchor, [...(markers.get(anchor) ?? []), ...marked.map((m) => markerLine(m.reason, m.fix))]);
   };
   for (const site of sites) {
+    if (context.selectSite && !context.selectSite(site.location)) {
+      reports.push(siteReport(site, "not-selected"));
+      continue;
+    }
     if (site.ref.version === 2) {
       reports.push(siteReport(site, "already-v2"));
       continue;
@@ -105,6 +110,7 @@ export function migrateSites(
       continue;
     }
     let flagged: ManualReviewItem[] = [];
+    let span: WriteSpanReport | undefined;
     if (rewrite) {
       const result = rewrite(site, imports);
       if ("reason" in result) {
@@ -114,6 +120,7 @@ export function migrateSites(
       edits.push(...result.edits);
       notes.push(...result.notes);
       flagged = result.review;
+      span = result.span;
       review.push(...flagged);
     }
     notes.push(
@@ -121,7 +128,7 @@ export function migrateSites(
     );
     edits.push(swapToV2(context, file, site, imports));
     migrated.push(site);
-    reports.push(siteReport(site, "migrated"));
+    reports.push(siteReport(site, "migrated", span));
     // A migrated handler keeps a marker only for what still needs a look (an await left in its span).
     const marked = reviewSites(site, flagged);
     sitesForReview.push(...marked);

@@ -1,12 +1,18 @@
 import { Node, SyntaxKind, type BindingElement } from "ts-morph";
 import type { HandlerSite } from "../analysis/handler-finder.ts";
-import { planWriteSpan } from "../analysis/write-span-planner.ts";
+import { planWriteSpan, type SpanPlan } from "../analysis/write-span-planner.ts";
 import { ProjectLoadError } from "../errors/project-load-error.ts";
 import { identifierNames, type ImportEditor } from "../edits/import-editor.ts";
 import { topLevelFunction } from "../analysis/handler-finder.ts";
 import { indentUnit, type TextEdit } from "../edits/text-edit.ts";
 import { locate } from "../analysis/db-usage-classifier.ts";
-import { manualReview, type Codemod, type CodemodContext, type ManualReviewItem } from "../runner/codemod-types.ts";
+import {
+  manualReview,
+  type Codemod,
+  type CodemodContext,
+  type ManualReviewItem,
+  type WriteSpanReport,
+} from "../runner/codemod-types.ts";
 import { mentionsWrapper, migrateSites } from "./reads.ts";
 
 /**
@@ -67,7 +73,7 @@ function rewriteWriteSite(
   source: string,
   unit: string,
   taken: Set<string>,
-): { edits: TextEdit[]; notes: string[]; review: ManualReviewItem[] } | ManualReviewItem {
+): { edits: TextEdit[]; notes: string[]; review: ManualReviewItem[]; span?: WriteSpanReport } | ManualReviewItem {
   const callback = site.callback;
   const binding = site.binding;
   if (!callback || !binding)
@@ -110,7 +116,8 @@ function rewriteWriteSite(
     const detail = `line ${node.getStartLineNumber()}: ${text} stays inside the transaction span`;
     return manualReview("await-in-span", detail, locate(context.project, node));
   });
-  if (plan.ownTransaction) return { edits: [], notes, review };
+  const span = spanReport(site, plan, review);
+  if (plan.ownTransaction) return { edits: [], notes, review, span };
 
   // Drop db from the pattern binding it (`{ tenantId, db }` parameter, or `const { db, user } = context;`) when the
   // span takes every use, and add the tenant id to the parameter when it is missing.
@@ -143,5 +150,22 @@ function rewriteWriteSite(
       }
     }
   }
-  return { edits: [...paramEdits, ...plan.edits], notes, review };
+  return { edits: [...paramEdits, ...plan.edits], notes, review, span };
+}
+
+/**
+ * What the span holds, for the review page: the db uses inside the span's edit (or the own transaction's uses), the
+ * statements hoisted above it and the awaits left in it.
+ */
+function spanReport(site: HandlerSite, plan: SpanPlan, review: readonly ManualReviewItem[]): WriteSpanReport {
+  const spanEdit = plan.edits[plan.edits.length - 1];
+  const inside = plan.ownTransaction
+    ? site.uses.filter((u) => u.ownTransaction || u.access === "write")
+    : site.uses.filter((u) => spanEdit && u.node.getStart() >= spanEdit.start && u.node.getEnd() <= spanEdit.end);
+  return {
+    holds: inside.map((u) => `${u.access}: ${u.description} at line ${u.location.line}`),
+    hoisted: plan.ownTransaction ? [] : plan.notes,
+    slowAwaits: review.map((item) => item.detail),
+    ownTransaction: plan.ownTransaction,
+  };
 }

@@ -34,7 +34,7 @@ export interface ReadOnlyParameter {
 /**
  * The parameters of `file`'s declared functions (function declarations, functions and arrows assigned to a name,
  * class methods; not callbacks passed inline) that are typed as a Prisma client and only read through it, as the
- * classifier sees it (Prisma reads, read-only SQL, helpers that only read). Typing them `TenantReadClient<T>` changes
+ * classifier sees it (Prisma reads, read-only SQL, helpers that only read, transactions opened on it). Typing them `TenantReadClient<T>` changes
  * nothing for callers that pass a full client, and lets V2 handlers pass their read-only client. The classifier only
  * proposes: a helper it misjudges fails to type-check once retyped, and the phase's type check leaves its file as it
  * was.
@@ -57,7 +57,8 @@ export function readOnlyParameters(
       const name = parameter.getNameNode();
       if (!typeNode || !Node.isIdentifier(name) || !isClientType(project, typeNode, 0)) continue;
       const uses = classifier.usesIn(fn, { kind: "name", name: name.getText() });
-      if (uses.length > 0 && uses.every((use) => use.access === "read" && !use.ownTransaction))
+      // A transaction opened on the parameter is a span: its writes commit together, on a read-only client too.
+      if (uses.length > 0 && uses.every((use) => use.access === "read" || use.ownTransaction))
         out.push({ parameter, typeNode });
     }
   }

@@ -126,7 +126,7 @@ export function migrateSites(
     notes.push(
       ...site.uses.filter((u) => u.v1Threw).map((u) => `${u.location.file}:${u.location.line}: ${V1_THREW_NOTE}`),
     );
-    edits.push(swapToV2(context, file, site, imports));
+    edits.push(...swapToV2(context, file, site, imports));
     migrated.push(site);
     reports.push(siteReport(site, "migrated", span));
     // A migrated handler keeps a marker only for what still needs a look (an await left in its span).

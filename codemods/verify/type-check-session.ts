@@ -8,8 +8,8 @@ type Ts = typeof TypeScript;
  * Type-checks the app before and after a phase's edits and keeps only the edits that add no compiler error: a changed
  * file holding a new error is reverted, and the check runs again (a revert can surface errors in files that used what
  * it removed) until nothing new is left. An error in a file the phase did not change is first answered by reverting
- * the changed files it imports; when none does, the phase is refused (`blocking`). Errors are compared as multisets of
- * (file, code, message): positions move with the edits, the errors the app already had do not count.
+ * the changed files it imports; when none does, the phase is refused (`blocking`). Errors are compared as multisets
+ * (see `keyOf`), so the errors the app already had do not count.
  *
  * @example
  * ```ts
@@ -58,14 +58,15 @@ export function verifyOverlays(ts: Ts, request: TypeCheckRequest): TypeCheckResp
 
   const before = createProgram(new Map());
   const checked = importersOf(ts, before, new Set(overlays.keys()), options);
-  const baseline = countKeys(diagnosticsOf(ts, before, checked, rootDir));
+  const baseline = diagnosticsOf(ts, before, checked, rootDir);
   const reverted: RevertedFile[] = [];
   let blocking: TypeDiagnostic[] = [];
   let previous = before;
   for (;;) {
     const after = createProgram(overlays, previous);
     previous = after;
-    const added = excess(diagnosticsOf(ts, after, checked, rootDir), baseline);
+    const changed = new Set([...overlays.keys()].map((file) => relativeTo(rootDir, file)));
+    const added = excess(diagnosticsOf(ts, after, checked, rootDir), baseline, changed);
     if (added.length === 0) break;
     const byFile = groupByFile(added, rootDir);
     let revertedAny = false;
@@ -181,18 +182,34 @@ function diagnosticsOf(
   return out;
 }
 
-const keyOf = (d: TypeDiagnostic): string => `${d.file}\0${d.code}\0${d.message}`;
+function relativeTo(rootDir: string, file: string): string {
+  return path.relative(rootDir, file).split(path.sep).join("/");
+}
 
-function countKeys(diagnostics: readonly TypeDiagnostic[]): Map<string, number> {
+/**
+ * How an error is recognised as one the app already had. In a changed file positions move, so by (file, code,
+ * message); in an unchanged file by (file, line, column, code), because there the message may print a type the phase
+ * changed (the extended client's instead of PrismaClient) for the very error the app had before.
+ */
+function keyOf(d: TypeDiagnostic, changed: ReadonlySet<string>): string {
+  return changed.has(d.file) ? `${d.file}\0${d.code}\0${d.message}` : `${d.file}\0${d.line}:${d.column}\0${d.code}`;
+}
+
+function countKeys(diagnostics: readonly TypeDiagnostic[], changed: ReadonlySet<string>): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const d of diagnostics) counts.set(keyOf(d), (counts.get(keyOf(d)) ?? 0) + 1);
+  for (const d of diagnostics) counts.set(keyOf(d, changed), (counts.get(keyOf(d, changed)) ?? 0) + 1);
   return counts;
 }
 
-/** The diagnostics whose (file, code, message) occurs more often than in the baseline. */
-function excess(diagnostics: readonly TypeDiagnostic[], baseline: ReadonlyMap<string, number>): TypeDiagnostic[] {
-  const counts = countKeys(diagnostics);
-  return diagnostics.filter((d) => (counts.get(keyOf(d)) ?? 0) > (baseline.get(keyOf(d)) ?? 0));
+/** The diagnostics that occur more often than in the baseline (see {@link keyOf}). */
+function excess(
+  diagnostics: readonly TypeDiagnostic[],
+  baseline: readonly TypeDiagnostic[],
+  changed: ReadonlySet<string>,
+): TypeDiagnostic[] {
+  const counts = countKeys(diagnostics, changed);
+  const before = countKeys(baseline, changed);
+  return diagnostics.filter((d) => (counts.get(keyOf(d, changed)) ?? 0) > (before.get(keyOf(d, changed)) ?? 0));
 }
 
 function groupByFile(diagnostics: readonly TypeDiagnostic[], rootDir: string): Map<string, TypeDiagnostic[]> {

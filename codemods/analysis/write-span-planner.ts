@@ -2,14 +2,16 @@ import { Node, SyntaxKind, type Block, type Statement } from "ts-morph";
 import type { DbUse } from "./db-usage-classifier.ts";
 import type { HandlerSite } from "./handler-finder.ts";
 import { identifiersNamed } from "./named-identifiers.ts";
+import { freshName } from "../edits/fresh-name.ts";
 import { applyEdits, editsWithin, lineIndent, type TextEdit } from "../edits/text-edit.ts";
 
 /** Names and text the span needs. */
 export interface SpanOptions {
-  /** Local name of the transaction helper (`withTenant`). */
-  readonly helper: string;
-  /** Expression for the tenant id inside the handler. */
-  readonly tenantId: string;
+  /**
+   * The span's call up to its callback: `withTenant(tenantId, `, `runTenant(prisma, orgId, ` or, when the app has no
+   * transaction helper, `db.$transaction(` on the tenant-scoped client V2 hands the handler.
+   */
+  readonly opener: string;
   /** Name of the transaction client parameter (`tx`, or a free variant). */
   readonly txName: string;
   /** Name of the span result variable when early returns need one (`txResult`, or a free variant). */
@@ -50,12 +52,16 @@ export interface SpanProblem {
  * @example
  * ```ts
  * const plan = planWriteSpan(site, source, {
- *   helper: "withTenant", tenantId: "tenantId", txName: "tx", resultName: "txResult", indentUnit: "  ",
+ *   opener: "withTenant(tenantId, ", txName: "tx", resultName: "txResult", indentUnit: "  ",
  * });
  * if ("reason" in plan) report(plan.detail); else edits.push(...plan.edits);
  * ```
  */
-export function planWriteSpan(site: HandlerSite, source: string, options: SpanOptions): SpanPlan | SpanProblem {
+export function planWriteSpan(
+  site: Pick<HandlerSite, "callback" | "uses">,
+  source: string,
+  options: SpanOptions,
+): SpanPlan | SpanProblem {
   const callback = site.callback;
   if (!callback) return { reason: "span-not-provable", detail: "the handler is not an inline function" };
   const uses = site.uses;
@@ -102,9 +108,7 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
     const inner = applyEdits(source.slice(start, end), editsWithin(renameEdits(start, end), start, end));
     const asyncKw = hasOwnAwait(body) ? "async " : "";
     return {
-      edits: [
-        { start, end, text: `${options.helper}(${options.tenantId}, ${asyncKw}(${options.txName}) => ${inner})` },
-      ],
+      edits: [{ start, end, text: `${options.opener}${asyncKw}(${options.txName}) => ${inner})` }],
       notes: [],
       slowAwaits: [],
       dbUsedOutside: false,
@@ -120,7 +124,29 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
     statements.findIndex((s) => s.getStart() <= u.node.getStart() && u.node.getEnd() <= s.getEnd()),
   );
   const first = Math.min(...indexes);
-  const last = Math.max(...indexes);
+  let last = Math.max(...indexes);
+  // The rest of the handler joins the span, which is then returned, when that reads like a careful person wrote it
+  // at no cost to the transaction: the span returns early and the rest awaits nothing but the database (no "returned"
+  // flag handed out of the span), or the rest awaits nothing and uses what the span declares (no `const x = await
+  // span(... const x ...; return x)` shadowing the name).
+  const spanned = statements.slice(first, last + 1);
+  const tail = statements.slice(last + 1);
+  const spanReturns = spanned.some((st) => ownReturns(st, callback).length > 0);
+  const tailUsesSpan = spanned.some(
+    (st) =>
+      Node.isVariableStatement(st) &&
+      st.getDeclarations().some((d) => tail.some((t) => referencesAny(t, new Set(boundNames(d.getNameNode()))))),
+  );
+  const tailAwaitsOnlyDb = tail.every((st) => nonDatabaseAwaits([st], callback, uses).length === 0);
+  const tailSync = tail.every((st) => countOwnAwaits(st) === 0);
+  // One `const x = await <db work>;` becomes `const x = await span(...)`: no name to shadow.
+  const oneAwait = spanned.length === 1 && singleAwaitOperand(spanned[0]!, callback) !== undefined;
+  if (
+    block === callback.getBody() &&
+    tail.length > 0 &&
+    ((spanReturns && tailAwaitsOnlyDb) || (tailUsesSpan && tailSync && !oneAwait))
+  )
+    last = statements.length - 1;
   const whole = statements.slice(first, last + 1);
   const after = statements.slice(last + 1);
 
@@ -153,10 +179,23 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
   const usedAfter = [...declared.keys()].filter((name) => after.some((s) => referencesAny(s, new Set([name]))));
   const returns = span.flatMap((s) => ownReturns(s, callback));
   const spanStart = span[0]!.getStart();
-  const spanEnd = span[span.length - 1]!.getEnd();
+  const lastEnd = span[span.length - 1]!.getEnd();
+  // A `// comment` after the span's last statement, on its line, belongs to that statement: it moves with it.
+  const trailing = /^[ \t]*\/\/[^\n]*/.exec(source.slice(lastEnd))?.[0] ?? "";
+  const spanEnd = lastEnd + trailing.length;
   const indent = lineIndent(source, spanStart);
   const unit = options.indentUnit;
   // Hoisted statements (with their leading comments) go above the span, in their order, at the span's indentation.
+  const narrowed = narrowedPaths(
+    span,
+    callback,
+    uses,
+    new Set([options.txName, options.resultName, ...declared.keys()]),
+  );
+  const narrowedText = narrowed.map((n) => `const ${n.name} = ${n.path};\n${indent}`).join("");
+  const narrowedEdits = narrowed.flatMap((n) =>
+    n.nodes.map((node) => ({ start: node.getStart(), end: node.getEnd(), text: n.name })),
+  );
   const hoistedText = hoisted
     .map((h) => `${source.slice(h.getFullStart(), h.getEnd()).trimStart()}\n${indent}`)
     .join("");
@@ -177,10 +216,16 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
     if (target) {
       const start = target.operand.getStart();
       const end = target.operand.getEnd();
-      const inner = applyEdits(source.slice(start, end), editsWithin(renameEdits(start, end), start, end));
-      const wrapped = `${options.helper}(${options.tenantId}, ${txArrow(hasOwnAwait(target.operand))} ${inner})`;
+      const inner = applyEdits(
+        source.slice(start, end),
+        editsWithin([...renameEdits(start, end), ...narrowedEdits], start, end),
+      );
+      const wrapped = `${options.opener}${txArrow(hasOwnAwait(target.operand))} ${inner})`;
       return {
-        edits: [{ start, end, text: target.needsAwait ? `await ${wrapped}` : wrapped }],
+        edits: [
+          ...(narrowedText ? [{ start: spanStart, end: spanStart, text: narrowedText }] : []),
+          { start, end, text: target.needsAwait ? `await ${wrapped}` : wrapped },
+        ],
         notes,
         slowAwaits,
         dbUsedOutside,
@@ -193,7 +238,7 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
   const protocol = returns.length > 0 && !reachesBodyEnd;
   const removed = hoisted.map((h): [number, number] => [h.getFullStart(), h.getEnd()]);
   const innerEdits: TextEdit[] = [
-    ...[...renameEdits(spanStart, spanEnd), ...indentEdits(source, span, unit)].filter(
+    ...[...renameEdits(spanStart, spanEnd), ...narrowedEdits, ...indentEdits(source, span, unit)].filter(
       (e) => !removed.some(([from, to]) => e.start >= from && e.start < to),
     ),
     ...removed.map(([start, end]) => ({ start, end, text: "" })),
@@ -219,7 +264,7 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
   }
   const inner = applyEdits(source.slice(spanStart, spanEnd), editsWithin(innerEdits, spanStart, spanEnd));
   const kw = usedAfter.some((name) => declared.get(name) === "let") ? "let" : "const";
-  const open = `${options.helper}(${options.tenantId}, ${txArrow(true)} {\n${indent}${unit}`;
+  const open = `${options.opener}${txArrow(true)} {\n${indent}${unit}`;
   const close = `\n${indent}})`;
   const lastStatement = span[span.length - 1]!;
   const endsWithExit = Node.isReturnStatement(lastStatement) || Node.isThrowStatement(lastStatement);
@@ -244,7 +289,7 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
     if (usedAfter.length > 0) text += `\n${indent}${kw} { ${usedAfter.join(", ")} } = ${options.resultName};`;
   }
   return {
-    edits: [{ start: spanStart, end: spanEnd, text: hoistedText + text }],
+    edits: [{ start: spanStart, end: spanEnd, text: hoistedText + narrowedText + text }],
     notes,
     slowAwaits,
     dbUsedOutside,
@@ -552,6 +597,102 @@ function changesAny(statement: Statement, names: ReadonlySet<string>, uses: read
 
 function isAssignmentOperator(kind: SyntaxKind): boolean {
   return kind >= SyntaxKind.FirstAssignment && kind <= SyntaxKind.LastAssignment;
+}
+
+function within(node: Node, scope: Node): boolean {
+  return scope.getStart() <= node.getStart() && node.getEnd() <= scope.getEnd();
+}
+
+/**
+ * Property paths the span reads (`body.name`) that a guard before it narrows (`if (!body.name) return ...`): inside
+ * the span's callback TypeScript forgets a property's narrowing (the property could change before the callback runs),
+ * so each is read into a const above the span, where the narrowing holds, and the span uses the const.
+ */
+function narrowedPaths(
+  span: readonly Statement[],
+  callback: Node,
+  uses: readonly DbUse[],
+  taken: ReadonlySet<string>,
+): Array<{ name: string; path: string; nodes: Node[] }> {
+  const spanStart = span[0]!.getStart();
+  const guarded = new Set<string>();
+  for (const node of callback.getDescendants()) {
+    if (node.getEnd() > spanStart) continue;
+    // A guard: `if (<condition>) return/throw ...;` (its then-branch leaves).
+    const condition =
+      Node.isIfStatement(node) &&
+      [node.getThenStatement(), ...node.getThenStatement().getDescendants()].some(
+        (n) => Node.isReturnStatement(n) || Node.isThrowStatement(n),
+      )
+        ? node.getExpression()
+        : undefined;
+    if (!condition) continue;
+    for (const access of [condition, ...condition.getDescendants()])
+      if (isPlainPath(access)) guarded.add(access.getText());
+  }
+  if (guarded.size === 0) return [];
+  const declaredInSpan = new Set(
+    span.flatMap((st) =>
+      st.getDescendantsOfKind(SyntaxKind.VariableDeclaration).flatMap((d) => boundNames(d.getNameNode())),
+    ),
+  );
+  // Names the const could clash with: value names of the module (property keys like `title` in `{ title }` do not).
+  const usedNames = new Set([
+    ...taken,
+    ...callback
+      .getSourceFile()
+      .getDescendantsOfKind(SyntaxKind.Identifier)
+      .filter((id) => isValueName(id))
+      .map((id) => id.getText()),
+  ]);
+  const found = new Map<string, Node[]>();
+  for (const statement of span) {
+    for (const access of statement.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)) {
+      if (!isPlainPath(access) || !guarded.has(access.getText())) continue;
+      const root = pathRoot(access);
+      if (declaredInSpan.has(root) || uses.some((u) => within(u.node, access))) continue;
+      const parent = access.getParent();
+      // Written in the span, or part of a longer guarded path: not a plain read of this one.
+      if (
+        Node.isBinaryExpression(parent) &&
+        parent.getLeft() === access &&
+        isAssignmentOperator(parent.getOperatorToken().getKind())
+      )
+        return [];
+      if (Node.isPropertyAccessExpression(parent) && guarded.has(parent.getText())) continue;
+      found.set(access.getText(), [...(found.get(access.getText()) ?? []), access]);
+    }
+  }
+  const out: Array<{ name: string; path: string; nodes: Node[] }> = [];
+  const chosen = new Set<string>();
+  for (const [path, nodes] of found) {
+    const wanted = path.slice(path.lastIndexOf(".") + 1);
+    const name = freshName(new Set([...usedNames, ...chosen]), wanted);
+    chosen.add(name);
+    out.push({ name, path, nodes });
+  }
+  return out;
+}
+
+function isValueName(id: Node): boolean {
+  const parent = id.getParent();
+  if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id) return false;
+  if (Node.isPropertyAssignment(parent) && parent.getNameNode() === id) return false;
+  if (Node.isPropertySignature(parent) || Node.isPropertyDeclaration(parent)) return false;
+  return !(Node.isBindingElement(parent) && parent.getPropertyNameNode() === id);
+}
+
+/** `a.b` or `a.b.c`: a property path from a plain name, no calls or computed keys. */
+function isPlainPath(node: Node): boolean {
+  if (!Node.isPropertyAccessExpression(node) || node.hasQuestionDotToken()) return false;
+  const expression = node.getExpression();
+  return Node.isIdentifier(expression) || isPlainPath(expression);
+}
+
+function pathRoot(node: Node): string {
+  let current = node;
+  while (Node.isPropertyAccessExpression(current)) current = current.getExpression();
+  return current.getText();
 }
 
 /** Exposed for tests of the flow rule. */

@@ -1,7 +1,7 @@
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from "ts-morph";
 import type { CodemodProject } from "../project/codemod-project.ts";
 import { importBindings, isExported } from "./import-bindings.ts";
-import { rawSqlCallsIn, tenantSettingOf } from "./raw-sql.ts";
+import { placeholderValues, rawSqlCallsIn, setConfigCalls, type RawSqlCall } from "./raw-sql.ts";
 
 /** What a parameter of a tenant transaction function is for, found by where its value goes. */
 export type ParameterRole = "request" | "tenant-id" | "client" | "callback" | "other";
@@ -181,8 +181,8 @@ function openings(fn: Node, helpers: ReadonlyMap<string, TenantTransactionFuncti
       if (!txName) continue;
       const set = rawSqlCallsIn(callback)
         .filter((raw) => rootName(raw.receiver) === txName)
-        .map((raw) => tenantSettingOf(raw))
-        .find((s) => s !== undefined);
+        .map((raw) => tenantSetting(raw))
+        .find((found) => found !== undefined);
       if (!set) continue;
       out.push({
         call,
@@ -363,4 +363,24 @@ export function exportedFunctions(file: SourceFile): Array<[string, FunctionLike
     }
   }
   return out;
+}
+
+const SET_STATEMENT = /^\s*SET\s+(LOCAL\s+|SESSION\s+)?"?([\w]+\.[\w.]+)"?\s*(?:=|TO)\s*([^;]*)/i;
+
+/**
+ * What a raw call on the transaction client sets for RLS: `set_config('app.tenant_id', $1, true)` or
+ * `SET LOCAL app.tenant_id = ...`, with the value's expression and whether it is session-level.
+ */
+function tenantSetting(
+  raw: RawSqlCall,
+): { setting: string | undefined; value: Node | undefined; sessionLevel: boolean } | undefined {
+  const [call] = setConfigCalls(raw.text);
+  if (call) {
+    const [value] = placeholderValues(call.value, raw.values);
+    return { setting: call.setting, value, sessionLevel: call.sessionLevel };
+  }
+  const set = SET_STATEMENT.exec(raw.text);
+  if (!set) return undefined;
+  const [value] = placeholderValues(set[3]!, raw.values);
+  return { setting: set[2], value, sessionLevel: !/^LOCAL/i.test(set[1] ?? "") };
 }

@@ -2,7 +2,7 @@ import { Node, SyntaxKind, type Block, type Statement } from "ts-morph";
 import type { DbUse } from "./db-usage-classifier.ts";
 import type { HandlerSite } from "./handler-finder.ts";
 import { identifiersNamed } from "./named-identifiers.ts";
-import { freshName } from "../edits/fresh-name.ts";
+import { freshName } from "../analysis/fresh-name.ts";
 import { applyEdits, editsWithin, lineIndent, type TextEdit } from "../edits/text-edit.ts";
 
 /** Names and text the span needs. */

@@ -1,6 +1,7 @@
 import { Node, SyntaxKind, type Statement } from "ts-morph";
 import type { HandlerSite } from "../analysis/handler-finder.ts";
-import { applyEdits, editsWithin, lineIndent, shiftIndent, type TextEdit } from "./text-edit.ts";
+import { shiftIndent } from "./reindent.ts";
+import { applyEdits, editsWithin, lineIndent, type TextEdit } from "./text-edit.ts";
 
 /** What the inlined callback's transaction client becomes, and the span edits to apply inside it first. */
 export interface InlineOptions {

@@ -3,7 +3,7 @@ import type { CodemodProject } from "../project/codemod-project.ts";
 import { importBindings, type ImportBinding } from "../analysis/import-bindings.ts";
 import { moduleExports } from "../analysis/module-exports.ts";
 import { UnresolvedImportError } from "../errors/unresolved-import-error.ts";
-import { freshName } from "./fresh-name.ts";
+import { freshName } from "../analysis/fresh-name.ts";
 import type { TextEdit } from "./text-edit.ts";
 
 interface DeclarationPlan {

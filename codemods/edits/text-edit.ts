@@ -85,28 +85,3 @@ export function reindent(
   }
   return out;
 }
-
-/**
- * Moves lines 2.. of `text` from indentation `from` to `to` (deeper or shallower; the first line is placed by the
- * caller). Lines inside a template literal keep their whitespace (it is part of the value); blank lines stay blank.
- * The one re-indenter for code the transforms move.
- *
- * @example shiftIndent("if (a) {\n    b();\n  }", "  ", "") // "if (a) {\n  b();\n}"
- */
-export function shiftIndent(text: string, from: string, to: string): string {
-  let inTemplate = false;
-  return text
-    .split("\n")
-    .map((line, i) => {
-      const keep = inTemplate;
-      inTemplate = (line.match(/(?<!\\)`/g)?.length ?? 0) % 2 === 1 ? !inTemplate : inTemplate;
-      if (i === 0 || keep || line.trim() === "") return line;
-      if (line.startsWith(from)) return to + line.slice(from.length);
-      // A line indented less than `from` (a closing brace of a multi-line literal): keep its offset from `from`.
-      const own = /^[ \t]*/.exec(line)![0];
-      return to.length >= from.length
-        ? to.slice(0, to.length - from.length) + line
-        : line.slice(Math.min(own.length, from.length - to.length));
-    })
-    .join("\n");
-}

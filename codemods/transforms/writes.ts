@@ -8,8 +8,9 @@ import { locate } from "../analysis/db-usage-classifier.ts";
 import { manualReview, type Codemod, type CodemodContext, type ManualReviewItem } from "../runner/codemod-types.ts";
 import { helperReader } from "../analysis/helper-reader.ts";
 import { moduleExports } from "../analysis/module-exports.ts";
-import { freshName } from "../edits/fresh-name.ts";
+import { freshName } from "../analysis/fresh-name.ts";
 import { inlineHelperCall } from "../edits/helper-call-inline.ts";
+import { removeStatement } from "../edits/remove-statement.ts";
 import { mentionsWrapper, migrateSites } from "./reads.ts";
 
 /**
@@ -204,11 +205,7 @@ function rewriteWriteSite(
       if (isParameter && addTenantElement) texts.push(addTenantElement);
       const statement = pattern.getFirstAncestorByKind(SyntaxKind.VariableStatement);
       if (!isParameter && texts.length === 0 && statement) {
-        paramEdits.push({
-          start: source.lastIndexOf("\n", statement.getStart() - 1),
-          end: statement.getEnd(),
-          text: "",
-        });
+        paramEdits.push(removeStatement(source, statement));
       } else {
         paramEdits.push({
           start: pattern.getStart(),

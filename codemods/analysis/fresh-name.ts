@@ -1,6 +1,5 @@
 /**
- * The one way the codemods choose a name that does not clash: `wanted` when it is free, else `wanted2`, `wanted3`, ...
- *
+ * `wanted`, or `wanted2`, `wanted3`... : the first that is not in `taken` (names already used in a file or scope).
  * @example freshName(new Set(["tx", "tx2"]), "tx") // "tx3"
  */
 export function freshName(taken: ReadonlySet<string>, wanted: string): string {

@@ -4,14 +4,32 @@ import type { CodemodContext } from "../runner/codemod-types.ts";
 import type { HandlerSite } from "./handler-finder.ts";
 
 /**
- * The tenant-scoped reader a transaction helper call's reads move onto: `<client>.$forTenant(<tenant id>)`, the
+ * The tenant-scoped reader a transaction helper call's reads move onto: `readOnlyClient(<client>.$forTenant(<tenant
+ * id>))` (the kit's read-only view: a write left on it fails tsc, so the phase's type check reverts it), the
  * client being the call's own client argument (`runTenant(prisma, orgId, fn)`) or the module-level client the helper
  * opens its transaction on, imported where it is exported. A problem (for manual review) when the tenant id is not a
  * plain name or path, or the client cannot be reached from the handler.
  *
- * @example helperReader(context, site, imports) // { expression: "prisma.$forTenant(orgId)" }
+ * @example helperReader(context, site, imports) // { expression: "readOnlyClient(prisma.$forTenant(orgId))" }
  */
 export function helperReader(
+  context: CodemodContext,
+  site: HandlerSite,
+  imports: ImportEditor,
+): { expression: string } | { problem: string } {
+  const scoped = tenantScoped(context, site, imports);
+  if ("problem" in scoped) return scoped;
+  const kit = context.config.kitModule;
+  const file = site.call.getSourceFile().getFilePath();
+  try {
+    const readOnly = imports.use(context.project.resolveModule(kit, file), kit, "readOnlyClient");
+    return { expression: `${readOnly}(${scoped.expression})` };
+  } catch (error) {
+    return { problem: `readOnlyClient cannot be imported from ${kit} here: ${(error as Error).message}` };
+  }
+}
+
+function tenantScoped(
   context: CodemodContext,
   site: HandlerSite,
   imports: ImportEditor,

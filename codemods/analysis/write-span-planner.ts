@@ -628,7 +628,7 @@ function narrowedPaths(
         : undefined;
     if (!condition) continue;
     for (const access of [condition, ...condition.getDescendants()])
-      if (isPlainPath(access)) guarded.add(access.getText());
+      if (isPlainPath(access) && isNarrowingTest(access, condition)) guarded.add(access.getText());
   }
   if (guarded.size === 0) return [];
   const declaredInSpan = new Set(
@@ -680,6 +680,30 @@ function isValueName(id: Node): boolean {
   if (Node.isPropertyAssignment(parent) && parent.getNameNode() === id) return false;
   if (Node.isPropertySignature(parent) || Node.isPropertyDeclaration(parent)) return false;
   return !(Node.isBindingElement(parent) && parent.getPropertyNameNode() === id);
+}
+
+/**
+ * Whether a path is tested in a way TypeScript narrows it by: the condition itself, `!p`, `typeof p`, `p === x` (and
+ * the other equalities), `p instanceof X`, or an operand of `&&` / `||` / `??` (not `p.length`, not `f(p)`).
+ */
+function isNarrowingTest(path: Node, condition: Node): boolean {
+  let node = path;
+  while (Node.isParenthesizedExpression(node.getParent())) node = node.getParentOrThrow();
+  if (node === condition) return true;
+  const parent = node.getParent();
+  if (Node.isPrefixUnaryExpression(parent)) return parent.getOperatorToken() === SyntaxKind.ExclamationToken;
+  if (Node.isTypeOfExpression(parent)) return true;
+  if (!Node.isBinaryExpression(parent)) return false;
+  return [
+    SyntaxKind.EqualsEqualsEqualsToken,
+    SyntaxKind.ExclamationEqualsEqualsToken,
+    SyntaxKind.EqualsEqualsToken,
+    SyntaxKind.ExclamationEqualsToken,
+    SyntaxKind.InstanceOfKeyword,
+    SyntaxKind.AmpersandAmpersandToken,
+    SyntaxKind.BarBarToken,
+    SyntaxKind.QuestionQuestionToken,
+  ].includes(parent.getOperatorToken().getKind());
 }
 
 /** `a.b` or `a.b.c`: a property path from a plain name, no calls or computed keys. */

@@ -2,7 +2,8 @@ import { Node, SyntaxKind } from "ts-morph";
 import type { DbUse } from "./db-usage-classifier.ts";
 import type { HandlerSite } from "./handler-finder.ts";
 import { applyEdits, editsWithin, lineIndent, type TextEdit } from "../edits/text-edit.ts";
-import { singleAwaitOperand, indentEdits } from "../edits/span-render.ts";
+import { shiftIndent } from "../edits/reindent.ts";
+import { singleAwaitOperand } from "../edits/span-render.ts";
 import { chooseSpan, flowsIntoWrite } from "./span-choice.ts";
 import { hoistableAwaits, narrowedPaths, nonDatabaseAwaits } from "./span-hoist.ts";
 import { boundNames, hasOwnAwait, ownReturns, referencesAny } from "./span-syntax.ts";
@@ -192,7 +193,7 @@ export function planWriteSpan(
   const protocol = returns.length > 0 && !reachesBodyEnd;
   const removed = hoisted.map((h): [number, number] => [h.getFullStart(), h.getEnd()]);
   const innerEdits: TextEdit[] = [
-    ...[...renameEdits(spanStart, spanEnd), ...narrowedEdits, ...indentEdits(source, span, unit)].filter(
+    ...[...renameEdits(spanStart, spanEnd), ...narrowedEdits].filter(
       (e) => !removed.some(([from, to]) => e.start >= from && e.start < to),
     ),
     ...removed.map(([start, end]) => ({ start, end, text: "" })),
@@ -216,7 +217,11 @@ export function planWriteSpan(
       }
     }
   }
-  const inner = applyEdits(source.slice(spanStart, spanEnd), editsWithin(innerEdits, spanStart, spanEnd));
+  const inner = shiftIndent(
+    applyEdits(source.slice(spanStart, spanEnd), editsWithin(innerEdits, spanStart, spanEnd)),
+    indent,
+    indent + unit,
+  );
   const kw = usedAfter.some((name) => declared.get(name) === "let") ? "let" : "const";
   const open = `${options.opener}${txArrow(true)} {\n${indent}${unit}`;
   const close = `\n${indent}})`;

@@ -84,7 +84,7 @@ export interface PhaseResult {
 
 /** A wrapper with the handlers that use it. */
 export interface ScanWrapper {
-  readonly kind: "tenant" | "session";
+  readonly kind: WrapperInfo["kind"];
   readonly name: string;
   readonly v2Name: string;
   readonly file: string;
@@ -99,6 +99,8 @@ export interface ScanWrapper {
 export interface ScanResult {
   readonly rootDir: string;
   readonly wrappers: readonly ScanWrapper[];
+  /** The transaction helpers handlers call straight (`withTenant(tenantId, async (tx) => ...)`), with their routes. */
+  readonly transactionHelpers: readonly ScanWrapper[];
   readonly handlers: readonly SiteReport[];
   /** The `unknown` handlers, one entry per reason: the sites the reads and writes phases mark. */
   readonly reviewSites: readonly ReviewSite[];
@@ -146,7 +148,7 @@ export function runScan(options: RunOptions): ScanResult {
   const total = context.targetFiles.length;
   context.targetFiles.forEach((file, i) => {
     const text = context.project.readText(file);
-    if (context.index.all.some((w) => text.includes(w.name))) {
+    if (context.index.mentionedIn(text, { helpers: true })) {
       for (const site of findHandlerSites(
         context.project,
         context.index,
@@ -165,25 +167,32 @@ export function runScan(options: RunOptions): ScanResult {
     }
     options.onProgress?.(i + 1, total);
   });
-  const wrappers = context.index.all.map(
-    (w): ScanWrapper => ({
-      kind: w.kind,
-      name: w.name,
-      v2Name: w.v2Name,
-      file: context.project.relative(w.file),
-      line: w.line,
-      hasV2: w.hasV2,
-      source: w.source,
-      routes: handlers
-        .filter((h) => h.wrapper === w.name)
-        .map(
-          (h) =>
-            `${h.methods.join(",") || h.functionName} ${h.location.file}:${h.location.line}` +
-            `${h.wrapperVersion === 2 ? " (V2)" : ""}`,
-        ),
-    }),
-  );
-  return { rootDir: context.project.rootDir, wrappers, handlers, reviewSites: sites, filesScanned: total };
+  const listed = (w: WrapperInfo): ScanWrapper => ({
+    kind: w.kind,
+    name: w.name,
+    v2Name: w.v2Name,
+    file: context.project.relative(w.file),
+    line: w.line,
+    hasV2: w.hasV2,
+    source: w.source,
+    routes: handlers
+      .filter((h) => h.wrapper === w.name)
+      .map(
+        (h) =>
+          `${h.methods.join(",") || h.functionName} ${h.location.file}:${h.location.line}` +
+          `${h.wrapperVersion === 2 ? " (V2)" : ""}`,
+      ),
+  });
+  const wrappers = context.index.all.map(listed);
+  const transactionHelpers = context.index.transactionHelpers.map(listed);
+  return {
+    rootDir: context.project.rootDir,
+    wrappers,
+    transactionHelpers,
+    handlers,
+    reviewSites: sites,
+    filesScanned: total,
+  };
 }
 
 /**

@@ -59,15 +59,16 @@ export const scaffoldCodemod: Codemod = {
     const edits: TextEdit[] = [];
     const review: ManualReviewItem[] = [];
     const notes: string[] = [];
-    const tenant = context.index.tenantWrapper;
+    // An app whose handlers call a transaction helper straight has no request wrapper: only the retyping runs.
+    const tenant = context.index.requestWrapper;
     const imports = new ImportEditor(context.project, file, identifierNames(file));
     const kit = context.config.kitModule;
     const useKit = (name: KitName): string =>
       imports.use(context.project.resolveModule(kit, file.getFilePath()), kit, name, {
         typeOnly: name !== "readOnlyClient",
       });
-    const tenantReady = tenant.hasV2 || derivedTenantV2(context).kind === "derived";
-    if (file.getFilePath() === tenant.file && !tenant.hasV2) {
+    const tenantReady = !tenant || tenant.hasV2 || derivedTenantV2(context).kind === "derived";
+    if (tenant && file.getFilePath() === tenant.file && !tenant.hasV2) {
       const declaration = declarationStatement(file, tenant.name);
       const derivation = declaration
         ? deriveTenantV2(
@@ -104,6 +105,7 @@ export const scaffoldCodemod: Codemod = {
       }
     }
     for (const wrapper of context.index.sessionWrappers) {
+      if (!tenant) break;
       if (wrapper.file !== file.getFilePath() || wrapper.hasV2) continue;
       const declaration = declarationStatement(file, wrapper.name);
       if (!declaration) {

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { ts } from "ts-morph";
+import ts from "typescript";
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyOverlays } from "../verify/type-check-session.ts";
 
@@ -22,7 +23,7 @@ describe("the phase type check (verifyOverlays)", () => {
   const verify = (overlays: Record<string, string>) =>
     verifyOverlays(ts, {
       tsconfigPath: path.join(root, "tsconfig.json"),
-      typescriptPath: undefined,
+      typescriptPath: createRequire(import.meta.url).resolve("typescript"),
       overlays: Object.fromEntries(Object.entries(overlays).map(([file, text]) => [path.join(root, file), text])),
     });
   afterEach(() => rmSync(root, { recursive: true, force: true }));

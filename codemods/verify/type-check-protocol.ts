@@ -12,7 +12,7 @@ export interface TypeDiagnostic {
 export interface TypeCheckRequest {
   readonly tsconfigPath: string;
   /** Absolute path of the TypeScript module to load (the app's own when it has the compiler API). */
-  readonly typescriptPath: string | undefined;
+  readonly typescriptPath: string;
   /** Absolute path -> the text the phase would write. */
   readonly overlays: Readonly<Record<string, string>>;
 }

@@ -201,7 +201,12 @@ function countKeys(diagnostics: readonly TypeDiagnostic[], changed: ReadonlySet<
   return counts;
 }
 
-/** The diagnostics that occur more often than in the baseline (see {@link keyOf}). */
+/**
+ * The diagnostics the baseline does not explain. In an unchanged file, one more at a (line, column, code) than
+ * before. In a changed file, one whose (code, message) the file did not have at all: a phase that copies code (the V2
+ * beside V1) copies the errors V1 already had, and an error about what the phase introduced (the read-only client,
+ * a type it declared) has a message the file never had.
+ */
 function excess(
   diagnostics: readonly TypeDiagnostic[],
   baseline: readonly TypeDiagnostic[],
@@ -209,7 +214,11 @@ function excess(
 ): TypeDiagnostic[] {
   const counts = countKeys(diagnostics, changed);
   const before = countKeys(baseline, changed);
-  return diagnostics.filter((d) => (counts.get(keyOf(d, changed)) ?? 0) > (before.get(keyOf(d, changed)) ?? 0));
+  return diagnostics.filter((d) =>
+    changed.has(d.file)
+      ? !before.has(keyOf(d, changed))
+      : (counts.get(keyOf(d, changed)) ?? 0) > (before.get(keyOf(d, changed)) ?? 0),
+  );
 }
 
 function groupByFile(diagnostics: readonly TypeDiagnostic[], rootDir: string): Map<string, TypeDiagnostic[]> {

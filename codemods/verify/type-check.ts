@@ -3,7 +3,6 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ts as bundledTypeScript } from "ts-morph";
 import { TypeCheckFailedError } from "../errors/type-check-failed-error.ts";
 import type { TypeCheckRequest, TypeCheckResponse } from "./type-check-protocol.ts";
 import { verifyOverlays } from "./type-check-session.ts";
@@ -14,7 +13,7 @@ const TYPE_CHECK_HEAP_MIB = 8192;
 /**
  * Type-checks a phase's edits against the app as it is (see `verifyOverlays`), in a child process with a large heap,
  * using the app's own TypeScript when it has the compiler API (TypeScript 7's native compiler has none: then the
- * one ts-morph bundles).
+ * CLI's own).
  *
  * @example
  * ```ts
@@ -30,12 +29,7 @@ export function typeCheckEdits(tsconfigPath: string, overlays: Record<string, st
   };
   const here = fileURLToPath(import.meta.url);
   // Run from its TypeScript sources (the kit's own tests, on small apps) the check stays in this process.
-  if (here.endsWith(".ts")) {
-    const typescript = request.typescriptPath
-      ? (createRequire(import.meta.url)(request.typescriptPath) as typeof bundledTypeScript)
-      : bundledTypeScript;
-    return verifyOverlays(typescript, request);
-  }
+  if (here.endsWith(".ts")) return verifyOverlays(createRequire(import.meta.url)(request.typescriptPath), request);
   const worker = path.join(path.dirname(here), "type-check-worker.mjs");
   const args = [`--max-old-space-size=${TYPE_CHECK_HEAP_MIB}`, worker];
   const child = spawnSync(process.execPath, args, {
@@ -51,13 +45,17 @@ export function typeCheckEdits(tsconfigPath: string, overlays: Record<string, st
   return JSON.parse(child.stdout) as TypeCheckResponse;
 }
 
-function appTypeScript(rootDir: string): string | undefined {
+/**
+ * The app's TypeScript when it has the compiler API, else the CLI's own (a dependency: ts-morph's bundled copy has no
+ * lib files on disk, so a program built with it would miss `Promise` and every other global).
+ */
+function appTypeScript(rootDir: string): string {
   try {
     const resolved = createRequire(path.join(rootDir, "package.json")).resolve("typescript");
-    if (!existsSync(resolved)) return undefined;
     const candidate = createRequire(import.meta.url)(resolved) as { createProgram?: unknown };
-    return typeof candidate.createProgram === "function" ? resolved : undefined;
+    if (existsSync(resolved) && typeof candidate.createProgram === "function") return resolved;
   } catch {
-    return undefined;
+    // No TypeScript of its own (or the native compiler, without the API): the CLI's.
   }
+  return createRequire(import.meta.url).resolve("typescript");
 }

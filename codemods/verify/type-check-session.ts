@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { ts as TypeScript } from "ts-morph";
+import type * as TypeScript from "typescript";
 import type { RevertedFile, TypeCheckRequest, TypeCheckResponse, TypeDiagnostic } from "./type-check-protocol.ts";
 
 type Ts = typeof TypeScript;

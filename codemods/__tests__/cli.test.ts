@@ -124,17 +124,16 @@ describe("tenant-kit CLI", () => {
     const tsconfig = path.join(root, "tsconfig.json");
     const mapped = readFileSync(tsconfig, "utf8").replace(
       '"paths": {',
-      `"paths": { "@acme/tenant-kit": [${JSON.stringify(path.join(REPO_ROOT, "extension", "index.ts"))}],`,
+      `"paths": { "@acme/tenant-kit": [${JSON.stringify(path.join(REPO_ROOT, "extension", "dist", "index.d.mts"))}],`,
     );
     expect(mapped).toContain('"@acme/tenant-kit"');
     writeFileSync(tsconfig, mapped);
     const io = capture();
-    expect(
-      await main(
-        ["node", "tenant-kit", "migrate", root, "--phase", "scaffold", "--dry-run", "--kit-module", "@acme/tenant-kit"],
-        io,
-      ),
-    ).toBe(EXIT_CODES.ok);
+    const code = await main(
+      ["node", "tenant-kit", "migrate", root, "--phase", "scaffold", "--dry-run", "--kit-module", "@acme/tenant-kit"],
+      io,
+    );
+    expect(code, io.out()).toBe(EXIT_CODES.ok);
     expect(io.out()).toContain('+import { poolTimeoutResponse } from "@acme/tenant-kit";');
     expect(io.out()).toMatch(/\+ {4}const busy = poolTimeoutResponse\(cause\);\n\+ {4}if \(busy\) return busy;/);
   });

@@ -8,7 +8,7 @@ import { runPhase, type PhaseResult } from "../runner/codemod-runner.ts";
 // The install phase on fixtures/clinic-app, out of the box (no config): a Prisma 6 style client module, a session-level
 // set_config helper in another module than the tenant wrapper, policies on app.current_tenant_id. tsc runs before and
 // after; a second run changes nothing.
-describe("install on fixtures/clinic-app", () => {
+describe("install on fixtures/clinic-app", { timeout: 600_000 }, () => {
   let copy: ReturnType<typeof copyClinicApp>;
   let result: PhaseResult;
   const read = (file: string): string => readFileSync(path.join(copy.app, file), "utf8");
@@ -33,8 +33,10 @@ describe("install on fixtures/clinic-app", () => {
     ).toEqual(["src/lib/db.ts", "src/lib/prisma-tx.ts"]);
     const db = read("src/lib/db.ts");
     expect(db).toContain('import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";');
+    expect(db).toContain('import type { TenantTransactionClient } from "prisma-tenant-kit";');
+    // The adapter takes string | undefined and reports a missing URL at the first query: no `!`.
     expect(db).toContain(
-      "adapter: createTenantAdapter({ connectionString: process.env.DATABASE_URL!, " +
+      "adapter: createTenantAdapter({ connectionString: process.env.DATABASE_URL, " +
         'setting: "app.current_tenant_id" }),',
     );
     expect(db).toContain("transactionOptions: { maxWait: 10_000 },");
@@ -47,6 +49,9 @@ describe("install on fixtures/clinic-app", () => {
     expect(db).toContain('if (process.env.NODE_ENV !== "production") globalForPrisma.prisma = db;');
     expect(db).toMatch(/export const db =\n {2}globalForPrisma\.prisma \?\?\n {2}createPrismaClient\(\);/);
     expect(db).toContain("export default db;");
+    // The types the rest of the app is retyped to, declared and exported here.
+    expect(db).toContain("export type TenantPrismaClient = ReturnType<typeof createPrismaClient>;");
+    expect(db).toContain("export type TenantTransaction = TenantTransactionClient<TenantPrismaClient>;");
   });
 
   it("re-implements the session-level set_config helper on $withTenant, same signature", () => {
@@ -61,7 +66,8 @@ describe("install on fixtures/clinic-app", () => {
       ),
     );
     expect(helper).not.toContain("set_config");
-    expect(helper).toContain("export type TenantTx = TenantTransactionClient<TenantPrismaClient>;");
+    expect(helper).toContain('import { db, type TenantTransaction } from "./db";');
+    expect(helper).toContain("export type TenantTx = TenantTransaction;");
     const notes = result.files.flatMap((f) => f.notes);
     expect(notes.some((n) => n.includes("V1 set it session-level"))).toBe(true);
     expect(

@@ -62,7 +62,24 @@ export function listCases(codemod: CodemodId): FixtureCase[] {
     });
 }
 
-/** Runs `codemod` (dry run) over `source` placed at `casePath` in a fresh copy of the fixture app. */
+/** A section marker: what follows it, up to the next one, is another file of the case's app, at `path`. */
+const FILE_SECTION = /^\/\/ @tenant-kit-fixture file=(\S+)\n/m;
+
+/**
+ * Splits a case's text into its main file and the other files it brings (each after a line
+ * `// @tenant-kit-fixture file=<path>`), so a case can span modules (a shared client module and its importers).
+ */
+function sections(source: string): { main: string; files: Array<{ path: string; text: string }> } {
+  const parts = source.split(FILE_SECTION);
+  const files: Array<{ path: string; text: string }> = [];
+  for (let i = 1; i + 1 < parts.length; i += 2) files.push({ path: parts[i]!, text: parts[i + 1]! });
+  return { main: parts[0]!, files };
+}
+
+/**
+ * Runs `codemod` (dry run) over `source` placed at `casePath` in a fresh copy of the fixture app; the files of its
+ * `// @tenant-kit-fixture file=<path>` sections go to their paths, and come back after the phase in the same form.
+ */
 export function runOnSource(
   codemod: CodemodId,
   source: string,
@@ -74,17 +91,32 @@ export function runOnSource(
   try {
     cpSync(APP_DIR, root, { recursive: true });
     symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(tmp, "node_modules"));
+    const { main, files } = sections(source);
     const target = path.join(root, casePath);
-    mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, source);
+    for (const [file, text] of [
+      [target, main] as const,
+      ...files.map((f) => [path.join(root, f.path), f.text] as const),
+    ]) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    }
     const global = codemod === "scaffold" || codemod === "finalize" || codemod === "install";
-    const result = runPhase(codemod, { target: global ? root : target }, { write: false });
-    const outcome = result.files.find((f) => f.absolutePath === target);
-    if (outcome?.error) throw new Error(`${codemod} failed on the case: ${outcome.error.message}`);
+    // Each case's edits are type-checked where it matters: in the whole-app phase tests and the write-shape corpus.
+    const result = runPhase(codemod, { target: global ? root : target, verify: false }, { write: false });
+    const afterOf = (file: string, text: string): string => {
+      const outcome = result.files.find((f) => f.absolutePath === file);
+      if (outcome?.error) throw new Error(`${codemod} failed on ${file}: ${outcome.error.message}`);
+      return outcome ? outcome.after : text;
+    };
+    const caseFiles = new Set([target, ...files.map((f) => path.join(root, f.path))]);
+    const outcomes = result.files.filter((f) => caseFiles.has(f.absolutePath));
+    const after =
+      afterOf(target, main) +
+      files.map((f) => `// @tenant-kit-fixture file=${f.path}\n${afterOf(path.join(root, f.path), f.text)}`).join("");
     return {
-      after: outcome ? outcome.after : source,
-      manualReview: result.files.flatMap((f) => (f.absolutePath === target ? f.manualReview.map((m) => m.reason) : [])),
-      notes: outcome?.notes ? [...outcome.notes] : [],
+      after,
+      manualReview: outcomes.flatMap((f) => f.manualReview.map((m) => m.reason)),
+      notes: outcomes.flatMap((f) => f.notes),
     };
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import {
   type SourceFile,
 } from "ts-morph";
 import { isShadowed } from "./name-shadowing.ts";
+import { rawSqlCall } from "./raw-sql.ts";
 import type { SourceLocation } from "../errors/codemod-error.ts";
 import type { CodemodProject } from "../project/codemod-project.ts";
 import { importBindings, localFunction } from "./import-bindings.ts";
@@ -210,7 +211,10 @@ export class DbUsageClassifier {
         return this.use(useNode, "write", description);
       case "$queryRaw":
       case "$queryRawUnsafe": {
-        const sql = rawSqlText(grand);
+        // SQL spliced into an Unsafe call's template is not known statically: it counts as a write.
+        const spliced =
+          property.endsWith("Unsafe") && Node.isTemplateExpression((grand as CallExpression).getArguments?.()[0]);
+        const sql = spliced ? undefined : rawSqlCall(grand)?.text;
         if (sql !== undefined && isReadOnlySql(sql)) return this.use(useNode, "read", `${description} (read-only SQL)`);
         return this.use(
           useNode,
@@ -422,29 +426,6 @@ export function locate(project: CodemodProject, node: Node): SourceLocation {
   const file = node.getSourceFile();
   const { line, column } = file.getLineAndColumnAtPos(node.getStart());
   return { file: project.relative(file.getFilePath()), line, column };
-}
-
-function rawSqlText(expression: Node): string | undefined {
-  if (Node.isTaggedTemplateExpression(expression)) return templateText(expression.getTemplate());
-  if (Node.isCallExpression(expression)) {
-    const first = expression.getArguments()[0];
-    if (!first) return undefined;
-    if (Node.isStringLiteral(first) || Node.isNoSubstitutionTemplateLiteral(first)) return first.getLiteralValue();
-    if (Node.isTaggedTemplateExpression(first) && /^(Prisma\.)?sql$/.test(first.getTag().getText()))
-      return templateText(first.getTemplate());
-  }
-  return undefined;
-}
-
-function templateText(template: Node): string {
-  if (Node.isNoSubstitutionTemplateLiteral(template)) return template.getLiteralValue();
-  if (Node.isTemplateExpression(template)) {
-    return [
-      template.getHead().getLiteralText(),
-      ...template.getTemplateSpans().map((s) => `$1${s.getLiteral().getLiteralText()}`),
-    ].join("");
-  }
-  return template.getText();
 }
 
 /** True when the identifier is read as a value (not a property name, a declaration name or a type). */

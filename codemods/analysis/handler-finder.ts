@@ -1,5 +1,6 @@
 import {
   Node,
+  SyntaxKind,
   type ArrowFunction,
   type CallExpression,
   type FunctionExpression,
@@ -20,7 +21,8 @@ import {
 import { localFunction } from "./import-bindings.ts";
 import { identifiersNamed } from "./named-identifiers.ts";
 import type { ManualReviewReason } from "./manual-review-reason.ts";
-import type { WrapperIndex, WrapperRef } from "./wrapper-discovery.ts";
+import type { WrapperIndex, WrapperInfo, WrapperRef } from "./wrapper-discovery.ts";
+import { planWriteSpan } from "./write-span-planner.ts";
 
 /** The HTTP method exports of a Next.js route module. */
 export const HTTP_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
@@ -76,21 +78,26 @@ export function findHandlerSites(
   classifier: DbUsageClassifier,
   file: SourceFile,
 ): HandlerSite[] {
-  const refs = index.refsIn(project, file);
+  const refs = index.refsIn(project, file, { helpers: true });
   if (refs.size === 0) return [];
+  spanHelperRefs.set(file, new Map([...refs].filter(([, ref]) => ref.wrapper.kind === "transaction-helper")));
   const methodsByFunction = httpMethodFunctions(file);
   const sites: HandlerSite[] = [];
   for (const callee of identifiersNamed(file, new Set(refs.keys()))) {
     const call = callee.getParent();
     const ref = refs.get(callee.getText());
     if (!ref || !Node.isCallExpression(call) || call.getExpression() !== callee) continue;
-    // Inside the wrapper modules, the wrappers' own bodies are not handlers.
+    // Inside the wrapper modules, the wrappers' (and helpers') own bodies are not handlers.
     const top = topLevelFunction(call);
     if (
       top &&
-      index.all.some((w) => w.file === file.getFilePath() && [w.name, w.v2Name].includes(topLevelName(top) ?? ""))
+      [...index.all, ...index.transactionHelpers].some(
+        (w) => w.file === file.getFilePath() && [w.name, w.v2Name].includes(topLevelName(top) ?? ""),
+      )
     )
       continue;
+    // A helper call inside another wrapper or helper call's callback runs in that one's transaction (or span).
+    if (ref.wrapper.kind === "transaction-helper" && insideOtherSiteCallback(call, refs)) continue;
     const methods = top ? (methodsByFunction.get(top) ?? []) : [];
     sites.push(
       analyzeSite(
@@ -156,19 +163,112 @@ function analyzeSite(
       },
     };
   }
-  const binding = bindContext(callback, shape);
-  if ("problem" in binding) {
-    return { ...base, callback, binding: undefined, classification: "unknown", uses: [], problem: binding.problem };
+  const bound = bindContext(callback, shape);
+  if ("problem" in bound) {
+    return { ...base, callback, binding: undefined, classification: "unknown", uses: [], problem: bound.problem };
   }
+  const binding = ref.wrapper.kind === "transaction-helper" ? { ...bound, ...helperTenant(call, ref.wrapper) } : bound;
   const uses = binding.db ? classifier.usesIn(callback, binding.db) : [];
+  // A V2 handler's writes sit in spans (`withTenant(tenantId, async (tx) => ...)`): they count, so scan calls it a
+  // write after the writes phase, as before it.
+  if (ref.version === 2) {
+    const dbName = binding.db?.kind === "name" ? binding.db.name : binding.db?.objectName;
+    uses.push(...spanUses(project, classifier, file, callback, dbName));
+  }
+  uses.sort((a, b) => a.node.getStart() - b.node.getStart());
+  const classification = combineAccess(uses.map((u) => u.access));
+  // A helper call whose every statement must stay in the transaction is already the smallest span: migrated.
+  const done =
+    ref.wrapper.kind === "transaction-helper" && classification === "write" && isSmallestSpan(callback, uses);
   return {
     ...base,
+    ref: done ? { wrapper: ref.wrapper, version: 2 } : ref,
     callback,
     binding,
-    classification: combineAccess(uses.map((u) => u.access)),
+    classification,
     uses,
     problem: undefined,
   };
+}
+
+/** The tenant id of a transaction helper call: its argument, when it is a name or a property path (no call). */
+function helperTenant(call: CallExpression, helper: WrapperInfo): Pick<HandlerBinding, "tenantIdExpression"> {
+  const argument = helper.tenantIdArgument === undefined ? undefined : call.getArguments()[helper.tenantIdArgument];
+  const stable = (node: Node): boolean =>
+    Node.isIdentifier(node) || (Node.isPropertyAccessExpression(node) && stable(node.getExpression()));
+  return { tenantIdExpression: argument && stable(argument) ? argument.getText() : undefined };
+}
+
+/** Whether a call sits in the callback of another wrapper or helper call of the file. */
+function insideOtherSiteCallback(call: CallExpression, refs: ReadonlyMap<string, WrapperRef>): boolean {
+  for (let node = call.getParent(); node; node = node.getParent()) {
+    if (!Node.isCallExpression(node)) continue;
+    const callee = node.getExpression();
+    const ref = Node.isIdentifier(callee) ? refs.get(callee.getText()) : undefined;
+    const callback = ref && node.getArguments()[ref.wrapper.handlerIndex];
+    if (callback && callback.getStart() <= call.getStart() && call.getEnd() <= callback.getEnd()) return true;
+  }
+  return false;
+}
+
+/**
+ * The uses of the transaction client inside spans of `callback`: calls of the app's transaction helpers and
+ * `$transaction(async (tx) => ...)` on anything but the handler's db (which the classifier already follows).
+ */
+function spanUses(
+  project: CodemodProject,
+  classifier: DbUsageClassifier,
+  file: SourceFile,
+  callback: ArrowFunction | FunctionExpression,
+  dbName: string | undefined,
+): DbUse[] {
+  const helpers = new Map<string, WrapperInfo>();
+  for (const [local, ref] of spanHelperRefs.get(file) ?? []) helpers.set(local, ref.wrapper);
+  const out: DbUse[] = [];
+  for (const call of callback.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const callee = call.getExpression();
+    const helper = Node.isIdentifier(callee) ? helpers.get(callee.getText()) : undefined;
+    // The kit's `client.$withTenant(tenantId, (tx) => ...)` and `client.$transaction((tx) => ...)` on another client
+    // than db (db.$transaction is followed by the classifier).
+    const method = Node.isPropertyAccessExpression(callee) ? callee.getName() : undefined;
+    const kitIndex =
+      method === "$withTenant" ? 1 : method === "$transaction" && !isHandlerDb(callee, dbName) ? 0 : undefined;
+    const handlerIndex = helper?.shape?.kind === "positional" ? helper.handlerIndex : kitIndex;
+    const dbIndex = helper?.shape?.kind === "positional" ? helper.shape.dbIndex : 0;
+    if (handlerIndex === undefined) continue;
+    const inner = call.getArguments()[handlerIndex];
+    if (!inner || !(Node.isArrowFunction(inner) || Node.isFunctionExpression(inner))) continue;
+    const tx = inner.getParameters()[dbIndex]?.getNameNode();
+    if (!tx || !Node.isIdentifier(tx)) continue;
+    const where = `${callee.getText()} span (${project.relative(file.getFilePath())}:${call.getStartLineNumber()})`;
+    for (const use of classifier.usesIn(inner, { kind: "name", name: tx.getText() }))
+      out.push({ ...use, via: [where, ...use.via] });
+  }
+  return out;
+}
+
+/** Whether `client.method` is called on the handler's own db (`db.$transaction`, `ctx.db.$transaction`). */
+function isHandlerDb(callee: Node, dbName: string | undefined): boolean {
+  if (!dbName || !Node.isPropertyAccessExpression(callee)) return false;
+  let root: Node = callee.getExpression();
+  while (Node.isPropertyAccessExpression(root)) root = root.getExpression();
+  return root.getText() === dbName;
+}
+
+/** Per file being analyzed, the local names of transaction helpers (set by findHandlerSites). */
+const spanHelperRefs = new WeakMap<SourceFile, ReadonlyMap<string, WrapperRef>>();
+
+/**
+ * Whether a helper callback is already the smallest span: the span planner would keep every statement of it in the
+ * transaction and move nothing out (each read decides or feeds a write, or joins a span that returns).
+ */
+function isSmallestSpan(callback: ArrowFunction | FunctionExpression, uses: readonly DbUse[]): boolean {
+  const options = { opener: "", txName: "tx", resultName: "txResult", indentUnit: "  " };
+  const plan = planWriteSpan({ callback, uses }, callback.getSourceFile().getFullText(), options);
+  if ("reason" in plan || plan.ownTransaction || plan.notes.length > 0) return false;
+  const body = callback.getBody();
+  if (!Node.isBlock(body)) return true;
+  return body.getStatements().every((st) => plan.edits.some((e) => e.start <= st.getEnd() && e.end >= st.getStart()));
 }
 
 function bindContext(

@@ -23,7 +23,9 @@ export type ManualReviewReason =
   | "no-pool-timeout-handler"
   | "install-precondition"
   | "extra-prisma-client"
-  | "bare-client-tenant-query";
+  | "bare-client-tenant-query"
+  | "client-hook"
+  | "new-type-error";
 
 /** One sentence per reason, shown in the CLI, the report and the docs. @example MANUAL_REVIEW_HINTS["db-escapes"] */
 export const MANUAL_REVIEW_HINTS: Readonly<Record<ManualReviewReason, string>> = {
@@ -65,6 +67,12 @@ export const MANUAL_REVIEW_HINTS: Readonly<Record<ManualReviewReason, string>> =
     "use the shared client or an admin client.",
   "bare-client-tenant-query":
     "a tenant-table query on the shared client outside any tenant wrapper: with the adapter installed it sees no rows.",
+  "client-hook":
+    "$use, $on or a property patched onto the shared client: an extended client has no $use or $on, " +
+    "and $forTenant clients lack patched properties.",
+  "new-type-error":
+    "the phase's edit of this file made tsc report an error the app did not have (a write through the read-only V2 " +
+    "client, a helper whose parameter allows writes, a lost narrowing...), so the file was left unchanged.",
 };
 
 /**
@@ -93,4 +101,7 @@ export const MANUAL_REVIEW_FIXES: Readonly<Record<ManualReviewReason, string>> =
   "install-precondition": "see the detail; make the client options an object literal or install the adapter by hand",
   "extra-prisma-client": "import the shared client instead, or use createAdminAdapter for admin work",
   "bare-client-tenant-query": "run it through the tenant wrapper or prisma.$forTenant(tenantId)",
+  "client-hook":
+    "move it into a $extends chained after tenantExtension() (or $on onto the base client), then re-run install",
+  "new-type-error": "see the tsc error in the detail; make that code provable (or migrate it by hand), then re-run",
 };

@@ -113,7 +113,7 @@ function clientHoldingNames(file: SourceFile, sites: readonly PrismaClientSite[]
           .getDescendantsOfKind(SyntaxKind.CallExpression)
           .concat(Node.isCallExpression(init) ? [init] : [])
           .some((c) => factories.has(c.getExpression().getText())) ||
-        [...names].some((n) => new RegExp(`(^|[^\\w$.])${n.replace(/\$/g, "\\$")}\\b`).test(init.getText()));
+        refersTo(init, names);
       if (holds) {
         names.add(name);
         changed = true;
@@ -121,6 +121,21 @@ function clientHoldingNames(file: SourceFile, sites: readonly PrismaClientSite[]
     }
   }
   return names;
+}
+
+/**
+ * Whether `node` reads one of `names` as a value: not as a property name (`globalForPrisma.prisma`), nor in a type
+ * (`globalThis as unknown as { prisma: PrismaClient }`).
+ */
+function refersTo(node: Node, names: ReadonlySet<string>): boolean {
+  return [node, ...node.getDescendantsOfKind(SyntaxKind.Identifier)].some((id) => {
+    if (!Node.isIdentifier(id) || !names.has(id.getText())) return false;
+    const parent = id.getParent();
+    if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id) return false;
+    if ((Node.isPropertyAssignment(parent) || Node.isPropertySignature(parent)) && parent.getNameNode() === id)
+      return false;
+    return id.getFirstAncestor((a) => Node.isTypeNode(a)) === undefined;
+  });
 }
 
 function exportedClientNames(file: SourceFile, clientNames: ReadonlySet<string>): Set<string> {

@@ -1,15 +1,20 @@
-import { Node, SyntaxKind, type Block, type Statement } from "ts-morph";
+import { Node, SyntaxKind } from "ts-morph";
 import type { DbUse } from "./db-usage-classifier.ts";
 import type { HandlerSite } from "./handler-finder.ts";
-import { identifiersNamed } from "./named-identifiers.ts";
 import { applyEdits, editsWithin, lineIndent, type TextEdit } from "../edits/text-edit.ts";
+import { shiftIndent } from "../edits/reindent.ts";
+import { singleAwaitOperand } from "../edits/span-render.ts";
+import { chooseSpan, flowsIntoWrite } from "./span-choice.ts";
+import { hoistableAwaits, narrowedPaths, nonDatabaseAwaits } from "./span-hoist.ts";
+import { boundNames, hasOwnAwait, ownReturns, referencesAny } from "./span-syntax.ts";
 
 /** Names and text the span needs. */
 export interface SpanOptions {
-  /** Local name of the transaction helper (`withTenant`). */
-  readonly helper: string;
-  /** Expression for the tenant id inside the handler. */
-  readonly tenantId: string;
+  /**
+   * The span's call up to its callback: `withTenant(tenantId, `, `runTenant(prisma, orgId, ` or, when the app has no
+   * transaction helper, `db.$transaction(` on the tenant-scoped client V2 hands the handler.
+   */
+  readonly opener: string;
   /** Name of the transaction client parameter (`tx`, or a free variant). */
   readonly txName: string;
   /** Name of the span result variable when early returns need one (`txResult`, or a free variant). */
@@ -50,12 +55,16 @@ export interface SpanProblem {
  * @example
  * ```ts
  * const plan = planWriteSpan(site, source, {
- *   helper: "withTenant", tenantId: "tenantId", txName: "tx", resultName: "txResult", indentUnit: "  ",
+ *   opener: "withTenant(tenantId, ", txName: "tx", resultName: "txResult", indentUnit: "  ",
  * });
  * if ("reason" in plan) report(plan.detail); else edits.push(...plan.edits);
  * ```
  */
-export function planWriteSpan(site: HandlerSite, source: string, options: SpanOptions): SpanPlan | SpanProblem {
+export function planWriteSpan(
+  site: Pick<HandlerSite, "callback" | "uses">,
+  source: string,
+  options: SpanOptions,
+): SpanPlan | SpanProblem {
   const callback = site.callback;
   if (!callback) return { reason: "span-not-provable", detail: "the handler is not an inline function" };
   const uses = site.uses;
@@ -102,9 +111,7 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
     const inner = applyEdits(source.slice(start, end), editsWithin(renameEdits(start, end), start, end));
     const asyncKw = hasOwnAwait(body) ? "async " : "";
     return {
-      edits: [
-        { start, end, text: `${options.helper}(${options.tenantId}, ${asyncKw}(${options.txName}) => ${inner})` },
-      ],
+      edits: [{ start, end, text: `${options.opener}${asyncKw}(${options.txName}) => ${inner})` }],
       notes: [],
       slowAwaits: [],
       dbUsedOutside: false,
@@ -112,35 +119,9 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
     };
   }
 
-  const chains = relevant.map((u) => eligibleBlocks(u.node, callback));
-  const block = chains[0]!.find((candidate) => chains.every((chain) => chain.includes(candidate)));
-  if (!block) return { reason: "span-not-provable", detail: "no common block holds every write" };
-  const statements = block.getStatements();
-  const indexes = relevant.map((u) =>
-    statements.findIndex((s) => s.getStart() <= u.node.getStart() && u.node.getEnd() <= s.getEnd()),
-  );
-  const first = Math.min(...indexes);
-  const last = Math.max(...indexes);
-  const whole = statements.slice(first, last + 1);
-  const after = statements.slice(last + 1);
-
-  for (const statement of whole) {
-    if (Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement)) {
-      return {
-        reason: "span-not-provable",
-        detail: `line ${statement.getStartLineNumber()}: a declaration inside the span would change scope`,
-      };
-    }
-    if (Node.isVariableStatement(statement) && statement.getDeclarationKind() === "var") {
-      return {
-        reason: "span-not-provable",
-        detail: `line ${statement.getStartLineNumber()}: a var declaration inside the span would change scope`,
-      };
-    }
-    if (statement.getDescendantsOfKind(SyntaxKind.YieldExpression).length > 0) {
-      return { reason: "span-not-provable", detail: `line ${statement.getStartLineNumber()}: yield inside the span` };
-    }
-  }
+  const chosen = chooseSpan(callback, uses, relevant);
+  if ("reason" in chosen) return chosen;
+  const { block, statements, whole, after, last } = chosen;
   const hoisted = hoistableAwaits(whole, callback, uses);
   const span = whole.filter((statement) => !hoisted.includes(statement));
   const declared = new Map<string, "const" | "let">();
@@ -153,10 +134,23 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
   const usedAfter = [...declared.keys()].filter((name) => after.some((s) => referencesAny(s, new Set([name]))));
   const returns = span.flatMap((s) => ownReturns(s, callback));
   const spanStart = span[0]!.getStart();
-  const spanEnd = span[span.length - 1]!.getEnd();
+  const lastEnd = span[span.length - 1]!.getEnd();
+  // A `// comment` after the span's last statement, on its line, belongs to that statement: it moves with it.
+  const trailing = /^[ \t]*\/\/[^\n]*/.exec(source.slice(lastEnd))?.[0] ?? "";
+  const spanEnd = lastEnd + trailing.length;
   const indent = lineIndent(source, spanStart);
   const unit = options.indentUnit;
   // Hoisted statements (with their leading comments) go above the span, in their order, at the span's indentation.
+  const narrowed = narrowedPaths(
+    span,
+    callback,
+    uses,
+    new Set([options.txName, options.resultName, ...declared.keys()]),
+  );
+  const narrowedText = narrowed.map((n) => `const ${n.name} = ${n.path};\n${indent}`).join("");
+  const narrowedEdits = narrowed.flatMap((n) =>
+    n.nodes.map((node) => ({ start: node.getStart(), end: node.getEnd(), text: n.name })),
+  );
   const hoistedText = hoisted
     .map((h) => `${source.slice(h.getFullStart(), h.getEnd()).trimStart()}\n${indent}`)
     .join("");
@@ -177,10 +171,16 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
     if (target) {
       const start = target.operand.getStart();
       const end = target.operand.getEnd();
-      const inner = applyEdits(source.slice(start, end), editsWithin(renameEdits(start, end), start, end));
-      const wrapped = `${options.helper}(${options.tenantId}, ${txArrow(hasOwnAwait(target.operand))} ${inner})`;
+      const inner = applyEdits(
+        source.slice(start, end),
+        editsWithin([...renameEdits(start, end), ...narrowedEdits], start, end),
+      );
+      const wrapped = `${options.opener}${txArrow(hasOwnAwait(target.operand))} ${inner})`;
       return {
-        edits: [{ start, end, text: target.needsAwait ? `await ${wrapped}` : wrapped }],
+        edits: [
+          ...(narrowedText ? [{ start: spanStart, end: spanStart, text: narrowedText }] : []),
+          { start, end, text: target.needsAwait ? `await ${wrapped}` : wrapped },
+        ],
         notes,
         slowAwaits,
         dbUsedOutside,
@@ -193,7 +193,7 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
   const protocol = returns.length > 0 && !reachesBodyEnd;
   const removed = hoisted.map((h): [number, number] => [h.getFullStart(), h.getEnd()]);
   const innerEdits: TextEdit[] = [
-    ...[...renameEdits(spanStart, spanEnd), ...indentEdits(source, span, unit)].filter(
+    ...[...renameEdits(spanStart, spanEnd), ...narrowedEdits].filter(
       (e) => !removed.some(([from, to]) => e.start >= from && e.start < to),
     ),
     ...removed.map(([start, end]) => ({ start, end, text: "" })),
@@ -217,9 +217,13 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
       }
     }
   }
-  const inner = applyEdits(source.slice(spanStart, spanEnd), editsWithin(innerEdits, spanStart, spanEnd));
+  const inner = shiftIndent(
+    applyEdits(source.slice(spanStart, spanEnd), editsWithin(innerEdits, spanStart, spanEnd)),
+    indent,
+    indent + unit,
+  );
   const kw = usedAfter.some((name) => declared.get(name) === "let") ? "let" : "const";
-  const open = `${options.helper}(${options.tenantId}, ${txArrow(true)} {\n${indent}${unit}`;
+  const open = `${options.opener}${txArrow(true)} {\n${indent}${unit}`;
   const close = `\n${indent}})`;
   const lastStatement = span[span.length - 1]!;
   const endsWithExit = Node.isReturnStatement(lastStatement) || Node.isThrowStatement(lastStatement);
@@ -244,315 +248,10 @@ export function planWriteSpan(site: HandlerSite, source: string, options: SpanOp
     if (usedAfter.length > 0) text += `\n${indent}${kw} { ${usedAfter.join(", ")} } = ${options.resultName};`;
   }
   return {
-    edits: [{ start: spanStart, end: spanEnd, text: hoistedText + text }],
+    edits: [{ start: spanStart, end: spanEnd, text: hoistedText + narrowedText + text }],
     notes,
     slowAwaits,
     dbUsedOutside,
     ownTransaction: false,
   };
 }
-
-/**
- * Blocks between `node` and the handler that a span may sit in, innermost first: none inside loops or nested functions.
- */
-function eligibleBlocks(node: Node, callback: Node): Block[] {
-  let blocks: Block[] = [];
-  for (let current = node.getParent(); current && current !== callback; current = current.getParent()) {
-    if (
-      isLoop(current) ||
-      Node.isArrowFunction(current) ||
-      Node.isFunctionExpression(current) ||
-      Node.isFunctionDeclaration(current)
-    ) {
-      blocks = [];
-      continue;
-    }
-    if (Node.isBlock(current)) blocks.push(current);
-  }
-  return blocks;
-}
-
-function isLoop(node: Node): boolean {
-  return (
-    Node.isForStatement(node) ||
-    Node.isForOfStatement(node) ||
-    Node.isForInStatement(node) ||
-    Node.isWhileStatement(node) ||
-    Node.isDoStatement(node)
-  );
-}
-
-function isNestedFunction(node: Node, callback: Node): boolean {
-  return (
-    node !== callback &&
-    (Node.isArrowFunction(node) ||
-      Node.isFunctionExpression(node) ||
-      Node.isFunctionDeclaration(node) ||
-      Node.isMethodDeclaration(node))
-  );
-}
-
-/** Return statements of `statement` that return from the handler (not from a nested function). */
-function ownReturns(statement: Statement, callback: Node): Array<import("ts-morph").ReturnStatement> {
-  return statement
-    .getDescendantsOfKind(SyntaxKind.ReturnStatement)
-    .filter((ret) => enclosingFunction(ret) === callback)
-    .concat(Node.isReturnStatement(statement) ? [statement] : []);
-}
-
-function enclosingFunction(node: Node): Node | undefined {
-  for (let current = node.getParent(); current; current = current.getParent()) {
-    if (
-      Node.isArrowFunction(current) ||
-      Node.isFunctionExpression(current) ||
-      Node.isFunctionDeclaration(current) ||
-      Node.isMethodDeclaration(current)
-    )
-      return current;
-  }
-  return undefined;
-}
-
-function hasOwnAwait(node: Node): boolean {
-  const check = (n: Node): boolean =>
-    Node.isAwaitExpression(n) || n.getChildren().some((c) => !isFunctionNode(c) && check(c));
-  return check(node);
-}
-
-function isFunctionNode(node: Node): boolean {
-  return (
-    Node.isArrowFunction(node) ||
-    Node.isFunctionExpression(node) ||
-    Node.isFunctionDeclaration(node) ||
-    Node.isMethodDeclaration(node)
-  );
-}
-
-/** For `const x = await E;`, `await E;` or `return [await] E;` with no other await: E. */
-function singleAwaitOperand(statement: Statement, _callback: Node): { operand: Node; needsAwait: boolean } | undefined {
-  let top: Node | undefined;
-  if (Node.isVariableStatement(statement) && statement.getDeclarations().length === 1)
-    top = statement.getDeclarations()[0]!.getInitializer();
-  else if (Node.isExpressionStatement(statement)) top = statement.getExpression();
-  else if (Node.isReturnStatement(statement)) {
-    const expression = statement.getExpression();
-    if (!expression) return undefined;
-    if (Node.isAwaitExpression(expression)) {
-      const operand = expression.getExpression();
-      return countOwnAwaits(statement) === 1 + countOwnAwaits(operand) ? { operand, needsAwait: false } : undefined;
-    }
-    return { operand: expression, needsAwait: true };
-  }
-  if (!top || !Node.isAwaitExpression(top)) return undefined;
-  const operand = top.getExpression();
-  if (countOwnAwaits(statement) !== 1 + countOwnAwaits(operand)) return undefined;
-  return { operand, needsAwait: false };
-}
-
-function countOwnAwaits(node: Node): number {
-  let count = Node.isAwaitExpression(node) ? 1 : 0;
-  for (const child of node.getChildren()) if (!isFunctionNode(child)) count += countOwnAwaits(child);
-  return count;
-}
-
-/** Insertions of one indentation unit at each line start inside the span, except inside template literals. */
-function indentEdits(source: string, span: Statement[], unit: string): TextEdit[] {
-  const start = span[0]!.getStart();
-  const end = span[span.length - 1]!.getEnd();
-  const protectedRanges: Array<[number, number]> = [];
-  for (const statement of span) {
-    for (const template of [
-      ...statement.getDescendantsOfKind(SyntaxKind.TemplateExpression),
-      ...statement.getDescendantsOfKind(SyntaxKind.NoSubstitutionTemplateLiteral),
-    ]) {
-      protectedRanges.push([template.getStart(), template.getEnd()]);
-    }
-  }
-  const edits: TextEdit[] = [];
-  for (let i = source.indexOf("\n", start); i !== -1 && i < end; i = source.indexOf("\n", i + 1)) {
-    const lineStart = i + 1;
-    if (lineStart >= end) break;
-    if (protectedRanges.some(([s, e]) => lineStart > s && lineStart < e)) continue;
-    if (source[lineStart] === "\n" || source.startsWith("\r\n", lineStart)) continue;
-    edits.push({ start: lineStart, end: lineStart, text: unit });
-  }
-  return edits;
-}
-
-function boundNames(nameNode: Node): string[] {
-  if (Node.isIdentifier(nameNode)) return [nameNode.getText()];
-  return nameNode
-    .getDescendantsOfKind(SyntaxKind.BindingElement)
-    .map((e) => e.getNameNode())
-    .filter((n) => Node.isIdentifier(n))
-    .map((n) => n.getText());
-}
-
-function referencesAny(node: Node, names: ReadonlySet<string>): boolean {
-  const matches = (id: Node): boolean => {
-    if (!names.has(id.getText())) return false;
-    const parent = id.getParent();
-    if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id) return false;
-    if (Node.isPropertyAssignment(parent) && parent.getNameNode() === id) return false;
-    return true;
-  };
-  return identifiersNamed(node, names).some(matches);
-}
-
-/** Variables a read's result lands in (`const stock = await db...`, `[a, b] = await Promise.all(...)`). */
-function variablesOfRead(read: DbUse): string[] {
-  for (let current = read.node.getParent(); current; current = current.getParent()) {
-    if (Node.isVariableDeclaration(current)) return boundNames(current.getNameNode());
-    if (Node.isBinaryExpression(current) && current.getOperatorToken().getKind() === SyntaxKind.EqualsToken)
-      return boundNames(current.getLeft());
-    if (Node.isStatement(current) || isFunctionNode(current)) return [];
-  }
-  return [];
-}
-
-/** Whether a read's result reaches a write by data or decides an exit or condition around one. */
-function flowsIntoWrite(read: DbUse, writes: readonly DbUse[], callback: Node): boolean {
-  // A read nested in a write's call (`db.a.create({ data: { n: await db.b.count() } })`).
-  if (
-    writes.some((w) => {
-      const call = w.node.getFirstAncestorByKind(SyntaxKind.CallExpression);
-      return call !== undefined && call.getStart() <= read.node.getStart() && read.node.getEnd() <= call.getEnd();
-    })
-  )
-    return true;
-  const tainted = new Set(variablesOfRead(read));
-  if (tainted.size === 0) return false;
-  const declarations = callback
-    .getDescendantsOfKind(SyntaxKind.VariableDeclaration)
-    .filter((d) => d.getStart() > read.node.getStart());
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const declaration of declarations) {
-      const init = declaration.getInitializer();
-      if (!init || !referencesAny(init, tainted)) continue;
-      for (const name of boundNames(declaration.getNameNode()))
-        if (!tainted.has(name)) {
-          tainted.add(name);
-          changed = true;
-        }
-    }
-  }
-  for (const write of writes) {
-    const call = write.node.getFirstAncestorByKind(SyntaxKind.CallExpression);
-    if (call?.getArguments().some((a) => referencesAny(a, tainted))) return true;
-    for (let current = write.node.getParent(); current && current !== callback; current = current.getParent()) {
-      const condition = conditionOf(current);
-      if (condition && referencesAny(condition, tainted)) return true;
-    }
-    if (write.node.getStart() > read.node.getEnd()) {
-      for (const branch of callback.getDescendantsOfKind(SyntaxKind.IfStatement)) {
-        if (branch.getStart() < read.node.getEnd() || branch.getStart() > write.node.getStart()) continue;
-        if (!referencesAny(branch.getExpression(), tainted)) continue;
-        const exits = [
-          SyntaxKind.ReturnStatement,
-          SyntaxKind.ThrowStatement,
-          SyntaxKind.BreakStatement,
-          SyntaxKind.ContinueStatement,
-        ].some((kind) => branch.getDescendantsOfKind(kind).length > 0);
-        if (exits) return true;
-      }
-    }
-  }
-  return false;
-}
-
-function conditionOf(node: Node): Node | undefined {
-  if (
-    Node.isIfStatement(node) ||
-    Node.isWhileStatement(node) ||
-    Node.isDoStatement(node) ||
-    Node.isSwitchStatement(node)
-  )
-    return node.getExpression();
-  if (Node.isConditionalExpression(node)) return node.getCondition();
-  if (Node.isForOfStatement(node) || Node.isForInStatement(node)) return node.getExpression();
-  if (Node.isForStatement(node)) return node.getCondition();
-  return undefined;
-}
-
-/** Awaits inside the span (of the handler itself) that involve no database use. */
-function nonDatabaseAwaits(span: Statement[], callback: Node, uses: readonly DbUse[]): Node[] {
-  const found: Node[] = [];
-  for (const statement of span) {
-    for (const awaited of statement.getDescendantsOfKind(SyntaxKind.AwaitExpression)) {
-      if (enclosingFunction(awaited) !== callback) continue;
-      const operand = awaited.getExpression();
-      const touchesDb = uses.some(
-        (u) => operand.getStart() <= u.node.getStart() && u.node.getEnd() <= operand.getEnd(),
-      );
-      if (!touchesDb) found.push(awaited);
-    }
-  }
-  return found;
-}
-
-/**
- * The statements strictly between the span's first and last database statement that can move above it: a `const` or
- * `let` declaration with no database use whose initializers await something, with no own `return`, `break` or
- * `continue`, and that uses nothing an earlier statement of the span (not itself moved) declares, assigns, updates,
- * calls a method on or passes to a call. Bare `await notify()` statements stay: their order against the writes may be
- * what the author meant.
- */
-function hoistableAwaits(span: Statement[], callback: Node, uses: readonly DbUse[]): Statement[] {
-  const hoisted: Statement[] = [];
-  for (let i = 1; i < span.length - 1; i++) {
-    const statement = span[i]!;
-    if (!Node.isVariableStatement(statement)) continue;
-    if (uses.some((u) => statement.getStart() <= u.node.getStart() && u.node.getEnd() <= statement.getEnd())) continue;
-    if (!statement.getDeclarations().some((d) => hasOwnAwait(d.getInitializer() ?? d))) continue;
-    if (ownReturns(statement, callback).length > 0) continue;
-    if (statement.getDescendants().some((n) => Node.isBreakStatement(n) || Node.isContinueStatement(n))) continue;
-    const names = new Set(statement.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()));
-    const passed = span.slice(0, i).filter((p) => !hoisted.includes(p));
-    if (passed.some((p) => changesAny(p, names, uses))) continue;
-    hoisted.push(statement);
-  }
-  return hoisted;
-}
-
-/**
- * Whether `statement` declares, assigns, updates, calls a method on, or passes to a non-database call any of `names`.
- */
-function changesAny(statement: Statement, names: ReadonlySet<string>, uses: readonly DbUse[]): boolean {
-  const rootName = (node: Node): string | undefined => {
-    let current = node;
-    while (
-      Node.isPropertyAccessExpression(current) ||
-      Node.isElementAccessExpression(current) ||
-      Node.isParenthesizedExpression(current) ||
-      Node.isNonNullExpression(current)
-    ) {
-      current = current.getExpression();
-    }
-    return Node.isIdentifier(current) ? current.getText() : undefined;
-  };
-  const hits = (node: Node | undefined): boolean => node !== undefined && names.has(rootName(node) ?? "");
-  // `db.order.create(...)`: the call starts with a use of db.
-  const isDbCall = (call: Node): boolean => uses.some((u) => u.node.getStart() === call.getStart());
-  for (const node of [statement, ...statement.getDescendants()]) {
-    if (Node.isVariableDeclaration(node) && boundNames(node.getNameNode()).some((n) => names.has(n))) return true;
-    if (Node.isBinaryExpression(node) && isAssignmentOperator(node.getOperatorToken().getKind())) {
-      if (hits(node.getLeft()) || boundNames(node.getLeft()).some((n) => names.has(n))) return true;
-    }
-    if ((Node.isPrefixUnaryExpression(node) || Node.isPostfixUnaryExpression(node)) && hits(node.getOperand()))
-      return true;
-    if (Node.isCallExpression(node) && !isDbCall(node)) {
-      const callee = node.getExpression();
-      if (Node.isPropertyAccessExpression(callee) && hits(callee.getExpression())) return true;
-      if (node.getArguments().some((a) => hits(a))) return true;
-    }
-  }
-  return false;
-}
-
-function isAssignmentOperator(kind: SyntaxKind): boolean {
-  return kind >= SyntaxKind.FirstAssignment && kind <= SyntaxKind.LastAssignment;
-}
-
-/** Exposed for tests of the flow rule. */
-export const spanInternals = { flowsIntoWrite, isNestedFunction };

@@ -4,12 +4,13 @@ import pc from "picocolors";
 import { DoctorConnectionError, type DoctorOptions, runDoctor } from "prisma-tenant-kit/doctor";
 import { TenantKitError } from "prisma-tenant-kit";
 import type { ConfigFlags } from "../config/tenant-kit-config.ts";
-import { CodemodError, formatLocation } from "../errors/codemod-error.ts";
+import { CodemodError } from "../errors/codemod-error.ts";
 import { DirtyTreeError } from "../errors/dirty-tree-error.ts";
-import type { PhaseResult, RunOptions, ScanResult } from "../runner/codemod-runner.ts";
-import { coloredDiff } from "./diff-printer.ts";
+import type { PhaseResult, RunOptions } from "../runner/codemod-runner.ts";
 import { formatDoctorReport } from "./doctor-printer.ts";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.ts";
+import { formatPhase, phaseJson } from "./phase-printer.ts";
+import { formatScan } from "./scan-printer.ts";
 
 // The codemods load ts-morph and TypeScript (most of the CLI's start time), so commands import them when they run:
 // `--help` and usage errors stay fast.
@@ -275,112 +276,5 @@ function progress(io: CliIo, label: string): ((done: number, total: number) => v
     }
     bar.update(done);
     if (done === total) bar.stop();
-  };
-}
-
-/** The scan table: one row per handler, then the wrappers with their routes. */
-export function formatScan(result: ScanResult, color: boolean): string {
-  const c = pc.createColors(color);
-  const paint = (classification: string): string =>
-    classification === "read"
-      ? c.green(classification)
-      : classification === "write"
-        ? c.yellow(classification)
-        : c.red(classification);
-  const rows = result.handlers.map((h) => [
-    h.methods.join(",") || h.functionName,
-    `${h.location.file}:${h.location.line}`,
-    `${h.wrapper}${h.wrapperVersion === 2 ? " (V2)" : ""}`,
-    h.classification,
-    h.evidence.join("; "),
-  ]);
-  const widths = [6, 4, 7].map((min, i) => Math.max(min, ...rows.map((r) => r[i]!.length)));
-  const header = `${["METHOD", "FILE", "WRAPPER"].map((h, i) => h.padEnd(widths[i]!)).join("  ")}  CLASS    EVIDENCE`;
-  const lines = [c.bold(header)];
-  for (const row of rows) {
-    lines.push(
-      `${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]!.padEnd(widths[2]!)}  ` +
-        `${paint(row[3]!)}${" ".repeat(9 - row[3]!.length)}${row[4]}`,
-    );
-  }
-  lines.push("", c.bold("Wrappers"));
-  for (const w of result.wrappers) {
-    lines.push(
-      `${w.kind.padEnd(7)} ${w.name} (${w.file}:${w.line}, ${w.source})${w.hasV2 ? ` V2: ${w.v2Name}` : " no V2 yet"}` +
-        `: ${w.routes.length} handler(s)`,
-    );
-    for (const route of w.routes) lines.push(`          ${route}`);
-  }
-  const counts = { read: 0, write: 0, unknown: 0 };
-  for (const h of result.handlers) counts[h.classification] += 1;
-  lines.push(
-    "",
-    `${result.handlers.length} handlers in ${result.filesScanned} files: ${c.green(`${counts.read} read`)}` +
-      `, ${c.yellow(`${counts.write} write`)}, ${c.red(`${counts.unknown} unknown`)}`,
-  );
-  return `${lines.join("\n")}\n`;
-}
-
-/** The human output of a phase: diffs (dry run), manual-review items, notes, and the summary line. */
-export function formatPhase(result: PhaseResult, dryRun: boolean, color: boolean, report?: string): string {
-  const c = pc.createColors(color);
-  const out: string[] = [];
-  if (dryRun)
-    for (const file of result.files) if (file.changed) out.push(coloredDiff(file.file, file.before, file.after, color));
-  const review = result.files.flatMap((f) => f.manualReview);
-  if (review.length) {
-    out.push(c.bold("Manual review"));
-    for (const item of review)
-      out.push(`  ${formatLocation(item.location)}  ${c.red(item.reason)}: ${item.detail}\n      ${c.dim(item.hint)}`);
-  }
-  const notes = result.files.flatMap((f) => f.notes);
-  if (notes.length) out.push(c.bold("Notes"), ...notes.map((n) => `  ${n}`));
-  for (const file of result.files)
-    if (file.error) out.push(`${c.red("error")} ${file.file}: ${file.error.code}: ${file.error.message}`);
-  const notSelected = "notSelected" in result ? (result.notSelected as readonly string[]) : [];
-  if (notSelected.length)
-    out.push(
-      c.bold(`Not applied (not selected with --only): ${notSelected.length}`),
-      ...notSelected.map((n) => `  ${n}`),
-    );
-  out.push(`${formatSummaryLine(result, dryRun, color)}${report ? `; report: ${report}` : ""}`);
-  return `${out.join("\n")}\n`;
-}
-
-/**
- * The last line of a phase's output: written or dry run, and the counts.
- * @example formatSummaryLine(result, true, false)
- * // "dry run, nothing written reads: 13 changed, 20 unchanged, 3 manual review, 0 errors"
- */
-export function formatSummaryLine(result: PhaseResult, dryRun: boolean, color: boolean): string {
-  const c = pc.createColors(color);
-  const s = result.summary;
-  return (
-    `${dryRun ? c.cyan("dry run, nothing written") : c.cyan("written")} ${result.phase}: ` +
-    `${c.green(`${s.changed} changed`)}, ${s.unchanged} unchanged` +
-    `, ${s.manualReview ? c.red(`${s.manualReview} manual review`) : "0 manual review"}` +
-    `, ${s.errors ? c.red(`${s.errors} errors`) : "0 errors"}`
-  );
-}
-
-function phaseJson(result: PhaseResult & { notSelected?: readonly string[] }): object {
-  return {
-    phase: result.phase,
-    rootDir: result.rootDir,
-    written: result.written,
-    summary: result.summary,
-    ...(result.notSelected ? { notSelected: result.notSelected } : {}),
-    reviewSites: result.reviewSites,
-    files: result.files
-      .filter((f) => f.changed || f.manualReview.length || f.error || f.sites.length)
-      .map((f) => ({
-        file: f.file,
-        changed: f.changed,
-        sites: f.sites,
-        manualReview: f.manualReview,
-        notes: f.notes,
-        error: f.error,
-        diff: f.changed ? coloredDiff(f.file, f.before, f.after, false) : undefined,
-      })),
   };
 }

@@ -11,8 +11,10 @@ export interface ConfiguredWrapper {
 }
 
 /**
- * Everything the codemods need to know about the app. Defaults match 002 (`@/lib/tenant`, `withTenantFromRequest`,
- * `withTenant`, the `V2` suffix).
+ * What the codemods may be told about the app. None of it is needed: the tenant wrapper, the session wrappers and the
+ * transaction helpers are found by what they do (analysis/tenant-transaction-discovery.ts). The values are overrides:
+ * the defaults (`@/lib/tenant`, `withTenantFromRequest`, `withTenant`, the `V2` suffix, from 002) are used when they
+ * resolve, and discovery decides when they do not; a module or wrapper set explicitly must resolve.
  *
  * @example
  * ```json
@@ -20,13 +22,20 @@ export interface ConfiguredWrapper {
  * ```
  */
 export interface TenantKitConfig {
-  /** Import specifier of the module that exports the tenant wrapper (resolved through the repo's tsconfig paths). */
+  /**
+   * Import specifier of the module that exports the tenant wrapper (resolved through the repo's tsconfig paths); an
+   * override of discovery.
+   */
   readonly tenantModule: string;
   /** The V1 tenant wrapper: `(request, async (tenantId, db) => ...)`, running `fn` inside a transaction. */
   readonly tenantWrapper: string;
   /** Import specifier of prisma-tenant-kit in the app; scaffold imports `poolTimeoutResponse` from it. */
   readonly kitModule: string;
-  /** The helper the writes phase wraps writes in: `helper(tenantId, async (tx) => ...)`. */
+  /**
+   * The helper the writes phase wraps writes in: `helper(tenantId, async (tx) => ...)`. When its module does not export
+   * it, the span uses the discovered `(tenantId, fn)` helper, else the kit's `$withTenant` on the app's client, else
+   * `db.$transaction(...)` on the client V2 hands the handler.
+   */
   readonly transactionHelper: { readonly name: string; readonly module: string };
   /** Suffix of the V2 names scaffold adds (`withSalesSession` becomes `withSalesSessionV2`). */
   readonly v2Suffix: string;

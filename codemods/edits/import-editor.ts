@@ -3,6 +3,7 @@ import type { CodemodProject } from "../project/codemod-project.ts";
 import { importBindings, type ImportBinding } from "../analysis/import-bindings.ts";
 import { moduleExports } from "../analysis/module-exports.ts";
 import { UnresolvedImportError } from "../errors/unresolved-import-error.ts";
+import { freshName } from "../analysis/fresh-name.ts";
 import type { TextEdit } from "./text-edit.ts";
 
 interface DeclarationPlan {
@@ -146,13 +147,13 @@ export class ImportEditor {
 
   /** A name not used anywhere in the file, based on `wanted`. */
   freeName(wanted: string): string {
-    if (!this.taken.has(wanted)) return wanted;
-    for (let i = 2; ; i++) if (!this.taken.has(`${wanted}${i}`)) return `${wanted}${i}`;
+    return freshName(this.taken, wanted);
   }
 
   /** The text edits realizing the plan. */
   edits(): TextEdit[] {
     const edits: TextEdit[] = [];
+    const removals = new Map<ImportDeclaration, { start: number; end: number; text: string }>();
     for (const [declaration, plan] of this.plans) {
       const namedImports = declaration.getImportClause()?.getNamedBindings();
       if (!namedImports || !Node.isNamedImports(namedImports)) continue;
@@ -197,7 +198,9 @@ export class ImportEditor {
         const full = this.file.getFullText();
         if (full[end] === "\n") end += 1;
         else if (full.startsWith("\r\n", end)) end += 2;
-        edits.push({ start, end, text: "" });
+        const edit = { start, end, text: "" };
+        removals.set(declaration, edit);
+        edits.push(edit);
         continue;
       }
       edits.push({
@@ -213,7 +216,10 @@ export class ImportEditor {
         const typeOnly = key.startsWith("type\0");
         return `import ${typeOnly ? "type " : ""}{ ${names.join(", ")} } from "${typeOnly ? key.slice(5) : key}";`;
       });
-      if (last) edits.push({ start: last.getEnd(), end: last.getEnd(), text: `\n${lines.join("\n")}` });
+      const removed = last ? removals.get(last) : undefined;
+      // The last import goes away: the new ones take its place (an insertion at its end would overlap its removal).
+      if (removed) removed.text = `${lines.join("\n")}\n`;
+      else if (last) edits.push({ start: last.getEnd(), end: last.getEnd(), text: `\n${lines.join("\n")}` });
       else edits.push({ start: 0, end: 0, text: `${lines.join("\n")}\n` });
     }
     return edits;

@@ -62,26 +62,3 @@ export function indentUnit(source: string): string {
     if (count > bestCount || (count === bestCount && step.length < best.length)) [best, bestCount] = [step, count];
   return best;
 }
-
-/**
- * Adds `extra` to every line of `text` after the first, except lines that start inside one of `protectedRanges`
- * (template literal contents, whose whitespace is part of the value).
- */
-export function reindent(
-  text: string,
-  extra: string,
-  protectedRanges: ReadonlyArray<readonly [number, number]> = [],
-): string {
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    out += ch;
-    if (ch === "\n" && i + 1 < text.length) {
-      const next = i + 1;
-      const inside = protectedRanges.some(([s, e]) => next > s && next < e);
-      const blank = text[next] === "\n" || text.startsWith("\r\n", next);
-      if (!inside && !blank) out += extra;
-    }
-  }
-  return out;
-}

@@ -9,6 +9,7 @@ import { ProjectLoadError } from "../errors/project-load-error.ts";
 import { TransformFailureError } from "../errors/transform-failure-error.ts";
 import { applyEdits } from "../edits/text-edit.ts";
 import { CodemodProject } from "../project/codemod-project.ts";
+import { verifyPhase, type PhaseTypeCheck } from "../verify/verify-phase.ts";
 import { getCodemod } from "./codemod-registry.ts";
 import {
   reviewSites,
@@ -34,6 +35,11 @@ export interface RunOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Write `// tenant-kit:` markers above the handlers left for manual review (default true). */
   readonly markers?: boolean;
+  /**
+   * Type-check the app before and after the phase and keep only the edits that add no compiler error (default true;
+   * see codemods/verify/). Off only for the per-case fixture tests, whose whole-app runs check it.
+   */
+  readonly verify?: boolean;
   /** Reads and writes: migrate only the handlers this selects (see {@link CodemodContext.selectSite}). */
   readonly selectSite?: CodemodContext["selectSite"];
 }
@@ -72,11 +78,13 @@ export interface PhaseResult {
   readonly written: boolean;
   /** Every file's review sites, in file order: the `// tenant-kit:` markers of this run. */
   readonly reviewSites: readonly ReviewSite[];
+  /** What the type check kept and refused; undefined when nothing changed or `verify` was off. */
+  readonly typeCheck: PhaseTypeCheck | undefined;
 }
 
 /** A wrapper with the handlers that use it. */
 export interface ScanWrapper {
-  readonly kind: "tenant" | "session";
+  readonly kind: WrapperInfo["kind"];
   readonly name: string;
   readonly v2Name: string;
   readonly file: string;
@@ -91,6 +99,8 @@ export interface ScanWrapper {
 export interface ScanResult {
   readonly rootDir: string;
   readonly wrappers: readonly ScanWrapper[];
+  /** The transaction helpers handlers call straight (`withTenant(tenantId, async (tx) => ...)`), with their routes. */
+  readonly transactionHelpers: readonly ScanWrapper[];
   readonly handlers: readonly SiteReport[];
   /** The `unknown` handlers, one entry per reason: the sites the reads and writes phases mark. */
   readonly reviewSites: readonly ReviewSite[];
@@ -138,7 +148,7 @@ export function runScan(options: RunOptions): ScanResult {
   const total = context.targetFiles.length;
   context.targetFiles.forEach((file, i) => {
     const text = context.project.readText(file);
-    if (context.index.all.some((w) => text.includes(w.name))) {
+    if (context.index.mentionedIn(text, { helpers: true })) {
       for (const site of findHandlerSites(
         context.project,
         context.index,
@@ -157,25 +167,32 @@ export function runScan(options: RunOptions): ScanResult {
     }
     options.onProgress?.(i + 1, total);
   });
-  const wrappers = context.index.all.map(
-    (w): ScanWrapper => ({
-      kind: w.kind,
-      name: w.name,
-      v2Name: w.v2Name,
-      file: context.project.relative(w.file),
-      line: w.line,
-      hasV2: w.hasV2,
-      source: w.source,
-      routes: handlers
-        .filter((h) => h.wrapper === w.name)
-        .map(
-          (h) =>
-            `${h.methods.join(",") || h.functionName} ${h.location.file}:${h.location.line}` +
-            `${h.wrapperVersion === 2 ? " (V2)" : ""}`,
-        ),
-    }),
-  );
-  return { rootDir: context.project.rootDir, wrappers, handlers, reviewSites: sites, filesScanned: total };
+  const listed = (w: WrapperInfo): ScanWrapper => ({
+    kind: w.kind,
+    name: w.name,
+    v2Name: w.v2Name,
+    file: context.project.relative(w.file),
+    line: w.line,
+    hasV2: w.hasV2,
+    source: w.source,
+    routes: handlers
+      .filter((h) => h.wrapper === w.name)
+      .map(
+        (h) =>
+          `${h.methods.join(",") || h.functionName} ${h.location.file}:${h.location.line}` +
+          `${h.wrapperVersion === 2 ? " (V2)" : ""}`,
+      ),
+  });
+  const wrappers = context.index.all.map(listed);
+  const transactionHelpers = context.index.transactionHelpers.map(listed);
+  return {
+    rootDir: context.project.rootDir,
+    wrappers,
+    transactionHelpers,
+    handlers,
+    reviewSites: sites,
+    filesScanned: total,
+  };
 }
 
 /**
@@ -194,7 +211,7 @@ export function runPhase(phase: string, options: RunOptions, mode: { write: bool
   const context = openContext(options);
   codemod.prepare?.(context);
   const candidates = codemod.candidateFiles(context);
-  const files: FileOutcome[] = [];
+  const transformed: FileOutcome[] = [];
   candidates.forEach((absolutePath, i) => {
     const relative = context.project.relative(absolutePath);
     const file = context.project.sourceFile(absolutePath);
@@ -202,7 +219,7 @@ export function runPhase(phase: string, options: RunOptions, mode: { write: bool
     try {
       const result = codemod.transformFile(context, file);
       const after = result.edits.length > 0 ? applyEdits(before, result.edits) : before;
-      files.push({
+      transformed.push({
         file: relative,
         absolutePath,
         before,
@@ -220,7 +237,7 @@ export function runPhase(phase: string, options: RunOptions, mode: { write: bool
         cause instanceof CodemodError
           ? cause
           : new TransformFailureError(codemod.id, { file: relative, line: 1, column: 1 }, cause);
-      files.push({
+      transformed.push({
         file: relative,
         absolutePath,
         before,
@@ -235,6 +252,10 @@ export function runPhase(phase: string, options: RunOptions, mode: { write: bool
     }
     options.onProgress?.(i + 1, candidates.length);
   });
+  const { files, typeCheck } =
+    options.verify === false
+      ? { files: transformed, typeCheck: undefined }
+      : verifyPhase(context.project.tsconfigPath, transformed);
   if (mode.write) {
     for (const outcome of files)
       if (outcome.changed && existsSync(outcome.absolutePath)) writeFileSync(outcome.absolutePath, outcome.after);
@@ -247,6 +268,7 @@ export function runPhase(phase: string, options: RunOptions, mode: { write: bool
     wrappers: context.index.all,
     written: mode.write,
     reviewSites: files.flatMap((f) => f.reviewSites),
+    typeCheck,
   };
 }
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ts } from "ts-morph";
 import { SubsetSelectionError } from "../errors/subset-selection-error.ts";
+import { typeCheckEdits } from "../verify/type-check.ts";
 import { type FileOutcome, type PhaseResult, type RunOptions, runPhase, summarize } from "./codemod-runner.ts";
 import type { SiteReport } from "./codemod-types.ts";
 
@@ -62,7 +63,8 @@ export function runPhaseSubset(
         "(or list one file or file:line per line), or run the phase without --only to apply all of it.",
     );
   }
-  const full = runPhase(phase, options, { write: false });
+  // Both runs unverified: the subset is type-checked once, below, and refused rather than trimmed.
+  const full = runPhase(phase, { ...options, verify: false }, { write: false });
   const parsed = picks.map((pick) => parsePick(pick, full.rootDir));
   const byFile = new Map(full.files.map((f) => [f.file, f]));
   for (const [i, pick] of parsed.entries()) {
@@ -94,6 +96,7 @@ export function runPhaseSubset(
     phase,
     {
       ...options,
+      verify: false,
       selectSite: (location) => wholeFiles.has(location.file) || handlers.has(`${location.file}:${location.line}`),
     },
     { write: false },
@@ -169,37 +172,29 @@ export function parsePick(pick: string, rootDir: string): SubsetPick {
 }
 
 /**
- * Type-checks the files the subset changes and the ones the full phase would change but the subset leaves, once as
- * they are on disk and once with the subset applied; an error only the subset has is a dependency between a picked
- * and an unpicked change.
+ * Type-checks the subset against the files as they are (see `typeCheckEdits`); an error only the subset has is a
+ * dependency between a picked and an unpicked change: refused, naming the unpicked changes the failing file imports.
  */
 function assertSubsetCompiles(full: PhaseResult, files: readonly FileOutcome[], picked: ReadonlySet<string>): void {
   const changed = files.filter((f) => f.changed);
   if (changed.length === 0) return;
+  const tsconfig = ts.findConfigFile(full.rootDir, ts.sys.fileExists) ?? path.join(full.rootDir, "tsconfig.json");
+  const check = typeCheckEdits(tsconfig, Object.fromEntries(changed.map((f) => [f.absolutePath, f.after])));
+  const first = check.reverted[0]?.errors[0] ?? check.blocking[0];
+  if (!first) return;
   const unpickedChanges = full.files.filter((f) => f.changed && !picked.has(f.file));
-  const options = compilerOptions(full.rootDir);
-  const overrides = new Map(changed.map((f) => [path.resolve(f.absolutePath), f.after]));
-  // An unpicked file stays as it is, so only a picked change in a file it imports can break it.
-  const affected = unpickedChanges.filter((f) =>
-    [...importedFiles(path.resolve(f.absolutePath), f.before, options)].some((file) => overrides.has(file)),
-  );
-  const checked = [...new Set([...changed, ...affected].map((f) => f.absolutePath))];
-  const before = diagnosticKeys(checked, options, new Map());
-  const after = diagnosticsOf(checked, options, overrides);
-  const introduced = after.filter((d) => !before.has(diagnosticKey(d)));
-  if (introduced.length === 0) return;
-
-  const first = introduced[0]!;
-  const fileName = path.resolve(first.file!.fileName);
-  const where = path.relative(full.rootDir, fileName).split(path.sep).join("/");
-  const { line } = first.file!.getLineAndCharacterOfPosition(first.start ?? 0);
-  const message = ts.flattenDiagnosticMessageText(first.messageText, " ");
-  const imports = importedFiles(fileName, overrides.get(fileName) ?? readFileSync(fileName, "utf8"), options);
+  const options =
+    ts.getParsedCommandLineOfConfigFile(tsconfig, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic() {} })
+      ?.options ?? {};
+  const fileName = path.resolve(full.rootDir, first.file);
+  const text = changed.find((f) => path.resolve(f.absolutePath) === fileName)?.after ?? readFileSync(fileName, "utf8");
+  const imports = importedFiles(fileName, text, options);
   const relative = (f: FileOutcome): string => f.file;
+  const where = first.file;
   const needed = picked.has(where)
     ? unpickedChanges.filter((f) => imports.has(path.resolve(f.absolutePath))).map(relative)
     : changed.filter((f) => imports.has(path.resolve(f.absolutePath))).map(relative);
-  const detail = `${where}:${line + 1}: ${message}`;
+  const detail = `${where}:${first.line}: ${first.message}`;
   throw new SubsetSelectionError(
     "TENANT_KIT_SUBSET_DEPENDENCY",
     picked.has(where)
@@ -210,53 +205,6 @@ function assertSubsetCompiles(full: PhaseResult, files: readonly FileOutcome[], 
           `${full.phase} phase also changes but was not picked (${detail}); add ${where} to --only, or leave ` +
           `${needed.length ? needed.join(" and ") : "that change"} out. Nothing was written.`,
   );
-}
-
-function compilerOptions(rootDir: string): ts.CompilerOptions {
-  const configPath = ts.findConfigFile(rootDir, ts.sys.fileExists);
-  if (!configPath) return { noEmit: true, strict: true, skipLibCheck: true };
-  const parsed = ts.getParsedCommandLineOfConfigFile(
-    configPath,
-    {},
-    { ...ts.sys, onUnRecoverableConfigFileDiagnostic() {} },
-  );
-  return { ...(parsed?.options ?? {}), noEmit: true, skipLibCheck: true };
-}
-
-function diagnosticsOf(
-  files: readonly string[],
-  options: ts.CompilerOptions,
-  overrides: ReadonlyMap<string, string>,
-): ts.Diagnostic[] {
-  const host = ts.createCompilerHost(options, true);
-  const readFile = host.readFile.bind(host);
-  host.readFile = (fileName) => overrides.get(path.resolve(fileName)) ?? readFile(fileName);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
-    const text = overrides.get(path.resolve(fileName));
-    return text === undefined
-      ? getSourceFile(fileName, languageVersion, onError, shouldCreate)
-      : ts.createSourceFile(fileName, text, languageVersion, true);
-  };
-  const program = ts.createProgram({ rootNames: files, options, host });
-  return files.flatMap((file) => {
-    const source = program.getSourceFile(file);
-    return source ? [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)] : [];
-  });
-}
-
-function diagnosticKeys(
-  files: readonly string[],
-  options: ts.CompilerOptions,
-  overrides: ReadonlyMap<string, string>,
-): Set<string> {
-  return new Set(diagnosticsOf(files, options, overrides).map(diagnosticKey));
-}
-
-// Keyed without the position: the subset moves lines, and an error that was there before is not the subset's.
-function diagnosticKey(d: ts.Diagnostic): string {
-  const file = d.file ? path.resolve(d.file.fileName) : "";
-  return `${file}\0${d.code}\0${ts.flattenDiagnosticMessageText(d.messageText, " ")}`;
 }
 
 function importedFiles(fileName: string, text: string, options: ts.CompilerOptions): Set<string> {

@@ -13,7 +13,7 @@ import {
   type FileTransformResult,
   type ManualReviewItem,
 } from "../runner/codemod-types.ts";
-import { declarationStatement, SCAFFOLD_MARKER } from "./scaffold.ts";
+import { declarationStatement, SCAFFOLD_MARKER } from "./scaffold/scaffold-codemod.ts";
 import { FINALIZED_TAG } from "../analysis/wrapper-discovery.ts";
 
 interface FinalizePlan {
@@ -80,9 +80,9 @@ function planFinalize(context: CodemodContext): FinalizePlan {
   for (const wrapper of index.sessionWrappers)
     if (wrapper.hasV2 && wrapper.v2Name !== wrapper.name && (uses.get(wrapper) ?? []).length === 0)
       removable.add(wrapper);
-  const tenant = index.tenantWrapper;
-  const tenantUses = (uses.get(tenant) ?? []).filter((u) => !(u.inside && removable.has(u.inside)));
-  if (tenant.hasV2 && tenant.v2Name !== tenant.name && tenantUses.length === 0) removable.add(tenant);
+  const tenant = index.requestWrapper;
+  const tenantUses = ((tenant && uses.get(tenant)) ?? []).filter((u) => !(u.inside && removable.has(u.inside)));
+  if (tenant?.hasV2 && tenant.v2Name !== tenant.name && tenantUses.length === 0) removable.add(tenant);
   const blockedUses = new Map<string, ManualReviewItem[]>();
   for (const wrapper of index.all) {
     if (removable.has(wrapper)) continue;

@@ -16,7 +16,9 @@ import {
   type SiteReport,
   type WriteSpanReport,
 } from "../runner/codemod-types.ts";
-import { dropUnusedV1Imports, swapToV2 } from "./wrapper-swap.ts";
+import { helperReader } from "../analysis/helper-reader.ts";
+import { inlineHelperCall } from "../edits/helper-call-inline.ts";
+import { dropUnusedV1Imports, swapToV2 } from "../edits/wrapper-swap.ts";
 import type { HandlerSite } from "../analysis/handler-finder.ts";
 
 /**
@@ -41,8 +43,7 @@ export const readsCodemod: Codemod = {
 
 /** Whether a file's text names any wrapper (a cheap filter before parsing). */
 export function mentionsWrapper(context: CodemodContext, file: string): boolean {
-  const text = context.project.readText(file);
-  return context.index.all.some((w) => text.includes(w.name));
+  return context.index.mentionedIn(context.project.readText(file), { helpers: true });
 }
 
 /**
@@ -98,6 +99,24 @@ export function migrateSites(
       reports.push(siteReport(site, "other-phase"));
       continue;
     }
+    const helperSite = site.ref.wrapper.kind === "transaction-helper";
+    if (helperSite && !rewrite) {
+      // A read-only call of the transaction helper: its callback runs on the tenant-scoped reader, no transaction.
+      const reader = helperReader(context, site, imports);
+      const inlined =
+        "problem" in reader
+          ? reader
+          : inlineHelperCall(site, source, { reader: reader.expression, readerName: imports.freeName("db") });
+      if ("problem" in inlined) {
+        leave(site, [manualReview("span-not-provable", inlined.problem, site.location)]);
+        continue;
+      }
+      edits.push(...inlined.edits);
+      migrated.push(site);
+      reports.push(siteReport(site, "migrated"));
+      mark(site, []);
+      continue;
+    }
     if (!site.ref.wrapper.hasV2) {
       leave(site, [
         manualReview(
@@ -126,8 +145,11 @@ export function migrateSites(
     notes.push(
       ...site.uses.filter((u) => u.v1Threw).map((u) => `${u.location.file}:${u.location.line}: ${V1_THREW_NOTE}`),
     );
-    edits.push(swapToV2(context, file, site, imports));
-    migrated.push(site);
+    // The helper's span keeps its name (and import); a wrapper call moves to V2.
+    if (!helperSite) {
+      edits.push(...swapToV2(context, file, site, imports));
+      migrated.push(site);
+    }
     reports.push(siteReport(site, "migrated", span));
     // A migrated handler keeps a marker only for what still needs a look (an await left in its span).
     const marked = reviewSites(site, flagged);
@@ -141,7 +163,7 @@ export function migrateSites(
     }
   }
   dropUnusedV1Imports(context, file, migrated, imports);
-  if (migrated.length > 0) edits.push(...imports.edits());
+  if (reports.some((r) => r.action === "migrated")) edits.push(...imports.edits());
   return { edits, sites: reports, manualReview: review, notes, reviewSites: sitesForReview };
 }
 

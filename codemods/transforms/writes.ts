@@ -1,7 +1,6 @@
 import { Node, SyntaxKind, type BindingElement } from "ts-morph";
 import type { HandlerSite } from "../analysis/handler-finder.ts";
 import { planWriteSpan, type SpanPlan } from "../analysis/write-span-planner.ts";
-import { ProjectLoadError } from "../errors/project-load-error.ts";
 import { identifierNames, type ImportEditor } from "../edits/import-editor.ts";
 import { topLevelFunction } from "../analysis/handler-finder.ts";
 import { indentUnit, type TextEdit } from "../edits/text-edit.ts";
@@ -13,6 +12,11 @@ import {
   type ManualReviewItem,
   type WriteSpanReport,
 } from "../runner/codemod-types.ts";
+import { helperReader } from "../analysis/helper-reader.ts";
+import { moduleExports } from "../analysis/module-exports.ts";
+import { freshName } from "../analysis/fresh-name.ts";
+import { inlineHelperCall } from "../edits/helper-call-inline.ts";
+import { removeStatement } from "../edits/remove-statement.ts";
 import { mentionsWrapper, migrateSites } from "./reads.ts";
 
 /**
@@ -55,15 +59,92 @@ function scopeNames(site: HandlerSite): Set<string> {
   return names;
 }
 
-function helperModuleFile(context: CodemodContext): string {
-  const file = context.project.resolveFromRoot(context.config.transactionHelper.module);
-  if (!file) {
-    throw new ProjectLoadError(
-      `The transaction helper module "${context.config.transactionHelper.module}" does not resolve; ` +
-        `set "transactionHelper.module" in tenant-kit.config.json (or --transaction-module).`,
-    );
-  }
-  return file;
+/**
+ * The call a span opens, up to its callback: the app's transaction helper `helper(tenantId, ` (the configured one
+ * when its module exports it, else the one discovery found with that signature); else the kit's
+ * `prisma.$withTenant(tenantId, ` on the client the tenant wrapper uses; else `db.$transaction(` on the tenant-scoped
+ * client V2 hands the handler (a tenant transaction). So writes need nothing the app lacks.
+ */
+function spanOpener(
+  context: CodemodContext,
+  site: HandlerSite,
+  imports: ImportEditor,
+  tenantId: string,
+): { opener: string; usesDb: boolean } | undefined {
+  const { name, module } = context.config.transactionHelper;
+  const configured = context.project.resolveFromRoot(module);
+  if (configured && moduleExports(context.project, configured, name))
+    return { opener: `${imports.use(configured, module, name)}(${tenantId}, `, usesDb: false };
+  const discovered = context.index.transactionHelpers.find(
+    (h) =>
+      h.tenantIdArgument === 0 &&
+      h.handlerIndex === 1 &&
+      h.clientArgument === undefined &&
+      h.shape?.kind === "positional",
+  );
+  const file = site.call.getSourceFile().getFilePath();
+  const specifier = discovered && context.project.specifierFor(discovered.file, file);
+  if (discovered && specifier)
+    return { opener: `${imports.use(discovered.file, specifier, discovered.name)}(${tenantId}, `, usesDb: false };
+  // No helper: the kit's own `$withTenant` on the client the app's tenant wrapper opens its transaction on.
+  const client = context.index.requestWrapper?.client;
+  const clientSpecifier = client && context.project.specifierFor(client.moduleFile, file);
+  if (client && clientSpecifier)
+    return {
+      opener: `${imports.use(client.moduleFile, clientSpecifier, client.importedName)}.$withTenant(${tenantId}, `,
+      usesDb: false,
+    };
+  // Else a tenant transaction on the tenant-scoped client V2 hands the handler.
+  const db = site.binding?.db;
+  if (!db) return undefined;
+  return { opener: `${db.kind === "name" ? db.name : `${db.objectName}.${db.property}`}.$transaction(`, usesDb: true };
+}
+
+/**
+ * A handler that calls the transaction helper straight: the writes keep the smallest span, with the same helper and
+ * arguments, and the rest of the callback moves out of it onto the tenant-scoped reader (see {@link inlineHelperCall}).
+ */
+function rewriteHelperWriteSite(
+  context: CodemodContext,
+  site: HandlerSite,
+  imports: ImportEditor,
+  source: string,
+  unit: string,
+  taken: Set<string>,
+): { edits: TextEdit[]; notes: string[]; review: ManualReviewItem[] } | ManualReviewItem {
+  const reader = helperReader(context, site, imports);
+  if ("problem" in reader) return manualReview("span-not-provable", reader.problem, site.location);
+  const args = site.call.getArguments();
+  const callback = site.callback;
+  const shape = site.ref.wrapper.shape;
+  const txParam = shape?.kind === "positional" ? callback?.getParameters()[shape.dbIndex]?.getNameNode() : undefined;
+  if (site.ref.wrapper.handlerIndex !== args.length - 1 || !txParam || !Node.isIdentifier(txParam))
+    return manualReview("span-not-provable", "the helper's callback is not its last argument", site.location);
+  const opener = `${site.calleeName}(${args
+    .slice(0, -1)
+    .map((a) => a.getText())
+    .join(", ")}, `;
+  const plan = planWriteSpan(site, source, {
+    opener,
+    txName: txParam.getText(),
+    resultName: freshName(taken, "txResult"),
+    indentUnit: unit,
+  });
+  if ("reason" in plan) return manualReview(plan.reason, plan.detail, site.location);
+  if (plan.ownTransaction)
+    return manualReview("mixed-own-transaction", "the helper's callback opens its own $transaction", site.location);
+  const inlined = inlineHelperCall(site, source, {
+    reader: reader.expression,
+    readerName: freshName(taken, "db"),
+    bodyEdits: plan.edits,
+  });
+  if ("problem" in inlined) return manualReview("span-not-provable", inlined.problem, site.location);
+  const notes = plan.notes.map((n) => `${site.location.file}: ${n}`);
+  const review = plan.slowAwaits.map((node) => {
+    const detail = `line ${node.getStartLineNumber()}: ${node.getText().slice(0, 60)} stays inside the transaction span`;
+    return manualReview("await-in-span", detail, locate(context.project, node));
+  });
+  return { edits: inlined.edits, notes, review };
 }
 
 function rewriteWriteSite(
@@ -74,14 +155,13 @@ function rewriteWriteSite(
   unit: string,
   taken: Set<string>,
 ): { edits: TextEdit[]; notes: string[]; review: ManualReviewItem[]; span?: WriteSpanReport } | ManualReviewItem {
+  if (site.ref.wrapper.kind === "transaction-helper")
+    return rewriteHelperWriteSite(context, site, imports, source, unit, taken);
   const callback = site.callback;
   const binding = site.binding;
   if (!callback || !binding)
     return manualReview("handler-not-inline", "the handler is not an inline function", site.location);
-  const free = (wanted: string): string => {
-    if (!taken.has(wanted)) return wanted;
-    for (let i = 2; ; i++) if (!taken.has(`${wanted}${i}`)) return `${wanted}${i}`;
-  };
+  const free = (wanted: string): string => freshName(taken, wanted);
   const shape = site.ref.wrapper.shape;
   let tenantId = binding.tenantIdExpression;
   const paramEdits: TextEdit[] = [];
@@ -101,14 +181,10 @@ function rewriteWriteSite(
   const txName = free("tx");
   const resultName = free("txResult");
   const ownTransactionOnly = site.uses.some((u) => u.ownTransaction);
-  const helper = ownTransactionOnly
-    ? ""
-    : imports.use(
-        helperModuleFile(context),
-        context.config.transactionHelper.module,
-        context.config.transactionHelper.name,
-      );
-  const plan = planWriteSpan(site, source, { helper, tenantId, txName, resultName, indentUnit: unit });
+  const span = ownTransactionOnly ? { opener: "", usesDb: false } : spanOpener(context, site, imports, tenantId);
+  if (!span)
+    return manualReview("span-not-provable", "the handler receives no db to open a transaction on", site.location);
+  const plan = planWriteSpan(site, source, { opener: span.opener, txName, resultName, indentUnit: unit });
   if ("reason" in plan) return manualReview(plan.reason, plan.detail, site.location);
   const notes = plan.notes.map((n) => `${site.location.file}: ${n}`);
   const review = plan.slowAwaits.map((node) => {
@@ -116,8 +192,8 @@ function rewriteWriteSite(
     const detail = `line ${node.getStartLineNumber()}: ${text} stays inside the transaction span`;
     return manualReview("await-in-span", detail, locate(context.project, node));
   });
-  const span = spanReport(site, plan, review);
-  if (plan.ownTransaction) return { edits: [], notes, review, span };
+  const report = spanReport(site, plan, review);
+  if (plan.ownTransaction) return { edits: [], notes, review, span: report };
 
   // Drop db from the pattern binding it (`{ tenantId, db }` parameter, or `const { db, user } = context;`) when the
   // span takes every use, and add the tenant id to the parameter when it is missing.
@@ -126,7 +202,7 @@ function rewriteWriteSite(
   const insideSpan =
     pattern !== undefined && plan.edits.some((e) => e.start <= pattern.getStart() && pattern.getEnd() <= e.end);
   if (pattern && shape?.kind === "object" && !insideSpan) {
-    const dropDb = !plan.dbUsedOutside;
+    const dropDb = !plan.dbUsedOutside && !span.usesDb;
     const isDb = (e: BindingElement): boolean =>
       (e.getPropertyNameNode()?.getText() ?? e.getNameNode().getText()) === shape.dbKey;
     const elements = pattern.getElements().filter((e) => !(dropDb && isDb(e)));
@@ -136,11 +212,7 @@ function rewriteWriteSite(
       if (isParameter && addTenantElement) texts.push(addTenantElement);
       const statement = pattern.getFirstAncestorByKind(SyntaxKind.VariableStatement);
       if (!isParameter && texts.length === 0 && statement) {
-        paramEdits.push({
-          start: source.lastIndexOf("\n", statement.getStart() - 1),
-          end: statement.getEnd(),
-          text: "",
-        });
+        paramEdits.push(removeStatement(source, statement));
       } else {
         paramEdits.push({
           start: pattern.getStart(),
@@ -150,7 +222,7 @@ function rewriteWriteSite(
       }
     }
   }
-  return { edits: [...paramEdits, ...plan.edits], notes, review, span };
+  return { edits: [...paramEdits, ...plan.edits], notes, review, span: report };
 }
 
 /**

@@ -29,6 +29,7 @@ const {
   InvalidQueryContextError,
   ContextRoleNotAllowedError,
   ContextRoleUnusableError,
+  ReadOnlyClientError,
   WriteWithoutTenantError,
 } = kit;
 
@@ -85,6 +86,7 @@ describe("every error class names itself", () => {
       () => new TransactionNotCommittedError("rolled-back", { cause: new Error("23505") }),
     ],
     [InvalidTenantIdError, () => new InvalidTenantIdError(42)],
+    [ReadOnlyClientError, () => new ReadOnlyClientError("order.create")],
     [InvalidQueryContextError, () => new InvalidQueryContextError('settings["app.user_id"]', "it is not a string")],
     [ContextRoleNotAllowedError, () => new ContextRoleNotAllowedError("postgres", ["app_user"])],
     [ContextRoleUnusableError, () => new ContextRoleUnusableError("app", [{ role: "anon", problem: "not-member" }])],

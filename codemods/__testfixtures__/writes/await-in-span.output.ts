@@ -9,17 +9,14 @@ export async function POST(request: NextRequest) {
     // tenant-kit: await-in-span - move the awaited work out of the transaction if it can run before or after it
     return withSalesSessionV2(request, async ({ tenantId }) => {
         const id = request.nextUrl.searchParams.get("id") ?? "";
-        const txResult = await withTenant(tenantId, async (tx) => {
+        return withTenant(tenantId, async (tx) => {
             const order = await tx.order.findFirst({ where: { id, tenantId } });
-            if (!order) return { returned: true as const, value: NextResponse.json({ error: "Order not found." }, { status: 404 }) };
+            if (!order) return NextResponse.json({ error: "Order not found." }, { status: 404 });
             await tx.auditLog.create({ data: { tenantId, action: "order.shipping", entityId: order.id } });
             await notifyWarehouse(order.id);
             const quote = await quoteShipping(order.shippingAddress);
             const shipped = await tx.order.update({ where: { id: order.id }, data: { status: "shipped", shippingCents: quote.cents } });
-            return { returned: false as const, shipped };
+            return NextResponse.json(shipped);
         });
-        if (txResult.returned) return txResult.value;
-        const { shipped } = txResult;
-        return NextResponse.json(shipped);
     });
 }

@@ -7,14 +7,11 @@ export async function POST(request: NextRequest) {
   return withSalesSessionV2(request, async (context: SalesSessionContext) => {
     const { tenantId, roles } = context;
     const { customerId } = (await request.json()) as { customerId: string };
-    const txResult = await withTenant(tenantId, async (tx) => {
+    return withTenant(tenantId, async (tx) => {
       const customer = await tx.customer.findFirst({ where: { id: customerId, tenantId } });
-      if (!customer) return { returned: true as const, value: NextResponse.json({ error: "Customer not found." }, { status: 404 }) };
+      if (!customer) return NextResponse.json({ error: "Customer not found." }, { status: 404 });
       const order = await tx.order.create({ data: { tenantId, customerId: customer.id, createdById: context.session.userId } });
-      return { returned: false as const, order };
+      return NextResponse.json({ order, roles }, { status: 201 });
     });
-    if (txResult.returned) return txResult.value;
-    const { order } = txResult;
-    return NextResponse.json({ order, roles }, { status: 201 });
   });
 }

@@ -8,16 +8,15 @@ export async function POST(request: NextRequest) {
     const body = (await request.json()) as { name: string; email: string };
 
     // Both writes must commit together.
-    const customer = await withTenant(tenantId, async (tx) => {
+    return withTenant(tenantId, async (tx) => {
       const customer = await tx.customer.create({
         data: { name: body.name, email: body.email, tenantId },
       });
       await tx.auditLog.create({
         data: { tenantId, actorId: session.userId, action: "customer.created", entityId: customer.id },
       });
-      return customer;
-    });
 
-    return NextResponse.json(customer, { status: 201 }); // created
+      return NextResponse.json(customer, { status: 201 }); // created
+    });
   });
 }

@@ -4,12 +4,11 @@ import { withTenantFromRequestV2, withTenant } from "@/lib/tenant";
 export async function POST(request: NextRequest) {
   const body = (await request.json()) as { email: string; name: string };
   const { result } = await withTenantFromRequestV2(request, async (tenantId, db) => {
-    const user = await withTenant(tenantId, async (tx) => {
+    return withTenant(tenantId, async (tx) => {
       const user = await tx.user.create({ data: { tenantId, email: body.email, name: body.name } });
       await tx.auditLog.create({ data: { tenantId, action: "user.signed_up", entityId: user.id } });
-      return user;
+      return NextResponse.json({ id: user.id }, { status: 201 });
     });
-    return NextResponse.json({ id: user.id }, { status: 201 });
   });
   return result;
 }

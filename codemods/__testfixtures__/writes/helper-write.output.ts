@@ -6,11 +6,10 @@ import { withTenant } from "@/lib/tenant";
 export async function POST(request: NextRequest) {
   return withSalesSessionV2(request, async ({ tenantId, session }) => {
     const item = (await request.json()) as NewOrderItem & { orderId: string };
-    const line = await withTenant(tenantId, async (tx) => {
+    return withTenant(tenantId, async (tx) => {
       const line = await addOrderItem(tx, tenantId, item.orderId, item);
       await recordAudit(tx, tenantId, "order.item_added", line.id, session.userId);
-      return line;
+      return NextResponse.json(line, { status: 201 });
     });
-    return NextResponse.json(line, { status: 201 });
   });
 }

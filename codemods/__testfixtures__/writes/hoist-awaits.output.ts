@@ -13,14 +13,11 @@ export async function POST(request: NextRequest) {
     // The address comes from the client.
     const body = (await request.json()) as { address: string };
     const quote = await quoteShipping(body.address);
-    const txResult = await withTenant(tenantId, async (tx) => {
+    return withTenant(tenantId, async (tx) => {
       const order = await tx.order.findFirst({ where: { id, tenantId } });
-      if (!order) return { returned: true as const, value: NextResponse.json({ error: "Order not found." }, { status: 404 }) };
+      if (!order) return NextResponse.json({ error: "Order not found." }, { status: 404 });
       const shipped = await tx.order.update({ where: { id: order.id }, data: { status: "shipped", shippingCents: quote.cents } });
-      return { returned: false as const, shipped };
+      return NextResponse.json(shipped);
     });
-    if (txResult.returned) return txResult.value;
-    const { shipped } = txResult;
-    return NextResponse.json(shipped);
   });
 }

@@ -9,18 +9,16 @@ export async function POST(request: NextRequest) {
     const { items } = (await request.json()) as { items: Item[] };
     const recent = await db.order.count({ where: { tenantId } }); // a read that feeds no write
 
-    const txResult = await withTenant(tenantId, async (tx) => {
+    return withTenant(tenantId, async (tx) => {
       for (const item of items) {
         const stock = await tx.inventory.findUnique({ where: { tenantId_skuId: { tenantId, skuId: item.skuId } } });
         if (!stock || stock.quantity < item.quantity) {
-          return { returned: true as const, value: NextResponse.json({ error: `Not enough ${item.skuId}` }, { status: 409 }) };
+          return NextResponse.json({ error: `Not enough ${item.skuId}` }, { status: 409 });
         }
         await tx.inventory.update({ where: { id: stock.id }, data: { quantity: { decrement: item.quantity } } });
       }
-      return { returned: false as const };
-    });
-    if (txResult.returned) return txResult.value;
 
-    return NextResponse.json({ ok: true, recent });
+      return NextResponse.json({ ok: true, recent });
+    });
   });
 }

@@ -1,29 +1,43 @@
-import { Node, type SourceFile } from "ts-morph";
+import { Node, type SourceFile, SyntaxKind } from "ts-morph";
 import type { HandlerSite } from "../analysis/handler-finder.ts";
 import { importBindings } from "../analysis/import-bindings.ts";
 import { identifiersNamed } from "../analysis/named-identifiers.ts";
-import type { ImportEditor } from "../edits/import-editor.ts";
-import type { TextEdit } from "../edits/text-edit.ts";
+import type { ImportEditor } from "./import-editor.ts";
+import type { TextEdit } from "./text-edit.ts";
 import type { CodemodContext } from "../runner/codemod-types.ts";
 
 /**
- * Points a V1 wrapper call at the wrapper's V2: returns the edit of the callee and plans the V2 import (beside the V1
- * import, same specifier). Call {@link dropUnusedV1Imports} once all sites of the file are done.
+ * Points a V1 wrapper call at the wrapper's V2: returns the edit of the callee, and plans the V2 import (beside the V1
+ * import, same specifier). The handler's own annotations of its context (`async (ctx: SalesSessionContext) => ...`)
+ * go: they name V1's context, whose client can write, and V2 hands a read-only one, which the callback now takes from
+ * V2's handler type. Call {@link dropUnusedV1Imports} once all sites of the file are done.
  *
- * @example edits.push(swapToV2(context, file, site, imports));
+ * @example edits.push(...swapToV2(context, file, site, imports));
  */
 export function swapToV2(
   context: CodemodContext,
   file: SourceFile,
   site: HandlerSite,
   imports: ImportEditor,
-): TextEdit {
+): TextEdit[] {
   const wrapper = site.ref.wrapper;
   const binding = importBindings(context.project, file).find((b) => b.localName === site.calleeName);
   const specifier = binding?.declaration.getModuleSpecifierValue() ?? context.project.relative(wrapper.file);
   const v2Local = imports.use(wrapper.file, specifier, wrapper.v2Name);
   const callee = site.call.getExpression();
-  return { start: callee.getStart(), end: callee.getEnd(), text: v2Local };
+  const edits: TextEdit[] = [{ start: callee.getStart(), end: callee.getEnd(), text: v2Local }];
+  for (const parameter of site.callback?.getParameters() ?? []) {
+    const typeNode = parameter.getTypeNode();
+    if (!typeNode || isKeywordType(typeNode)) continue;
+    const from = (parameter.getQuestionTokenNode() ?? parameter.getNameNode()).getEnd();
+    edits.push({ start: from, end: typeNode.getEnd(), text: "" });
+  }
+  return edits;
+}
+
+/** `string`, `number`...: an annotation V2 does not change. */
+function isKeywordType(typeNode: Node): boolean {
+  return typeNode.getKind() >= SyntaxKind.FirstKeyword && typeNode.getKind() <= SyntaxKind.LastKeyword;
 }
 
 /**

@@ -1,0 +1,79 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import ts from "typescript";
+import { afterEach, describe, expect, it } from "vitest";
+import { verifyOverlays } from "../verify/type-check-session.ts";
+
+// The verifier on a three-file app: what it keeps, reverts and refuses, compared with the errors the app already had.
+describe("the phase type check (verifyOverlays)", () => {
+  let root: string;
+  const write = (files: Record<string, string>): void => {
+    root = mkdtempSync(path.join(os.tmpdir(), "tenant-kit-verify-"));
+    writeFileSync(
+      path.join(root, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "nodenext" } }),
+    );
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), text);
+    }
+  };
+  const verify = (overlays: Record<string, string>) =>
+    verifyOverlays(ts, {
+      tsconfigPath: path.join(root, "tsconfig.json"),
+      typescriptPath: createRequire(import.meta.url).resolve("typescript"),
+      overlays: Object.fromEntries(Object.entries(overlays).map(([file, text]) => [path.join(root, file), text])),
+    });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const app = {
+    "lib.ts":
+      "export type Db = { read(): number; write(): void };\nexport const size = (db: Db): number => db.read();\n",
+    "route.ts": 'import { size, type Db } from "./lib.js";\nexport const handler = (db: Db): number => size(db);\n',
+    // An error the app already has: never counted against a phase.
+    "old.ts": 'import type { Db } from "./lib.js";\nexport const broken: number = ({} as Db) as unknown as string;\n',
+  };
+
+  it("keeps edits that add no error, whatever errors the app already had", () => {
+    write(app);
+    const edit = { "route.ts": `${app["route.ts"]}export const twice = (db: Db): number => 2 * size(db);\n` };
+    const result = verify(edit);
+    expect(result.accepted).toEqual([path.join(root, "route.ts")]);
+    expect(result.reverted).toEqual([]);
+    expect(result.blocking).toEqual([]);
+  });
+
+  it("reverts a changed file whose edit adds an error, naming it as file:line:col", () => {
+    write(app);
+    const result = verify({
+      "route.ts": 'import { type Db } from "./lib.js";\nexport const handler = (db: Db): number => db.write();\n',
+      "lib.ts": `${app["lib.ts"]}export const unused = 1;\n`,
+    });
+    expect(result.accepted).toEqual([path.join(root, "lib.ts")]);
+    expect(result.reverted).toHaveLength(1);
+    expect(result.reverted[0]).toMatchObject({ file: path.join(root, "route.ts") });
+    expect(result.reverted[0]!.errors[0]).toMatchObject({ file: "route.ts", line: 2, code: 2322 });
+  });
+
+  it("reverts the changed module that an unchanged importer no longer compiles against", () => {
+    write(app);
+    const renamed =
+      "export type Db = { read(): number; write(): void };\nexport const count = (db: Db) => db.read();\n";
+    const result = verify({ "lib.ts": renamed });
+    expect(result.accepted).toEqual([]);
+    expect(result.reverted.map((r) => r.file)).toEqual([path.join(root, "lib.ts")]);
+    expect(result.blocking).toEqual([]);
+  });
+
+  it("does not count an old error of an unchanged file whose message now prints a changed type", () => {
+    write(app);
+    const widened =
+      "export type Db = { read(): number; write(): void; count(): number };\n" +
+      "export const size = (db: Db): number => db.read();\n";
+    const result = verify({ "lib.ts": widened });
+    expect(result.accepted).toEqual([path.join(root, "lib.ts")]);
+    expect(result.reverted).toEqual([]);
+  });
+});

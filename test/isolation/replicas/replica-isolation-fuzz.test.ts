@@ -82,13 +82,14 @@ describe.skipIf(!replicationAvailable())("isolation fuzz across primary and repl
         terminators: [database.admin, replicaSuperuser],
         extraOperations: (context) => readYourWritesOperations(prisma, context.outcome, staleReads),
         beforeOperation: async (n) => {
-          if (n === PAUSE_AT) await replicaSuperuser.query("SELECT pg_wal_replay_pause()");
+          if (n === PAUSE_AT) await onStandby(replicaSuperuser, "SELECT pg_wal_replay_pause()");
           if (n !== RESUME_AT) return;
-          const { rows } = await replicaSuperuser.query<{ bytes: string }>(
+          const { rows } = await onStandby<{ bytes: string }>(
+            replicaSuperuser,
             "SELECT pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) AS bytes",
           );
           lagBytesAtResume = Number(rows[0]!.bytes);
-          await replicaSuperuser.query("SELECT pg_wal_replay_resume()");
+          await onStandby(replicaSuperuser, "SELECT pg_wal_replay_resume()");
         },
       });
       const stats = adapter.replicaStats();
@@ -112,7 +113,7 @@ describe.skipIf(!replicationAvailable())("isolation fuzz across primary and repl
       await prisma.$disconnect(); // ends every backend, which flushes its table statistics on the replica
       await expect.poll(() => replicaTableScans(replicaSuperuser), { timeout: 10_000 }).toBeGreaterThan(scansBefore);
       await expectIsolationHeld(outcome, database.admin, tenants, { failurePaths: true });
-    }, 240_000); // a budget, not an assertion
+    }, 600_000); // a budget, not an assertion: the whole suite may share 2 cores with other work
   });
 });
 
@@ -182,4 +183,21 @@ async function replicaTableScans(replicaSuperuser: pg.Pool): Promise<number> {
 /** Reads the kit says each replica served, summed. */
 function readsServedByReplica(stats: ReturnType<TenantAdapterFactory["replicaStats"]>): number {
   return stats.replicas.reduce((sum, replica) => sum + replica.reads, 0);
+}
+
+/**
+ * Runs one of the fuzz's own control statements on the standby. The standby cancels a statement when replay needs what
+ * it holds ("canceling statement due to conflict with recovery", SQLSTATE 40001), whatever the statement: then retry.
+ */
+async function onStandby<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  pool: pg.Pool,
+  sql: string,
+): Promise<pg.QueryResult<R>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await pool.query<R>(sql);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "40001" || attempt === 5) throw error;
+    }
+  }
 }

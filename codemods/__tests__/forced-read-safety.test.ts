@@ -6,7 +6,7 @@ import { typeCheck } from "../../fixtures/sales-app-copy.ts";
 import { DbUsageClassifier, type DbUse } from "../analysis/db-usage-classifier.ts";
 import { runPhase } from "../runner/codemod-runner.ts";
 
-// Issue 17, item 1: safe by construction, proven by something other than the classifier. The classifier is made to
+// Safe by construction, proven by something other than the classifier. The classifier is made to
 // call every write a read; the reads phase then tries to move write handlers out of their transaction, onto V2's
 // read-only client or a read-only `$forTenant` reader, where the writes do not type-check. The verifier
 // (codemods/verify/) must revert those files: every write stays in its transaction and tsc reports nothing new.

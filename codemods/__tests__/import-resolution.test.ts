@@ -6,7 +6,7 @@ import { FIXTURES_DIR } from "./fixture-harness.ts";
 import { runPhase } from "../runner/codemod-runner.ts";
 import { REPO_ROOT } from "../../fixtures/sales-app-copy.ts";
 
-// Issue 10, item 3: every import a phase adds resolves and names an export. The transaction helper is imported from
+// Every import a phase adds resolves and names an export. The transaction helper is imported from
 // the module that declares it, and a phase refuses (a typed error with file:line, the file unchanged) rather than
 // write an import that would dangle.
 const ROUTE = "src/app/api/case/route.ts";

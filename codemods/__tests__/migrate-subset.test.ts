@@ -39,7 +39,10 @@ describe("migrate --only", () => {
     expect(code).toBe(EXIT_CODES.usage);
     expect(stderr).toContain("TENANT_KIT_SUBSET_DEPENDENCY");
     // withSalesSessionV2 is built on withTenantFromRequestV2, which the scaffold adds to src/lib/tenant.ts.
-    expect(stderr).toMatch(/src\/lib\/auth\/sales\.ts needs the scaffold phase's change to src\/lib\/tenant\.ts/);
+    // It also needs the read-only typing of the session lookup it hands the V2 client to.
+    expect(stderr).toMatch(
+      /src\/lib\/auth\/sales\.ts needs the scaffold phase's change to src\/lib\/auth\/session-lookup\.ts, src\/lib\/tenant\.ts,/,
+    );
     expect(stderr).toContain("withTenantFromRequestV2");
     expect(["src/lib/auth/sales.ts", "src/lib/tenant.ts"].map(read)).toEqual(before);
   });
@@ -64,11 +67,15 @@ describe("migrate --only", () => {
       "--only",
       "src/lib/auth/sales.ts",
       "src/lib/tenant.ts",
+      // The helpers the sales handlers pass their client to, typed read-only by the same phase.
+      "src/lib/auth/session-lookup.ts",
+      "src/lib/repos/customers-repo.ts",
+      "src/lib/repos/orders-repo.ts",
     );
     expect(code).toBe(EXIT_CODES.ok);
     const json = JSON.parse(stdout) as { notSelected: string[]; summary: { changed: number }; written: boolean };
     expect(json.written).toBe(true);
-    expect(json.summary.changed).toBe(2);
+    expect(json.summary.changed).toBe(5);
     expect(json.notSelected).toEqual(["src/lib/auth/admin.ts", "src/lib/auth/portal.ts"]);
     expect(read("src/lib/auth/sales.ts")).toContain("export async function withSalesSessionV2(");
     expect(read("src/lib/tenant.ts")).toContain("export async function withTenantFromRequestV2");

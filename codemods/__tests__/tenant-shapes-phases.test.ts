@@ -6,7 +6,7 @@ import { typeCheck } from "../../fixtures/sales-app-copy.ts";
 import type { SiteReport } from "../runner/codemod-types.ts";
 import { runPhase, runScan, type PhaseResult } from "../runner/codemod-runner.ts";
 
-// Issue 17, item 8: three small apps in shapes the sales and clinic apps lack, each through every phase out of the box
+// Three small apps in shapes the sales and clinic apps lack, each through every phase out of the box
 // (no config): tsc before and after each phase reports nothing new, a second run changes nothing, every phase runs
 // without a file error, and scan tells the truth after each one (a write handler stays a write, with its span).
 const PHASES = ["install", "scaffold", "reads", "writes", "finalize"] as const;

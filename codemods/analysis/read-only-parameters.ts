@@ -57,9 +57,11 @@ export function readOnlyParameters(
       const name = parameter.getNameNode();
       if (!typeNode || !Node.isIdentifier(name) || !isClientType(project, typeNode, 0)) continue;
       const uses = classifier.usesIn(fn, { kind: "name", name: name.getText() });
-      // A transaction opened on the parameter is a span: its writes commit together, on a read-only client too.
-      if (uses.length > 0 && uses.every((use) => use.access === "read" || use.ownTransaction))
-        out.push({ parameter, typeNode });
+      // A transaction opened on the parameter is a span: its writes commit together, on a read-only client too. A
+      // client handed on to a callback parameter goes where that callback's type says: not provable here.
+      const provable = (use: (typeof uses)[number]): boolean =>
+        !use.callsParameter && (use.access === "read" || use.ownTransaction);
+      if (uses.length > 0 && uses.every(provable)) out.push({ parameter, typeNode });
     }
   }
   return out;

@@ -67,6 +67,8 @@ function revert(outcome: FileOutcome, errors: readonly TypeDiagnostic[]): FileOu
     ...outcome,
     after: outcome.before,
     changed: false,
+    // What the notes said was done is not.
+    notes: [],
     sites: outcome.sites.map(
       (site): SiteReport => (site.action === "migrated" ? { ...site, action: "manual-review" } : site),
     ),

@@ -4,7 +4,7 @@ import { withTenant } from "@/lib/tenant";
 
 // The typed context is taken apart in the first statement; the span takes every use of db, so db leaves the pattern.
 export async function POST(request: NextRequest) {
-  return withSalesSessionV2(request, async (context: SalesSessionContext) => {
+  return withSalesSessionV2(request, async (context) => {
     const { tenantId, roles } = context;
     const { customerId } = (await request.json()) as { customerId: string };
     return withTenant(tenantId, async (tx) => {

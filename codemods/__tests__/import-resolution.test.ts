@@ -63,20 +63,16 @@ describe("imports added by a phase", () => {
     expect(route?.after).not.toContain('import { withTenant } from "@/lib/tenant"');
   });
 
-  it("refuses, with a typed error naming file:line, when no module exports the helper", () => {
+  it("never imports a helper no module exports: the span then opens on what the app has", () => {
     const app = appWithHelperElsewhere(false);
     const result = runPhase("writes", { target: path.join(app, ROUTE) }, { write: true });
     const route = result.files.find((f) => f.file === ROUTE);
-    expect(route?.error?.code).toBe("TENANT_KIT_UNRESOLVED_IMPORT");
-    expect(route?.error?.message).toMatch(
-      new RegExp(
-        /^src\/app\/api\/case\/route\.ts:2:1: The phase would import withTenant from "@\/lib\/tenant", /.source +
-          /but src\/lib\/tenant\.ts does not export withTenant/.source,
-      ),
-    );
-    expect(route?.changed).toBe(false);
-    expect(readFileSync(path.join(app, ROUTE), "utf8")).toBe(WRITE_HANDLER);
-    expect(result.summary.errors).toBe(1);
+    expect(route?.error).toBeUndefined();
+    expect(result.summary.errors).toBe(0);
+    const text = readFileSync(path.join(app, ROUTE), "utf8");
+    expect(text).not.toMatch(/import \{[^}]*\bwithTenant\b[^}]*\} from "@\/lib\/tenant"/);
+    // Whatever it wrote type-checks (the phase's own check), or it left the file as it was.
+    expect(route?.changed ? result.typeCheck?.reverted : 0).toBe(0);
   });
 
   it("refuses install's kit imports when prisma-tenant-kit does not resolve", () => {

@@ -5,7 +5,13 @@ import { defineConfig } from "tsdown";
 const shared = { platform: "node", target: "node20.19", dts: false, outDir: "dist" } as const;
 
 export default defineConfig([
-  { ...shared, entry: { "tenant-kit": "cli/tenant-kit-bin.ts" }, format: ["esm"], clean: true },
+  // The type check of a phase runs in a process of its own, with a heap sized for large apps.
+  {
+    ...shared,
+    entry: { "tenant-kit": "cli/tenant-kit-bin.ts", "type-check-worker": "verify/type-check-worker.ts" },
+    format: ["esm"],
+    clean: true,
+  },
   {
     ...shared,
     entry: Object.fromEntries(

@@ -12,6 +12,9 @@ export type {
 } from "./replicas/replica-state.ts";
 export { tenantExtension } from "./tenant-extension.ts";
 export type { TenantExtensionOptions, TenantTransactionClient, TenantTransactionOptions } from "./tenant-extension.ts";
+export { readOnlyClient } from "./read-only-client.ts";
+export type { TenantReadClient, TenantReadHandler } from "./read-only-client.ts";
+export { ReadOnlyClientError } from "./errors/read-only-client-error.ts";
 export { TenantKitError } from "./errors/tenant-kit-error.ts";
 export { TenantContextMissingError } from "./errors/tenant-context-missing-error.ts";
 export { TenantMismatchError } from "./errors/tenant-mismatch-error.ts";

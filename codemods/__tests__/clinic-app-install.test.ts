@@ -8,7 +8,7 @@ import { runPhase, type PhaseResult } from "../runner/codemod-runner.ts";
 // The install phase on fixtures/clinic-app, out of the box (no config): a Prisma 6 style client module, a session-level
 // set_config helper in another module than the tenant wrapper, policies on app.current_tenant_id. tsc runs before and
 // after; a second run changes nothing.
-describe("install on fixtures/clinic-app", () => {
+describe("install on fixtures/clinic-app", { timeout: 600_000 }, () => {
   let copy: ReturnType<typeof copyClinicApp>;
   let result: PhaseResult;
   const read = (file: string): string => readFileSync(path.join(copy.app, file), "utf8");

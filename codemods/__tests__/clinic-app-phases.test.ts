@@ -11,7 +11,8 @@ import { runPhase, runScan, type PhaseResult } from "../runner/codemod-runner.ts
 // app.current_tenant_id, three session wrappers), out of the box with no config. Measured: every phase succeeds,
 // >= 95% of the handlers scan finds end on V2, tsc reports no error after any phase that it did not report before it,
 // a second run of each phase changes nothing, and every manual-review item has a reason the migration guide documents.
-describe("fixtures/clinic-app through every phase, no config", () => {
+// Each phase type-checks the app twice (see codemods/verify/) besides the tsc of each step: minutes on a loaded machine.
+describe("fixtures/clinic-app through every phase, no config", { timeout: 600_000 }, () => {
   const phases = ["install", "scaffold", "reads", "writes", "finalize"] as const;
   const guide = readFileSync(path.join(REPO_ROOT, "docs", "migration-guide.md"), "utf8");
   const documented = new Set([...guide.matchAll(/^### `([a-z0-9-]+)`$/gm)].map((m) => m[1]!));

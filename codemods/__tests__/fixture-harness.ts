@@ -101,7 +101,8 @@ export function runOnSource(
       writeFileSync(file, text);
     }
     const global = codemod === "scaffold" || codemod === "finalize" || codemod === "install";
-    const result = runPhase(codemod, { target: global ? root : target }, { write: false });
+    // Each case's edits are type-checked where it matters: in the whole-app phase tests and the write-shape corpus.
+    const result = runPhase(codemod, { target: global ? root : target, verify: false }, { write: false });
     const afterOf = (file: string, text: string): string => {
       const outcome = result.files.find((f) => f.absolutePath === file);
       if (outcome?.error) throw new Error(`${codemod} failed on ${file}: ${outcome.error.message}`);

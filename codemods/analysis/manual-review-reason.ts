@@ -24,7 +24,8 @@ export type ManualReviewReason =
   | "install-precondition"
   | "extra-prisma-client"
   | "bare-client-tenant-query"
-  | "client-hook";
+  | "client-hook"
+  | "new-type-error";
 
 /** One sentence per reason, shown in the CLI, the report and the docs. @example MANUAL_REVIEW_HINTS["db-escapes"] */
 export const MANUAL_REVIEW_HINTS: Readonly<Record<ManualReviewReason, string>> = {
@@ -69,6 +70,9 @@ export const MANUAL_REVIEW_HINTS: Readonly<Record<ManualReviewReason, string>> =
   "client-hook":
     "$use, $on or a property patched onto the shared client: an extended client has no $use or $on, " +
     "and $forTenant clients lack patched properties.",
+  "new-type-error":
+    "the phase's edit of this file made tsc report an error the app did not have (a write through the read-only V2 " +
+    "client, a helper whose parameter allows writes, a lost narrowing...), so the file was left unchanged.",
 };
 
 /**
@@ -99,4 +103,5 @@ export const MANUAL_REVIEW_FIXES: Readonly<Record<ManualReviewReason, string>> =
   "bare-client-tenant-query": "run it through the tenant wrapper or prisma.$forTenant(tenantId)",
   "client-hook":
     "move it into a $extends chained after tenantExtension() (or $on onto the base client), then re-run install",
+  "new-type-error": "see the tsc error in the detail; make that code provable (or migrate it by hand), then re-run",
 };

@@ -9,6 +9,7 @@ import type { ConfigFlags } from "../config/tenant-kit-config.ts";
 import { CodemodError, formatLocation } from "../errors/codemod-error.ts";
 import { DirtyTreeError } from "../errors/dirty-tree-error.ts";
 import type { PhaseResult, RunOptions, ScanResult } from "../runner/codemod-runner.ts";
+import type { PhaseTypeCheck } from "../verify/verify-phase.ts";
 import { coloredDiff } from "./diff-printer.ts";
 import { formatDoctorReport } from "./doctor-printer.ts";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.ts";
@@ -323,10 +324,29 @@ export function formatPhase(result: PhaseResult, dryRun: boolean, color: boolean
   }
   const notes = result.files.flatMap((f) => f.notes);
   if (notes.length) out.push(c.bold("Notes"), ...notes.map((n) => `  ${n}`));
+  // A refusal of the whole phase is one error carried by every changed file: print it once.
+  const errors = new Map<string, string[]>();
   for (const file of result.files)
-    if (file.error) out.push(`${c.red("error")} ${file.file}: ${file.error.code}: ${file.error.message}`);
+    if (file.error) {
+      const key = `${file.error.code}: ${file.error.message}`;
+      errors.set(key, [...(errors.get(key) ?? []), file.file]);
+    }
+  for (const [error, files] of errors)
+    out.push(`${c.red("error")} ${files.length > 1 ? `${files.length} files` : files[0]}: ${error}`);
+  if (result.typeCheck) out.push(formatTypeCheck(result.typeCheck, c));
   out.push(`${formatSummaryLine(result, dryRun, color)}${report ? `; report: ${report}` : ""}`);
   return `${out.join("\n")}\n`;
+}
+
+/** What the phase's type check proved: files compared, edits it refused. */
+function formatTypeCheck(check: PhaseTypeCheck, c: ReturnType<typeof pc.createColors>): string {
+  const refused =
+    check.blocking.length > 0
+      ? c.red(`${check.blocking.length} new errors outside the changed files: nothing is written`)
+      : check.reverted > 0
+        ? c.yellow(`${check.reverted} files left unchanged (their edit added tsc errors, listed above)`)
+        : c.green("no new errors");
+  return `type check (TypeScript ${check.typescriptVersion}, ${check.checkedFiles} files compared): ${refused}`;
 }
 
 /**
@@ -351,6 +371,7 @@ function phaseJson(result: PhaseResult): object {
     rootDir: result.rootDir,
     written: result.written,
     summary: result.summary,
+    typeCheck: result.typeCheck,
     reviewSites: result.reviewSites,
     files: result.files
       .filter((f) => f.changed || f.manualReview.length || f.error || f.sites.length)

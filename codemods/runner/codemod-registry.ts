@@ -1,8 +1,8 @@
 import { UnknownCodemodError } from "../errors/unknown-codemod-error.ts";
 import { finalizeCodemod } from "../transforms/finalize.ts";
-import { installCodemod } from "../transforms/install.ts";
+import { installCodemod } from "../transforms/install/install-codemod.ts";
 import { readsCodemod } from "../transforms/reads.ts";
-import { scaffoldCodemod } from "../transforms/scaffold.ts";
+import { scaffoldCodemod } from "../transforms/scaffold/scaffold-codemod.ts";
 import { writesCodemod } from "../transforms/writes.ts";
 import type { Codemod, CodemodId } from "./codemod-types.ts";
 

@@ -9,6 +9,7 @@ import { ProjectLoadError } from "../errors/project-load-error.ts";
 import { TransformFailureError } from "../errors/transform-failure-error.ts";
 import { applyEdits } from "../edits/text-edit.ts";
 import { CodemodProject } from "../project/codemod-project.ts";
+import { verifyPhase, type PhaseTypeCheck } from "../verify/verify-phase.ts";
 import { getCodemod } from "./codemod-registry.ts";
 import {
   reviewSites,
@@ -34,6 +35,11 @@ export interface RunOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Write `// tenant-kit:` markers above the handlers left for manual review (default true). */
   readonly markers?: boolean;
+  /**
+   * Type-check the app before and after the phase and keep only the edits that add no compiler error (default true;
+   * see codemods/verify/). Off only for the per-case fixture tests, whose whole-app runs check it.
+   */
+  readonly verify?: boolean;
 }
 
 /** One file's outcome of a phase. */
@@ -70,6 +76,8 @@ export interface PhaseResult {
   readonly written: boolean;
   /** Every file's review sites, in file order: the `// tenant-kit:` markers of this run. */
   readonly reviewSites: readonly ReviewSite[];
+  /** What the type check kept and refused; undefined when nothing changed or `verify` was off. */
+  readonly typeCheck: PhaseTypeCheck | undefined;
 }
 
 /** A wrapper with the handlers that use it. */
@@ -191,7 +199,7 @@ export function runPhase(phase: string, options: RunOptions, mode: { write: bool
   const context = openContext(options);
   codemod.prepare?.(context);
   const candidates = codemod.candidateFiles(context);
-  const files: FileOutcome[] = [];
+  const transformed: FileOutcome[] = [];
   candidates.forEach((absolutePath, i) => {
     const relative = context.project.relative(absolutePath);
     const file = context.project.sourceFile(absolutePath);
@@ -199,7 +207,7 @@ export function runPhase(phase: string, options: RunOptions, mode: { write: bool
     try {
       const result = codemod.transformFile(context, file);
       const after = result.edits.length > 0 ? applyEdits(before, result.edits) : before;
-      files.push({
+      transformed.push({
         file: relative,
         absolutePath,
         before,
@@ -217,7 +225,7 @@ export function runPhase(phase: string, options: RunOptions, mode: { write: bool
         cause instanceof CodemodError
           ? cause
           : new TransformFailureError(codemod.id, { file: relative, line: 1, column: 1 }, cause);
-      files.push({
+      transformed.push({
         file: relative,
         absolutePath,
         before,
@@ -232,6 +240,10 @@ export function runPhase(phase: string, options: RunOptions, mode: { write: bool
     }
     options.onProgress?.(i + 1, candidates.length);
   });
+  const { files, typeCheck } =
+    options.verify === false
+      ? { files: transformed, typeCheck: undefined }
+      : verifyPhase(context.project.tsconfigPath, transformed);
   if (mode.write) {
     for (const outcome of files)
       if (outcome.changed && existsSync(outcome.absolutePath)) writeFileSync(outcome.absolutePath, outcome.after);
@@ -244,6 +256,7 @@ export function runPhase(phase: string, options: RunOptions, mode: { write: bool
     wrappers: context.index.all,
     written: mode.write,
     reviewSites: files.flatMap((f) => f.reviewSites),
+    typeCheck,
   };
 }
 

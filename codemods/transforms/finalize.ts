@@ -13,7 +13,7 @@ import {
   type FileTransformResult,
   type ManualReviewItem,
 } from "../runner/codemod-types.ts";
-import { declarationStatement, SCAFFOLD_MARKER } from "./scaffold.ts";
+import { declarationStatement, SCAFFOLD_MARKER } from "./scaffold/scaffold-codemod.ts";
 import { FINALIZED_TAG } from "../analysis/wrapper-discovery.ts";
 
 interface FinalizePlan {

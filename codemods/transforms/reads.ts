@@ -15,7 +15,7 @@ import {
   type ReviewSite,
   type SiteReport,
 } from "../runner/codemod-types.ts";
-import { dropUnusedV1Imports, swapToV2 } from "./wrapper-swap.ts";
+import { dropUnusedV1Imports, swapToV2 } from "../edits/wrapper-swap.ts";
 import type { HandlerSite } from "../analysis/handler-finder.ts";
 
 /**

@@ -2,6 +2,7 @@
 import type { NextRequest } from "next/server";
 import { withTenantFromRequest, type TenantDb, withTenantFromRequestV2 } from "@/lib/tenant";
 import { poolTimeoutResponse } from "prisma-tenant-kit";
+import type { TenantReadHandler } from "prisma-tenant-kit";
 
 type KioskHandler = (context: { tenantId: string; db: TenantDb }) => Promise<Response>;
 
@@ -24,7 +25,7 @@ export const withKioskSession = async (request: NextRequest, handler: KioskHandl
 /**
  * tenant-kit scaffold: V2 of withKioskSession: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's `db` is the tenant-scoped client from withTenantFromRequestV2; wrap writes in withTenant(tenantId, async (tx) => ...). A pool timeout answers 503 with Retry-After (poolTimeoutResponse).
  */
-export const withKioskSessionV2 = async (request: NextRequest, handler: KioskHandler) => {
+export const withKioskSessionV2 = async (request: NextRequest, handler: TenantReadHandler<KioskHandler>) => {
 	try {
 		const { result } = await withTenantFromRequestV2(request, async (tenantId, db) => {
 			try {

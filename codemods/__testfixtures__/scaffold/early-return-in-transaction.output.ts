@@ -2,6 +2,8 @@
 import type { NextRequest } from "next/server";
 import type { TenantTransactionClient } from "prisma-tenant-kit";
 import { prisma } from "@/lib/prisma";
+import type { TenantReadClient } from "prisma-tenant-kit";
+import { readOnlyClient } from "prisma-tenant-kit";
 
 export type TenantDb = TenantTransactionClient<typeof prisma>;
 
@@ -25,12 +27,12 @@ export async function withTenantFromRequest<T>(request: NextRequest, fn: (tenant
  *
  * tenant-kit scaffold: V2 of withTenantFromRequest: V1's code without its transaction.
  */
-export async function withTenantFromRequestV2<T>(request: NextRequest, fn: (tenantId: string, db: TenantDb) => Promise<T>) {
+export async function withTenantFromRequestV2<T>(request: NextRequest, fn: (tenantId: string, db: TenantReadClient<TenantDb>) => Promise<T>) {
   const tenantId = request.headers.get("x-tenant-id") ?? "";
   const outcome = await (async () => {
-    const suspended = await prisma.$forTenant(tenantId).tenantFlag.findFirst({ where: { key: "suspended" } });
+    const suspended = await readOnlyClient(prisma.$forTenant(tenantId)).tenantFlag.findFirst({ where: { key: "suspended" } });
     if (suspended) return { suspended: true as const };
-    return { suspended: false as const, result: await fn(tenantId, prisma.$forTenant(tenantId)) };
+    return { suspended: false as const, result: await fn(tenantId, readOnlyClient(prisma.$forTenant(tenantId))) };
   })();
   if (outcome.suspended) throw new Error(`Tenant ${tenantId} is suspended`);
   return { result: outcome.result };

@@ -2,6 +2,8 @@
 import type { NextRequest } from "next/server";
 import type { TenantTransactionClient } from "prisma-tenant-kit";
 import { prisma } from "@/lib/prisma";
+import type { TenantReadClient } from "prisma-tenant-kit";
+import { readOnlyClient } from "prisma-tenant-kit";
 
 type Db = TenantTransactionClient<typeof prisma>;
 
@@ -23,8 +25,8 @@ export const withTenantFromRequest = <T>(request: NextRequest, fn: (tenantId: st
  *
  * tenant-kit scaffold: V2 of withTenantFromRequest: V1's code without its transaction.
  */
-export const withTenantFromRequestV2 = async <T>(request: NextRequest, fn: (tenantId: string, db: Db) => Promise<T>): Promise<{ result: T }> => {
+export const withTenantFromRequestV2 = async <T>(request: NextRequest, fn: (tenantId: string, db: TenantReadClient<Db>) => Promise<T>): Promise<{ result: T }> => {
   const tenantId = request.headers.get(TENANT_HEADER);
   if (!tenantId) throw new Error(`${TENANT_HEADER} missing`);
-  return { result: await fn(tenantId, prisma.$forTenant(tenantId)) };
+  return { result: await fn(tenantId, readOnlyClient(prisma.$forTenant(tenantId))) };
 };

@@ -1,6 +1,6 @@
 // @tenant-kit-fixture path=src/lib/auth/portal.ts
 import type { NextRequest } from "next/server";
-import { isPoolTimeoutError as isBusy } from "prisma-tenant-kit";
+import { isPoolTimeoutError as isBusy, type TenantReadHandler } from "prisma-tenant-kit";
 import { withTenantFromRequest, type TenantDb, withTenantFromRequestV2 } from "@/lib/tenant";
 
 export type PortalContext = { tenantId: string; db: TenantDb; customerId: string };
@@ -22,7 +22,7 @@ export async function withPortalSession(request: NextRequest, handler: (context:
  *
  * tenant-kit scaffold: V2 of withPortalSession: the same options, checks and error responses, but the tenant is resolved and the session checked without a transaction, and the handler's `db` is the tenant-scoped client from withTenantFromRequestV2; wrap writes in withTenant(tenantId, async (tx) => ...).
  */
-export async function withPortalSessionV2(request: NextRequest, handler: (context: PortalContext) => Promise<Response>): Promise<Response> {
+export async function withPortalSessionV2(request: NextRequest, handler: TenantReadHandler<(context: PortalContext) => Promise<Response>>): Promise<Response> {
   const customerId = request.headers.get("x-portal-customer");
   if (!customerId) return new Response("customer required", { status: 401 });
   try {

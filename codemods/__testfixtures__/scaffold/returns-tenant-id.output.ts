@@ -2,6 +2,8 @@
 import type { NextRequest } from "next/server";
 import type { TenantTransactionClient } from "prisma-tenant-kit";
 import { prisma } from "@/lib/prisma";
+import type { TenantReadClient } from "prisma-tenant-kit";
+import { readOnlyClient } from "prisma-tenant-kit";
 
 export type TenantDb = TenantTransactionClient<typeof prisma>;
 
@@ -35,13 +37,13 @@ export async function withTenantFromRequest<T>(
  */
 export async function withTenantFromRequestV2<T>(
   request: NextRequest,
-  fn: (tenantId: string, db: TenantDb) => Promise<T>,
+  fn: (tenantId: string, db: TenantReadClient<TenantDb>) => Promise<T>,
 ): Promise<{ tenantId: string; result: T }> {
   const slug = request.nextUrl.searchParams.get("tenant") ?? request.headers.get("x-tenant-slug");
   const tenant = slug ? await prisma.tenant.findUnique({ where: { slug } }) : null;
   if (!tenant) throw new TenantNotFoundError(`No tenant for slug ${slug ?? "(none)"}`);
   const tenantId = tenant.id;
 
-  const result = await fn(tenantId, prisma.$forTenant(tenantId));
+  const result = await fn(tenantId, readOnlyClient(prisma.$forTenant(tenantId)));
   return { tenantId, result };
 }

@@ -2,6 +2,8 @@
 import type { NextRequest } from "next/server";
 import type { TenantTransactionClient } from "prisma-tenant-kit";
 import { prisma as db } from "@/lib/prisma";
+import type { TenantReadClient } from "prisma-tenant-kit";
+import { readOnlyClient } from "prisma-tenant-kit";
 
 export type TenantDb = TenantTransactionClient<typeof db>;
 
@@ -30,8 +32,8 @@ export async function withTenantFromRequest<T>(
  */
 export async function withTenantFromRequestV2<T>(
   request: NextRequest,
-  fn: (tenantId: string, db: TenantDb) => Promise<T>,
+  fn: (tenantId: string, db: TenantReadClient<TenantDb>) => Promise<T>,
 ): Promise<{ result: T }> {
   const tenantId = request.headers.get("x-tenant-id") ?? "";
-  return { result: await fn(tenantId, db.$forTenant(tenantId)) };
+  return { result: await fn(tenantId, readOnlyClient(db.$forTenant(tenantId))) };
 }

@@ -4,6 +4,7 @@ import { TenantNotFoundError, withTenantFromRequest, type TenantDb, withTenantFr
 import { findActiveSession, rolesAndPermissions, type ActiveSession } from "@/lib/auth/session-lookup";
 import { forbidden, sessionCheckFailed, sessionExpired, tenantNotFound, unauthorized } from "@/lib/auth/responses";
 import { poolTimeoutResponse } from "prisma-tenant-kit";
+import type { TenantReadHandler, TenantReadClient } from "prisma-tenant-kit";
 
 export const SALES_SESSION_COOKIE = "sales_session";
 
@@ -35,7 +36,7 @@ export function readSalesSessionCookies(request: NextRequest): { sessionId: stri
 }
 
 /** The session `sessionId` of `tenantId` if it exists and has not expired. */
-export async function getActiveSalesSession(db: TenantDb, tenantId: string, sessionId: string) {
+export async function getActiveSalesSession(db: TenantReadClient<TenantDb>, tenantId: string, sessionId: string) {
   return findActiveSession(db, tenantId, sessionId);
 }
 
@@ -87,7 +88,7 @@ export async function withSalesSession(
  */
 export async function withSalesSessionV2(
   request: NextRequest,
-  handler: SalesSessionHandler,
+  handler: TenantReadHandler<SalesSessionHandler>,
   options: SalesAuthorizationOptions = {},
 ): Promise<Response> {
   const { sessionId } = readSalesSessionCookies(request);

@@ -2,6 +2,8 @@
 import type { NextRequest } from "next/server";
 import type { TenantTransactionClient } from "prisma-tenant-kit";
 import { prisma } from "@/lib/prisma";
+import type { TenantReadClient } from "prisma-tenant-kit";
+import { readOnlyClient } from "prisma-tenant-kit";
 
 /** The extended Prisma client of the app. */
 export type TenantClient = typeof prisma;
@@ -64,7 +66,7 @@ export async function withTenantFromRequest<T>(
  */
 export async function withTenantFromRequestV2<T>(
   request: NextRequest,
-  fn: (tenantId: string, db: TenantDb) => Promise<T>,
+  fn: (tenantId: string, db: TenantReadClient<TenantDb>) => Promise<T>,
 ): Promise<{ result: T }> {
   let tenantId = request.headers.get(TENANT_ID_HEADER);
   if (!tenantId) {
@@ -73,5 +75,5 @@ export async function withTenantFromRequestV2<T>(
     if (!tenant) throw new TenantNotFoundError(`slug "${slug}"`);
     tenantId = tenant.id;
   }
-  return { result: await fn(tenantId, prisma.$forTenant(tenantId)) };
+  return { result: await fn(tenantId, readOnlyClient(prisma.$forTenant(tenantId))) };
 }

@@ -2,6 +2,8 @@
 import type { NextRequest } from "next/server";
 import type { TenantTransactionClient } from "prisma-tenant-kit";
 import { prisma } from "@/lib/prisma";
+import type { TenantReadClient } from "prisma-tenant-kit";
+import { readOnlyClient } from "prisma-tenant-kit";
 
 export type TenantDb = TenantTransactionClient<typeof prisma>;
 
@@ -18,8 +20,8 @@ export async function withTenantFromRequest<T>(request: NextRequest, fn: (tenant
  *
  * tenant-kit scaffold: V2 of withTenantFromRequest: V1's code without its transaction.
  */
-export async function withTenantFromRequestV2<T>(request: NextRequest, fn: (tenantId: string, db: TenantDb) => Promise<T>) {
+export async function withTenantFromRequestV2<T>(request: NextRequest, fn: (tenantId: string, db: TenantReadClient<TenantDb>) => Promise<T>) {
   const tenantId = request.headers.get("x-tenant-id");
   if (!tenantId) throw new Error("x-tenant-id header is required");
-  return { result: await fn(tenantId, prisma.$forTenant(tenantId)) };
+  return { result: await fn(tenantId, readOnlyClient(prisma.$forTenant(tenantId))) };
 }

@@ -2,8 +2,8 @@ import { Node, type SourceFile } from "ts-morph";
 import type { HandlerSite } from "../analysis/handler-finder.ts";
 import { importBindings } from "../analysis/import-bindings.ts";
 import { identifiersNamed } from "../analysis/named-identifiers.ts";
-import type { ImportEditor } from "../edits/import-editor.ts";
-import type { TextEdit } from "../edits/text-edit.ts";
+import type { ImportEditor } from "./import-editor.ts";
+import type { TextEdit } from "./text-edit.ts";
 import type { CodemodContext } from "../runner/codemod-types.ts";
 
 /**

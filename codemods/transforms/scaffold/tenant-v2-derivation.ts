@@ -9,11 +9,11 @@ import {
   type Identifier,
   type SourceFile,
 } from "ts-morph";
-import { locate } from "../analysis/db-usage-classifier.ts";
-import { importBindings, isExported, localFunction } from "../analysis/import-bindings.ts";
-import type { SourceLocation } from "../errors/codemod-error.ts";
-import { applyEdits, editsWithin, indentUnit, lineIndent, type TextEdit } from "../edits/text-edit.ts";
-import type { CodemodContext } from "../runner/codemod-types.ts";
+import { locate } from "../../analysis/db-usage-classifier.ts";
+import { importBindings, isExported, localFunction } from "../../analysis/import-bindings.ts";
+import type { SourceLocation } from "../../errors/codemod-error.ts";
+import { applyEdits, editsWithin, indentUnit, lineIndent, type TextEdit } from "../../edits/text-edit.ts";
+import type { CodemodContext } from "../../runner/codemod-types.ts";
 
 /** The tenant wrapper's V2 as derived from V1, or why it cannot be. */
 export type TenantV2Derivation =
@@ -102,19 +102,25 @@ export function deriveTenantV2(
   context: CodemodContext,
   declaration: Node,
   useClient: (client: ClientRef) => string,
+  useKit: (name: KitName) => string,
 ): TenantV2Derivation {
   try {
-    return derive(context, declaration, useClient);
+    return derive(context, declaration, useClient, useKit);
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     return { kind: "refused", detail: error.detail, location: locate(context.project, error.node) };
   }
 }
 
+/** What the V2 imports from the kit: the read-only client it hands its handler, and the types that say so. */
+export type KitName = "readOnlyClient" | "TenantReadClient" | "TenantReadHandler";
+const READ_ONLY_CLIENT = "\0readOnlyClient\0";
+
 function derive(
   context: CodemodContext,
   declaration: Node,
   useClient: (client: ClientRef) => string,
+  useKit: (name: KitName) => string,
 ): TenantV2Derivation {
   const tenant = context.index.tenantWrapper;
   const wrapper = wrapperFunction(declaration);
@@ -173,7 +179,9 @@ function derive(
   const firstSetterEnd = setters[0]?.statement.getEnd() ?? -1;
   const inSetter = (node: Node): boolean =>
     setters.some((s) => node.getStart() >= s.statement.getStart() && node.getEnd() <= s.statement.getEnd());
-  const scoped = `${client}.$forTenant(${tenantId})`;
+  // The handler (and V1's own statements after the context was set) get a read-only client: a write there outside a
+  // transaction span fails to type-check instead of committing statement by statement.
+  const scoped = `${READ_ONLY_CLIENT}(${client}.$forTenant(${tenantId}))`;
   const edits: TextEdit[] = [];
   for (const ref of txRefs) {
     if (inSetter(ref)) continue;
@@ -243,6 +251,8 @@ function derive(
       end: asyncInsertion(declaration, wrapper),
       text: "async ",
     });
+  // The kit's names are imported only once the derivation holds: a refusal adds no import.
+  edits.push(...readOnlyHandlerTypes(wrapper, txRefs, (name) => `\0${name}\0`));
   const nameNode = Node.isFunctionDeclaration(declaration)
     ? declaration.getNameNode()
     : declaration
@@ -253,8 +263,63 @@ function derive(
   const text = applyEdits(
     source.slice(declaration.getStart(), declaration.getEnd()),
     shift(edits, declaration.getStart()),
-  );
+  ).replace(/\0(readOnlyClient|TenantReadClient|TenantReadHandler)\0/g, (_, name: KitName) => useKit(name));
   return { kind: "derived", text, client, notes };
+}
+
+/**
+ * The edits typing V2's handler parameter for the read-only client: for each parameter of the wrapper that is called
+ * with `tx` (`fn(tenantId, tx)`), its declared type made read-only at that argument (see {@link readOnlyTypeEdit}).
+ */
+function readOnlyHandlerTypes(
+  wrapper: WrapperFunction,
+  txRefs: readonly Identifier[],
+  useKit: (name: KitName) => string,
+): TextEdit[] {
+  const edits: TextEdit[] = [];
+  for (const ref of txRefs) {
+    const call = ref.getParent();
+    if (!Node.isCallExpression(call) || !call.getArguments().includes(ref)) continue;
+    const callee = call.getExpression();
+    const parameter = wrapper.getParameters().find((p) => p.getName() === callee.getText());
+    const typeNode = parameter?.getTypeNode();
+    if (!typeNode) continue;
+    const edit = readOnlyTypeEdit(wrapper, typeNode, call.getArguments().indexOf(ref), useKit);
+    if (edit && !edits.some((e) => e.start === edit.start)) edits.push(edit);
+  }
+  return edits;
+}
+
+/**
+ * The edit making a handler type read-only: in a function type `(tenantId: string, db: Db) => R`, the type of the
+ * argument at `index` becomes `TenantReadClient<Db>`; any other handler type that names none of the wrapper's type
+ * parameters becomes `TenantReadHandler<H>` (with a type parameter the conditional type would stay unresolved).
+ * Undefined when neither applies: V2 then passes a read-only client where the type wants a full one, and the phase's
+ * type check leaves the tenant module unchanged.
+ */
+export function readOnlyTypeEdit(
+  wrapper: WrapperFunction,
+  typeNode: Node,
+  index: number | undefined,
+  useKit: (name: KitName) => string,
+): TextEdit | undefined {
+  const typeParameters = new Set(wrapper.getTypeParameters().map((t) => t.getName()));
+  const generic = typeNode.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => typeParameters.has(id.getText()));
+  if (!generic) {
+    return {
+      start: typeNode.getStart(),
+      end: typeNode.getEnd(),
+      text: `${useKit("TenantReadHandler")}<${typeNode.getText()}>`,
+    };
+  }
+  if (!Node.isFunctionTypeNode(typeNode) || index === undefined) return undefined;
+  const argumentType = typeNode.getParameters()[index]?.getTypeNode();
+  if (!argumentType) return undefined;
+  return {
+    start: argumentType.getStart(),
+    end: argumentType.getEnd(),
+    text: `${useKit("TenantReadClient")}<${argumentType.getText()}>`,
+  };
 }
 
 /** Finds the one transaction V1 opens, directly or through a transaction helper of the repo. */
@@ -470,7 +535,8 @@ function relativeSpecifier(from: string, to: string): string {
   return relative.startsWith(".") ? relative : `./${relative}`;
 }
 
-function wrapperFunction(declaration: Node): WrapperFunction | undefined {
+/** The function a wrapper's top-level declaration declares (a function declaration, or a `const` arrow or function). */
+export function wrapperFunction(declaration: Node): WrapperFunction | undefined {
   if (Node.isFunctionDeclaration(declaration)) return declaration;
   const init = declaration.getFirstDescendantByKind(SyntaxKind.VariableDeclaration)?.getInitializer();
   return init && (Node.isArrowFunction(init) || Node.isFunctionExpression(init)) ? init : undefined;

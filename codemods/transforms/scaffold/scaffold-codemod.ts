@@ -1,18 +1,28 @@
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from "ts-morph";
-import { importBindings } from "../analysis/import-bindings.ts";
-import type { WrapperInfo } from "../analysis/wrapper-discovery.ts";
-import { locate } from "../analysis/db-usage-classifier.ts";
-import { identifierNames, ImportEditor } from "../edits/import-editor.ts";
-import { applyEdits, editsWithin, type TextEdit } from "../edits/text-edit.ts";
+import { importBindings } from "../../analysis/import-bindings.ts";
+import { readOnlyParameters } from "../../analysis/read-only-parameters.ts";
+import type { WrapperInfo } from "../../analysis/wrapper-discovery.ts";
+import { locate } from "../../analysis/db-usage-classifier.ts";
+import { identifierNames, ImportEditor } from "../../edits/import-editor.ts";
+import { applyEdits, editsWithin, type TextEdit } from "../../edits/text-edit.ts";
 import { planPoolTimeoutCatch, poolTimeoutCatchEdit, POOL_TIMEOUT_HANDLERS } from "./pool-timeout-catch.ts";
-import { deriveTenantV2, type TenantV2Derivation } from "./tenant-transaction-remover.ts";
+import {
+  deriveTenantV2,
+  type KitName,
+  readOnlyTypeEdit,
+  type TenantV2Derivation,
+  wrapperFunction,
+} from "./tenant-v2-derivation.ts";
 import {
   manualReview,
   type Codemod,
   type CodemodContext,
   type FileTransformResult,
   type ManualReviewItem,
-} from "../runner/codemod-types.ts";
+} from "../../runner/codemod-types.ts";
+
+/** Files that may declare a function taking a client (a cheap text test before parsing). */
+const CLIENT_TYPE_HINT = /Client|Transaction|Db|Tx/;
 
 /** The line scaffold adds to each V2's JSDoc; finalize removes it. */
 export const SCAFFOLD_MARKER = "tenant-kit scaffold:";
@@ -38,21 +48,36 @@ export const SCAFFOLD_MARKER = "tenant-kit scaffold:";
 export const scaffoldCodemod: Codemod = {
   id: "scaffold",
   summary: "Add beside each V1 wrapper its V2, derived from V1's code with the transaction taken out.",
-  candidateFiles: (context) => [...new Set(context.index.all.map((w) => w.file))].sort(),
+  candidateFiles: (context) =>
+    [
+      ...new Set([
+        ...context.index.all.map((w) => w.file),
+        ...context.project.listFiles().filter((f) => CLIENT_TYPE_HINT.test(context.project.readText(f))),
+      ]),
+    ].sort(),
   transformFile: (context, file) => {
     const edits: TextEdit[] = [];
     const review: ManualReviewItem[] = [];
     const notes: string[] = [];
     const tenant = context.index.tenantWrapper;
     const imports = new ImportEditor(context.project, file, identifierNames(file));
+    const kit = context.config.kitModule;
+    const useKit = (name: KitName): string =>
+      imports.use(context.project.resolveModule(kit, file.getFilePath()), kit, name, {
+        typeOnly: name !== "readOnlyClient",
+      });
     const tenantReady = tenant.hasV2 || derivedTenantV2(context).kind === "derived";
     if (file.getFilePath() === tenant.file && !tenant.hasV2) {
       const declaration = declarationStatement(file, tenant.name);
       const derivation = declaration
-        ? deriveTenantV2(context, declaration, (client) =>
-            client.kind === "local"
-              ? client.name
-              : imports.use(client.moduleFile, client.specifier, client.importedName),
+        ? deriveTenantV2(
+            context,
+            declaration,
+            (client) =>
+              client.kind === "local"
+                ? client.name
+                : imports.use(client.moduleFile, client.specifier, client.importedName),
+            useKit,
           )
         : derivedTenantV2(context);
       if (derivation.kind === "refused") {
@@ -119,10 +144,22 @@ export const scaffoldCodemod: Codemod = {
       edits.push({
         start: declaration.getEnd(),
         end: declaration.getEnd(),
-        text: `\n\n${cloneAsV2(context, file, declaration, wrapper, calls, v2Tenant, pool.edit)}`,
+        text: `\n\n${cloneAsV2(context, file, declaration, wrapper, calls, v2Tenant, pool.edit, useKit)}`,
       });
       notes.push(`${context.project.relative(file.getFilePath())}: added ${wrapper.v2Name} beside ${wrapper.name}`);
     }
+    const readers = readOnlyParameters(context.project, context.classifier, file);
+    for (const { typeNode } of readers)
+      edits.push({
+        start: typeNode.getStart(),
+        end: typeNode.getEnd(),
+        text: `${useKit("TenantReadClient")}<${typeNode.getText()}>`,
+      });
+    if (readers.length > 0)
+      notes.push(
+        `${context.project.relative(file.getFilePath())}: typed read-only the client of ` +
+          `${readers.map((r) => r.parameter.getName()).join(", ")} (it only reads), so V2 handlers can pass theirs`,
+      );
     if (edits.length > 0) edits.push(...imports.edits());
     return { edits, sites: [], manualReview: review, notes } satisfies FileTransformResult;
   },
@@ -204,6 +241,7 @@ function cloneAsV2(
   calls: readonly CallExpression[],
   v2Tenant: string,
   catchEdit: TextEdit | undefined,
+  useKit: (name: KitName) => string,
 ): string {
   const source = file.getFullText();
   const start = declaration.getStart();
@@ -218,6 +256,11 @@ function cloneAsV2(
   if (nameNode) edits.push({ start: nameNode.getStart(), end: nameNode.getEnd(), text: wrapper.v2Name });
   for (const call of calls)
     edits.push({ start: call.getExpression().getStart(), end: call.getExpression().getEnd(), text: v2Tenant });
+  // The V2 tenant wrapper hands a read-only client; the session wrapper's handler gets it, typed so.
+  const fn = wrapperFunction(declaration);
+  const handlerType = fn?.getParameters()[wrapper.handlerIndex]?.getTypeNode();
+  const typeEdit = fn && handlerType ? readOnlyTypeEdit(fn, handlerType, undefined, useKit) : undefined;
+  if (typeEdit) edits.push(typeEdit);
   const body = applyEdits(source.slice(start, end), editsWithin(edits, start, end));
   const line =
     ` * ${SCAFFOLD_MARKER} V2 of ${wrapper.name}: ` +
@@ -246,7 +289,12 @@ function derivedTenantV2(context: CodemodContext): TenantV2Derivation {
   const file = context.project.sourceFile(tenant.file);
   const declaration = declarationStatement(file, tenant.name);
   const derivation: TenantV2Derivation = declaration
-    ? deriveTenantV2(context, declaration, (client) => (client.kind === "local" ? client.name : client.importedName))
+    ? deriveTenantV2(
+        context,
+        declaration,
+        (client) => (client.kind === "local" ? client.name : client.importedName),
+        (name) => name,
+      )
     : {
         kind: "refused",
         detail:

@@ -1,6 +1,6 @@
 import { Node, SyntaxKind, type CallExpression } from "ts-morph";
-import { identifierNames } from "../edits/import-editor.ts";
-import { indentUnit, lineIndent, type TextEdit } from "../edits/text-edit.ts";
+import { identifierNames } from "../../edits/import-editor.ts";
+import { indentUnit, lineIndent, type TextEdit } from "../../edits/text-edit.ts";
 
 /** Names whose call in a catch clause shows it already answers pool timeouts (kit exports). */
 export const POOL_TIMEOUT_HANDLERS: readonly string[] = ["poolTimeoutResponse", "isPoolTimeoutError"];

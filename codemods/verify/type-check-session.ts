@@ -1,0 +1,205 @@
+import path from "node:path";
+import type { ts as TypeScript } from "ts-morph";
+import type { RevertedFile, TypeCheckRequest, TypeCheckResponse, TypeDiagnostic } from "./type-check-protocol.ts";
+
+type Ts = typeof TypeScript;
+
+/**
+ * Type-checks the app before and after a phase's edits and keeps only the edits that add no compiler error: a changed
+ * file holding a new error is reverted, and the check runs again (a revert can surface errors in files that used what
+ * it removed) until nothing new is left. An error in a file the phase did not change is first answered by reverting
+ * the changed files it imports; when none does, the phase is refused (`blocking`). Errors are compared as multisets of
+ * (file, code, message): positions move with the edits, the errors the app already had do not count.
+ *
+ * @example
+ * ```ts
+ * const response = verifyOverlays(require("typescript"), { tsconfigPath, typescriptPath: undefined, overlays });
+ * response.reverted.map((r) => r.file); // files whose edit would break tsc
+ * ```
+ */
+export function verifyOverlays(ts: Ts, request: TypeCheckRequest): TypeCheckResponse {
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    request.tsconfigPath,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: () => undefined,
+    },
+  );
+  if (!parsed) throw new Error(`${request.tsconfigPath} could not be parsed`);
+  const rootDir = path.dirname(request.tsconfigPath);
+  const options: TypeScript.CompilerOptions = { ...parsed.options, noEmit: true, incremental: false };
+  delete options.tsBuildInfoFile;
+  const rootNames = [...new Set([...parsed.fileNames.map((f) => path.resolve(f)), ...Object.keys(request.overlays)])];
+  const cache = new Map<string, TypeScript.SourceFile | undefined>();
+  const overlays = new Map(Object.entries(request.overlays));
+
+  const createProgram = (active: ReadonlyMap<string, string>, old?: TypeScript.Program): TypeScript.Program => {
+    const host = ts.createCompilerHost(options, true);
+    const readFile = host.readFile.bind(host);
+    const fileExists = host.fileExists.bind(host);
+    host.readFile = (file) => active.get(path.resolve(file)) ?? readFile(file);
+    host.fileExists = (file) => active.has(path.resolve(file)) || fileExists(file);
+    host.getSourceFile = (file, languageVersion) => {
+      const absolute = path.resolve(file);
+      const text = active.get(absolute);
+      if (text !== undefined) return ts.createSourceFile(file, text, languageVersion, true);
+      if (!cache.has(absolute)) {
+        const content = readFile(file);
+        cache.set(
+          absolute,
+          content === undefined ? undefined : ts.createSourceFile(file, content, languageVersion, true),
+        );
+      }
+      return cache.get(absolute);
+    };
+    return ts.createProgram({ rootNames, options, host, oldProgram: old });
+  };
+
+  const before = createProgram(new Map());
+  const checked = importersOf(ts, before, new Set(overlays.keys()), options);
+  const baseline = countKeys(diagnosticsOf(ts, before, checked, rootDir));
+  const reverted: RevertedFile[] = [];
+  let blocking: TypeDiagnostic[] = [];
+  let previous = before;
+  for (;;) {
+    const after = createProgram(overlays, previous);
+    previous = after;
+    const added = excess(diagnosticsOf(ts, after, checked, rootDir), baseline);
+    if (added.length === 0) break;
+    const byFile = groupByFile(added, rootDir);
+    let revertedAny = false;
+    for (const [file, errors] of byFile) {
+      if (!overlays.has(file)) continue;
+      overlays.delete(file);
+      reverted.push({ file, errors });
+      revertedAny = true;
+    }
+    if (revertedAny) continue;
+    // Every new error sits in an unchanged file: revert the changed files it depends on, or give up.
+    for (const file of byFile.keys()) {
+      for (const dependency of dependenciesOf(ts, after, file, options)) {
+        if (!overlays.has(dependency)) continue;
+        overlays.delete(dependency);
+        reverted.push({ file: dependency, errors: byFile.get(file) ?? [] });
+        revertedAny = true;
+      }
+    }
+    if (!revertedAny) {
+      blocking = added;
+      break;
+    }
+  }
+  if (blocking.length > 0) overlays.clear();
+  return {
+    accepted: [...overlays.keys()],
+    reverted,
+    blocking,
+    checkedFiles: checked.size,
+    typescriptVersion: ts.version,
+  };
+}
+
+/** The changed files and every program file that imports one of them, directly or not. */
+function importersOf(
+  ts: Ts,
+  program: TypeScript.Program,
+  changed: ReadonlySet<string>,
+  options: TypeScript.CompilerOptions,
+): Set<string> {
+  const importers = new Map<string, string[]>();
+  for (const source of program.getSourceFiles()) {
+    if (program.isSourceFileFromExternalLibrary(source) || source.isDeclarationFile) continue;
+    const from = path.resolve(source.fileName);
+    for (const dependency of dependenciesOf(ts, program, from, options)) {
+      const list = importers.get(dependency) ?? [];
+      list.push(from);
+      importers.set(dependency, list);
+    }
+  }
+  const out = new Set(changed);
+  const queue = [...changed];
+  while (queue.length > 0) {
+    const file = queue.pop() as string;
+    for (const importer of importers.get(file) ?? []) {
+      if (out.has(importer)) continue;
+      out.add(importer);
+      queue.push(importer);
+    }
+  }
+  return out;
+}
+
+const resolutionCaches = new WeakMap<TypeScript.CompilerOptions, TypeScript.ModuleResolutionCache>();
+
+/** The app files `file` imports (static, dynamic and `import()` types), resolved as tsc resolves them. */
+function dependenciesOf(ts: Ts, program: TypeScript.Program, file: string, options: TypeScript.CompilerOptions) {
+  const source = program.getSourceFile(file);
+  if (!source) return [];
+  let cache = resolutionCaches.get(options);
+  if (!cache) {
+    cache = ts.createModuleResolutionCache(process.cwd(), (name) => name, options);
+    resolutionCaches.set(options, cache);
+  }
+  const out: string[] = [];
+  for (const imported of ts.preProcessFile(source.text, true, true).importedFiles) {
+    const resolved = ts.resolveModuleName(imported.fileName, file, options, ts.sys, cache).resolvedModule;
+    if (resolved && !resolved.isExternalLibraryImport) out.push(path.resolve(resolved.resolvedFileName));
+  }
+  return out;
+}
+
+function diagnosticsOf(
+  ts: Ts,
+  program: TypeScript.Program,
+  files: ReadonlySet<string>,
+  rootDir: string,
+): TypeDiagnostic[] {
+  const out: TypeDiagnostic[] = [];
+  for (const file of files) {
+    const source = program.getSourceFile(file);
+    if (!source) continue;
+    const diagnostics = [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)];
+    for (const diagnostic of diagnostics) {
+      if (diagnostic.category !== ts.DiagnosticCategory.Error) continue;
+      const at =
+        diagnostic.file && diagnostic.start !== undefined
+          ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start)
+          : { line: 0, character: 0 };
+      out.push({
+        file: path
+          .relative(rootDir, diagnostic.file?.fileName ?? file)
+          .split(path.sep)
+          .join("/"),
+        line: at.line + 1,
+        column: at.character + 1,
+        code: diagnostic.code,
+        message: ts.flattenDiagnosticMessageText(diagnostic.messageText, " "),
+      });
+    }
+  }
+  return out;
+}
+
+const keyOf = (d: TypeDiagnostic): string => `${d.file}\0${d.code}\0${d.message}`;
+
+function countKeys(diagnostics: readonly TypeDiagnostic[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const d of diagnostics) counts.set(keyOf(d), (counts.get(keyOf(d)) ?? 0) + 1);
+  return counts;
+}
+
+/** The diagnostics whose (file, code, message) occurs more often than in the baseline. */
+function excess(diagnostics: readonly TypeDiagnostic[], baseline: ReadonlyMap<string, number>): TypeDiagnostic[] {
+  const counts = countKeys(diagnostics);
+  return diagnostics.filter((d) => (counts.get(keyOf(d)) ?? 0) > (baseline.get(keyOf(d)) ?? 0));
+}
+
+function groupByFile(diagnostics: readonly TypeDiagnostic[], rootDir: string): Map<string, TypeDiagnostic[]> {
+  const out = new Map<string, TypeDiagnostic[]>();
+  for (const d of diagnostics) {
+    const absolute = path.resolve(rootDir, d.file);
+    out.set(absolute, [...(out.get(absolute) ?? []), d]);
+  }
+  return out;
+}

@@ -1,6 +1,7 @@
 import { Node, ts, type ImportDeclaration, type ImportSpecifier, type SourceFile } from "ts-morph";
 import type { CodemodProject } from "../project/codemod-project.ts";
 import { importBindings, type ImportBinding } from "../analysis/import-bindings.ts";
+import { freshName } from "../analysis/fresh-name.ts";
 import { moduleExports } from "../analysis/module-exports.ts";
 import { UnresolvedImportError } from "../errors/unresolved-import-error.ts";
 import type { TextEdit } from "./text-edit.ts";
@@ -146,8 +147,7 @@ export class ImportEditor {
 
   /** A name not used anywhere in the file, based on `wanted`. */
   freeName(wanted: string): string {
-    if (!this.taken.has(wanted)) return wanted;
-    for (let i = 2; ; i++) if (!this.taken.has(`${wanted}${i}`)) return `${wanted}${i}`;
+    return freshName(this.taken, wanted);
   }
 
   /** The text edits realizing the plan. */

@@ -71,15 +71,26 @@ export function findSharedClientModule(
   for (const site of sites) byFile.set(site.file, [...(byFile.get(site.file) ?? []), site]);
   const candidates: SharedClientModule[] = [];
   for (const [filePath, fileSites] of byFile) {
-    const file = project.sourceFile(filePath);
-    const clientNames = clientHoldingNames(file, fileSites);
-    const exportedNames = exportedClientNames(file, clientNames);
-    if (exportedNames.size === 0) continue;
-    candidates.push({ file: filePath, sites: fileSites, clientNames, exportedNames, importers: 0 });
+    const found = clientModule(project, filePath, fileSites);
+    if (found.exportedNames.size > 0) candidates.push(found);
   }
   if (candidates.length <= 1) return candidates[0];
   const counted = candidates.map((candidate) => ({ ...candidate, importers: countImporters(project, candidate.file) }));
   return counted.sort((a, b) => b.importers - a.importers || a.file.localeCompare(b.file))[0];
+}
+
+/**
+ * The names holding the clients `sites` create in `filePath` (all in that file), and those it exports.
+ * @example clientModule(project, "/app/src/lib/db.ts", sites).exportedNames // Set { "db", "default" }
+ */
+export function clientModule(
+  project: CodemodProject,
+  filePath: string,
+  sites: readonly PrismaClientSite[],
+): SharedClientModule {
+  const file = project.sourceFile(filePath);
+  const clientNames = clientHoldingNames(file, sites);
+  return { file: filePath, sites, clientNames, exportedNames: exportedClientNames(file, clientNames), importers: 0 };
 }
 
 /**

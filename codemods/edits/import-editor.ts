@@ -1,6 +1,7 @@
 import { Node, ts, type ImportDeclaration, type ImportSpecifier, type SourceFile } from "ts-morph";
 import type { CodemodProject } from "../project/codemod-project.ts";
 import { importBindings, type ImportBinding } from "../analysis/import-bindings.ts";
+import { freshName } from "../analysis/fresh-name.ts";
 import { moduleExports } from "../analysis/module-exports.ts";
 import { UnresolvedImportError } from "../errors/unresolved-import-error.ts";
 import { freshName } from "../analysis/fresh-name.ts";

@@ -131,7 +131,12 @@ function finalizeFile(context: CodemodContext, file: SourceFile, plan: FinalizeP
           new RegExp(`(\\n[ \\t]*\\*[ \\t]*)?\\n[ \\t]*\\* ${escapeRegExp(SCAFFOLD_MARKER)}[^\\n]*`),
           replacement,
         );
-        const collapsed = cleaned.replace(/^\/\*\* ([^\n]*)\n[ \t]*\*\/$/, "/** $1 */");
+        // A doc left with nothing but the tag (V2's doc was only scaffold's note) gets a sentence saying what it is.
+        const described = isOnlyTag(cleaned)
+          ? `/**\n * Runs its handler with the tenant's client (\`$forTenant\`): no transaction is held per request.` +
+            `\n *\n * ${FINALIZED_TAG}\n */`
+          : cleaned;
+        const collapsed = described.replace(/^\/\*\* ([^\n]*)\n[ \t]*\*\/$/, "/** $1 */");
         if (collapsed !== text) edits.push({ start: doc.getStart(), end: doc.getEnd(), text: collapsed });
       }
     }
@@ -212,4 +217,15 @@ function insideDeclaration(file: SourceFile, name: string, node: Node): boolean 
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Whether a JSDoc text holds nothing but {@link FINALIZED_TAG}. */
+function isOnlyTag(doc: string): boolean {
+  const body = doc
+    .replace(/^\/\*\*|\*\/$/g, "")
+    .split("\n")
+    .map((line) => line.replace(/^[ \t]*\*?/, "").trim())
+    .join(" ")
+    .trim();
+  return body === FINALIZED_TAG;
 }

@@ -67,7 +67,8 @@ export function retypeClientTypes(input: RetypeInput): { edits: TextEdit[]; rety
   }
   if (clientRefs.length + transactionRefs.length === 0) return { edits: [], retyped: 0 };
   const own = file.getFilePath() === input.sharedFile;
-  const specifier = project.relative(input.sharedFile);
+  // A tsconfig alias or a relative path; never a baseUrl path with its extension (`src/lib/prisma.ts`).
+  const specifier = project.specifierFor(input.sharedFile, file.getFilePath()) ?? project.relative(input.sharedFile);
   const local = (name: string): string =>
     own ? name : imports.use(input.sharedFile, specifier, name, { typeOnly: true, addedByPhase: true });
   const edits: TextEdit[] = [];

@@ -115,7 +115,30 @@ export const installCodemod: Codemod = {
           context.config.kitModule,
         ),
       );
-    if (plan.types && plan.shared && !plan.secondaryFiles.has(path)) {
+    // The shared module is always retyped: its own cache and helpers hold the extended client.
+    const rawCallers = own ? undefined : plan.rawReceivers.get(path);
+    const secondary = plan.secondaryFiles.has(path);
+    if (
+      plan.types &&
+      plan.shared &&
+      rawCallers &&
+      !secondary &&
+      /PrismaClient|TransactionClient/.test(file.getFullText())
+    )
+      review.push(
+        manualReview(
+          "install-precondition",
+          `its PrismaClient / Prisma.TransactionClient types were not retyped to ${plan.types.client} / ` +
+            `${plan.types.transaction}: it is also handed a PrismaClient of its own module ` +
+            `(${rawCallers
+              .slice(0, 5)
+              .map((l) => `${l.file}:${l.line}:${l.column}`)
+              .join(", ")}${rawCallers.length > 5 ? `, and ${rawCallers.length - 5} more` : ""}), ` +
+            `which fits neither; make those callers use the shared client, then re-run install`,
+          { file: relative, line: 1, column: 1 },
+        ),
+      );
+    if (plan.types && plan.shared && !secondary && !rawCallers) {
       const skipped = own ? plan.shared.sites.map((s) => [s.node.getStart(), s.node.getEnd()] as const) : [];
       const retyped = retypeClientTypes({
         project,

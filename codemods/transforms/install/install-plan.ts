@@ -9,11 +9,12 @@ import {
 } from "../../analysis/prisma-client-sites.ts";
 import { readPrismaSchemaInfo, type PrismaSchemaInfo } from "../../analysis/prisma-schema-info.ts";
 import { identifierNames, ImportEditor } from "../../edits/import-editor.ts";
-import { CodemodError } from "../../errors/codemod-error.ts";
+import { CodemodError, type SourceLocation } from "../../errors/codemod-error.ts";
 import type { CodemodContext, ManualReviewItem } from "../../runner/codemod-types.ts";
 import { clientHooks, topLevel, type ClientHook } from "./client-hooks.ts";
 import { prismaModuleKey } from "./client-types.ts";
 import { rebuildClientModule, type ClientModuleEdits, type SharedTypes } from "./client-module.ts";
+import { rawClientReceivers } from "./raw-client-flow.ts";
 import { assertSupportedPrisma, type PrismaVersion } from "./prisma-version.ts";
 
 /** The setting the kit's adapter writes when the app gives no other (extension/tenant-setting-name.ts). */
@@ -34,6 +35,8 @@ export interface InstallPlan {
   readonly secondaryFiles: ReadonlySet<string>;
   /** The modules the shared client's `PrismaClient` and `Prisma` come from (resolved). */
   readonly prismaModules: ReadonlySet<string>;
+  /** Modules handed a plain client of another module (not retyped), with where. */
+  readonly rawReceivers: ReadonlyMap<string, readonly SourceLocation[]>;
   /** `$use`, `$on` and patches of the shared client that stop the rebuild, by file. */
   readonly blockingHooks: ReadonlyMap<string, readonly ClientHook[]>;
   /** The shared module's rebuild: its edits, or why it was refused (review), or the error it raised. */
@@ -124,6 +127,7 @@ export function planFor(context: CodemodContext): InstallPlan {
     }
   }
   const types = client && "types" in client ? client.types : undefined;
+  const rawReceivers = shared && types ? rawClientReceivers(project, sites, shared) : new Map();
   const plan: InstallPlan = {
     sites,
     shared,
@@ -134,6 +138,7 @@ export function planFor(context: CodemodContext): InstallPlan {
     candidates,
     secondaryFiles,
     prismaModules,
+    rawReceivers,
     blockingHooks,
     client,
     sharedImports,

@@ -4,7 +4,6 @@ import { importBindings, type ImportBinding } from "../analysis/import-bindings.
 import { freshName } from "../analysis/fresh-name.ts";
 import { moduleExports } from "../analysis/module-exports.ts";
 import { UnresolvedImportError } from "../errors/unresolved-import-error.ts";
-import { freshName } from "../analysis/fresh-name.ts";
 import type { TextEdit } from "./text-edit.ts";
 
 interface DeclarationPlan {

@@ -12,6 +12,7 @@ import {
 import { locate } from "../../analysis/db-usage-classifier.ts";
 import { importBindings, isExported, localFunction } from "../../analysis/import-bindings.ts";
 import type { SourceLocation } from "../../errors/codemod-error.ts";
+import { removeStatement } from "../../edits/remove-statement.ts";
 import { applyEdits, editsWithin, indentUnit, lineIndent, type TextEdit } from "../../edits/text-edit.ts";
 import type { CodemodContext } from "../../runner/codemod-types.ts";
 
@@ -196,7 +197,8 @@ function derive(
     edits.push({ start: ref.getStart(), end: ref.getEnd(), text: ref.getStart() < firstSetterEnd ? client : scoped });
   }
   checkHandlerTenant(wrapper, txRefs, tenantId);
-  for (const setter of setters) edits.push(removal(setter.statement));
+  for (const setter of setters)
+    edits.push(removeStatement(setter.statement.getSourceFile().getFullText(), setter.statement));
 
   const inline = inlining(wrapper, transaction, callback);
   const source = declaration.getSourceFile().getFullText();
@@ -744,12 +746,6 @@ function clashes(wrapper: Node, callback: Callback): boolean {
 }
 
 /** Removes a statement with its own comment lines (and the newline before them). */
-function removal(statement: Node): TextEdit {
-  const source = statement.getSourceFile().getFullText();
-  const start = statement.getLeadingCommentRanges()[0]?.getPos() ?? statement.getStart();
-  return { start: source.lastIndexOf("\n", start - 1), end: statement.getEnd(), text: "" };
-}
-
 function shift(edits: readonly TextEdit[], offset: number): TextEdit[] {
   return edits.map((e) => ({ start: e.start - offset, end: e.end - offset, text: e.text }));
 }

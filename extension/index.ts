@@ -15,6 +15,8 @@ export type {
   ReplicaStats,
 } from "./replicas/replica-state.ts";
 export { tenantExtension } from "./tenant-extension.ts";
+export { tenantClient } from "./tenant-client.ts";
+export type { TenantClient, TenantClientMethods } from "./tenant-client.ts";
 export type { TenantExtensionOptions, TenantTransactionClient, TenantTransactionOptions } from "./tenant-extension.ts";
 export type { QueryContext } from "./context-scope.ts";
 export { readOnlyClient } from "./read-only-client.ts";

@@ -29,11 +29,20 @@ export interface TenantTransactionOptions {
   isolationLevel?: "ReadUncommitted" | "ReadCommitted" | "RepeatableRead" | "Serializable";
 }
 
-/** The interactive transaction client Prisma passes to `$transaction(fn)`: the client minus connection/tx control. */
-export type TenantTransactionClient<T> = Omit<
-  T,
-  "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends" | "$forTenant" | "$withTenant" | "$withContext"
->;
+/** The kit's client methods, which a transaction client does not have (a transaction is one tenant's already). */
+type KitClientMethods = "$forTenant" | "$withTenant" | "$withContext";
+
+/**
+ * The interactive transaction client Prisma passes to `$transaction(fn)` on a client of type `T` (Prisma's own
+ * `Prisma.TransactionClient` for a `PrismaClient`: Prisma 6 takes `$transaction` away from it, Prisma 7 keeps it),
+ * without the kit's methods. For a `T` without an interactive `$transaction`: `T` minus connection and transaction
+ * control.
+ */
+export type TenantTransactionClient<T> = T extends {
+  $transaction(fn: (tx: infer X) => Promise<unknown>, options?: never): unknown;
+}
+  ? Omit<X, KitClientMethods>
+  : Omit<T, "$connect" | "$disconnect" | "$on" | "$use" | "$transaction" | "$extends" | KitClientMethods>;
 
 /**
  * The Prisma Client extension half of the kit (the other half is {@link createTenantAdapter}). Adds:

@@ -32,7 +32,7 @@ describe("install on fixtures/clinic-app", { timeout: 600_000 }, () => {
         .sort(),
     ).toEqual(["src/lib/db.ts", "src/lib/prisma-tx.ts"]);
     const db = read("src/lib/db.ts");
-    expect(db).toContain('import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";');
+    expect(db).toContain('import { createTenantAdapter, tenantClient } from "prisma-tenant-kit";');
     expect(db).toContain('import type { TenantTransactionClient } from "prisma-tenant-kit";');
     // The adapter takes string | undefined and reports a missing URL at the first query: no `!`.
     expect(db).toContain(
@@ -41,16 +41,15 @@ describe("install on fixtures/clinic-app", { timeout: 600_000 }, () => {
     );
     expect(db).toContain("transactionOptions: { maxWait: 10_000 },");
     expect(db).toContain('log: process.env.NODE_ENV === "development" ? ["query", "error", "warn"] : ["error"],');
-    expect(db).toMatch(/\}\)\.\$extends\(tenantExtension\(\)\);/);
-    // The singleton idiom and both exports are kept; its cache is typed with the extended client.
-    expect(db).toContain(
-      "const globalForPrisma = globalThis as unknown as { prisma: TenantPrismaClient | undefined };",
-    );
+    expect(db).not.toContain("$extends");
+    // The singleton idiom, both exports and the client's own type are kept.
+    expect(db).toContain("const globalForPrisma = globalThis as unknown as { prisma: PrismaClient | undefined };");
     expect(db).toContain('if (process.env.NODE_ENV !== "production") globalForPrisma.prisma = db;');
-    expect(db).toMatch(/export const db =\n {2}globalForPrisma\.prisma \?\?\n {2}createPrismaClient\(\);/);
+    expect(db).toMatch(/export const db =\n {2}globalForPrisma\.prisma \?\?\n {2}new PrismaClient\(\{/);
     expect(db).toContain("export default db;");
-    // The types the rest of the app is retyped to, declared and exported here.
-    expect(db).toContain("export type TenantPrismaClient = ReturnType<typeof createPrismaClient>;");
+    // The kit's view of the client, and its types, declared and exported here.
+    expect(db).toContain("export const tenantDb = tenantClient(db);");
+    expect(db).toContain("export type TenantPrismaClient = typeof tenantDb;");
     expect(db).toContain("export type TenantTransaction = TenantTransactionClient<TenantPrismaClient>;");
   });
 
@@ -61,13 +60,14 @@ describe("install on fixtures/clinic-app", { timeout: 600_000 }, () => {
     );
     expect(helper).toMatch(
       new RegExp(
-        /return db\.\$withTenant\(\n {4}tenantId,\n {4}async \(tx\) => \{\n {6}return fn\(tx\);\n {4}\},/.source +
+        /return tenantDb\.\$withTenant\(\n {4}tenantId,\n {4}async \(tx\) => \{\n {6}return fn\(tx\);\n {4}\},/.source +
           /\n {4}\{ timeout: 15_000 \},/.source,
       ),
     );
     expect(helper).not.toContain("set_config");
-    expect(helper).toContain('import { db, type TenantTransaction } from "./db";');
-    expect(helper).toContain("export type TenantTx = TenantTransaction;");
+    // The helper's own types stay: the view's transaction passes as Prisma's.
+    expect(helper).toContain('import { db, tenantDb } from "./db";');
+    expect(helper).toContain("export type TenantTx = Prisma.TransactionClient;");
     const notes = result.files.flatMap((f) => f.notes);
     expect(notes.some((n) => n.includes("V1 set it session-level"))).toBe(true);
     expect(
@@ -136,7 +136,7 @@ describe("install on conditional datasources, a set_config(..., false) helper an
     ]);
   });
 
-  it("rebuilds the client with the computed URL, the helper on $withTenant, and retypes the other modules", () => {
+  it("rebuilds the client with the computed URL and the helper on $withTenant; the other modules keep their types", () => {
     result = runPhase("install", { target: copy.app }, { write: true });
     expect(result.summary.errors).toBe(0);
     const db = read("src/lib/db.ts");
@@ -144,16 +144,16 @@ describe("install on conditional datasources, a set_config(..., false) helper an
       'adapter: createTenantAdapter({ connectionString: poolerUrl, setting: "app.current_tenant_id" })',
     );
     expect(db).not.toMatch(/datasources|DATABASE_URL!|set_config|quoted/);
-    expect(db).toMatch(/return db\.\$withTenant\(\n {4}clinicId,\n {4}async \(tx\) => \{\n {6}return work\(tx\);/);
+    expect(db).toMatch(
+      /return tenantDb\.\$withTenant\(\n {4}clinicId,\n {4}async \(tx\) => \{\n {6}return work\(tx\);/,
+    );
     expect(db).toContain("{ timeout: 30_000 },");
     expect(db).toContain(
-      "export async function withClinic<T>(clinicId: string, work: (tx: TenantTransaction) => Promise<T>)",
+      "export async function withClinic<T>(clinicId: string, work: (tx: Prisma.TransactionClient) => Promise<T>)",
     );
-    expect(db).toContain("executor: TenantPrismaClient | TenantTransaction,");
-    expect(read("src/lib/services/visit-log.ts")).toContain(
-      'import type { TenantPrismaClient, TenantTransaction } from "@/lib/db";',
-    );
-    expect(read("src/lib/services/visit-log.ts")).toContain("type Executor = TenantPrismaClient | TenantTransaction;");
+    // Modules handed the shared client (and, here, a plain one too) are not edited.
+    expect(read("src/lib/services/visit-log.ts")).toBe(VISIT_LOG);
+    expect(read("src/lib/services/check-in.ts")).toBe(CHECK_IN);
     // The script keeps its own plain client and types, and is listed.
     expect(read("src/lib/maintenance/recount.ts")).toBe(OWN_CLIENT_SCRIPT);
     const items = result.files.flatMap((f) => f.manualReview.map((m) => `${m.location.file} ${m.reason}`));

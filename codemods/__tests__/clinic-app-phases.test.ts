@@ -75,7 +75,7 @@ describe("fixtures/clinic-app through every phase, no config", { timeout: 600_00
     const result = runMeasured("install");
     expect(changedFiles(result)).toEqual(["src/lib/db.ts", "src/lib/prisma-tx.ts"]);
     expect(read("src/lib/db.ts")).toContain('setting: "app.current_tenant_id"');
-    expect(read("src/lib/prisma-tx.ts")).toContain("return db.$withTenant(");
+    expect(read("src/lib/prisma-tx.ts")).toContain("return tenantDb.$withTenant(");
     const items = result.files.flatMap((f) =>
       f.manualReview.map((m) => `${m.location.file}:${m.location.line} ${m.reason}`),
     );
@@ -107,7 +107,7 @@ describe("fixtures/clinic-app through every phase, no config", { timeout: 600_00
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the app's source text, with its own template literal.
       "if (!clinic || !clinic.active) throw new Error(`Unknown or inactive clinic ${requested}`);",
     );
-    expect(tenantV2).toContain("const result = await fn(clinic.id, readOnlyClient(db.$forTenant(clinic.id)));");
+    expect(tenantV2).toContain("const result = await fn(clinic.id, readOnlyClient(tenantDb.$forTenant(clinic.id)));");
     expect(tenantV2).toContain("return { tenantId: clinic.id, result };");
     expect(tenantV2).not.toMatch(/withTenant\(|\$transaction|set_config/);
     for (const [file, v2] of [

@@ -429,7 +429,7 @@ export function locate(project: CodemodProject, node: Node): SourceLocation {
 }
 
 /** True when the identifier is read as a value (not a property name, a declaration name or a type). */
-function isReference(identifier: Node): boolean {
+export function isReference(identifier: Node): boolean {
   const parent = identifier.getParent();
   if (!parent) return false;
   // A JSDoc tag (`@param db`, `{@link db}`) documents db; it never runs.

@@ -1,9 +1,9 @@
 // @tenant-kit-fixture path=src/lib/prisma.ts
-import { PrismaClient } from "@/generated/prisma/client";
-import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";
+import { Prisma, PrismaClient } from "@/generated/prisma/client";
+import { createTenantAdapter, tenantClient } from "prisma-tenant-kit";
 import type { TenantTransactionClient } from "prisma-tenant-kit";
 
-const cache = globalThis as unknown as { prisma?: TenantPrismaClient };
+const cache = globalThis as unknown as { prisma?: PrismaClient };
 
 /** Adds the pooler's flag to the URL unless it is there already. */
 function withPoolerFlag(url: string | undefined): string | undefined {
@@ -13,22 +13,20 @@ function withPoolerFlag(url: string | undefined): string | undefined {
 
 const connectionUrl = withPoolerFlag(process.env.DATABASE_URL);
 
-function createPrismaClient() {
-  return new PrismaClient({
+export const prisma =
+  cache.prisma ??
+  new PrismaClient({
     log: process.env.NODE_ENV === "production" ? ["error"] : ["warn", "error"],
     adapter: createTenantAdapter({ connectionString: connectionUrl, setting: "app.tenant_id" }),
     transactionOptions: { maxWait: 10_000 },
-  }).$extends(tenantExtension());
-}
+  });
 
-/** The shared client's type: the Prisma client extended with the tenant kit. */
-export type TenantPrismaClient = ReturnType<typeof createPrismaClient>;
+/** The shared client with the tenant kit: `$forTenant(tenantId)` per query, `$withTenant(tenantId, fn)` for writes. */
+export const tenantPrisma = tenantClient(prisma);
+/** The type of the shared client with the tenant kit. */
+export type TenantPrismaClient = typeof tenantPrisma;
 /** The client `$withTenant` hands its callback: an interactive transaction of the shared client. */
 export type TenantTransaction = TenantTransactionClient<TenantPrismaClient>;
-
-export const prisma =
-  cache.prisma ??
-  createPrismaClient();
 
 export const db = prisma;
 export default prisma;
@@ -36,8 +34,8 @@ export default prisma;
 if (process.env.NODE_ENV !== "production") cache.prisma = prisma;
 
 /** Runs `work` in one transaction whose RLS policies see `tenantId`'s rows. */
-export async function withTenant<T>(tenantId: string, work: (tx: TenantTransaction) => Promise<T>) {
-  return prisma.$withTenant(
+export async function withTenant<T>(tenantId: string, work: (tx: Prisma.TransactionClient) => Promise<T>) {
+  return tenantPrisma.$withTenant(
     tenantId,
     async (tx) => {
       return work(tx);
@@ -48,17 +46,16 @@ export async function withTenant<T>(tenantId: string, work: (tx: TenantTransacti
 
 /** Runs `work` in a transaction of its own unless `db` is one already. */
 export async function inTransaction<T>(
-  db: TenantPrismaClient | TenantTransaction,
-  work: (tx: TenantTransaction) => Promise<T>,
+  db: PrismaClient | Prisma.TransactionClient,
+  work: (tx: Prisma.TransactionClient) => Promise<T>,
 ) {
-  if ("$transaction" in db) return (db as TenantPrismaClient).$transaction(work);
+  if ("$transaction" in db) return (db as PrismaClient).$transaction(work);
   return work(db);
 }
 // @tenant-kit-fixture file=src/lib/audit/audit-trail.ts
-import type { Prisma } from "@/generated/prisma/client";
-import type { TenantPrismaClient, TenantTransaction } from "@/lib/prisma";
+import type { Prisma, PrismaClient } from "@/generated/prisma/client";
 
-type Executor = TenantPrismaClient | TenantTransaction;
+type Executor = PrismaClient | Prisma.TransactionClient;
 
 /** Records who changed what, on the caller's client or transaction. */
 export async function recordChange(db: Executor, entityId: string, action: string): Promise<void> {

@@ -1,28 +1,26 @@
 // @tenant-kit-fixture path=src/lib/prisma.ts
 import { PrismaClient } from "@prisma/client";
-import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";
+import { createTenantAdapter, tenantClient } from "prisma-tenant-kit";
 import type { TenantTransactionClient } from "prisma-tenant-kit";
 
 const globalForPrisma = globalThis as unknown as {
-  prisma: TenantPrismaClient | undefined;
+  prisma: PrismaClient | undefined;
 };
-
-function createPrismaClient() {
-  return new PrismaClient({
-    log: ["warn", "error"],
-    adapter: createTenantAdapter({ connectionString: process.env.DATABASE_URL, setting: "app.tenant_id" }),
-    transactionOptions: { maxWait: 10_000 },
-  }).$extends(tenantExtension());
-}
-
-/** The shared client's type: the Prisma client extended with the tenant kit. */
-export type TenantPrismaClient = ReturnType<typeof createPrismaClient>;
-/** The client `$withTenant` hands its callback: an interactive transaction of the shared client. */
-export type TenantTransaction = TenantTransactionClient<TenantPrismaClient>;
 
 export const prisma =
   globalForPrisma.prisma ??
-  createPrismaClient();
+  new PrismaClient({
+    log: ["warn", "error"],
+    adapter: createTenantAdapter({ connectionString: process.env.DATABASE_URL, setting: "app.tenant_id" }),
+    transactionOptions: { maxWait: 10_000 },
+  });
+
+/** The shared client with the tenant kit: `$forTenant(tenantId)` per query, `$withTenant(tenantId, fn)` for writes. */
+export const tenantPrisma = tenantClient(prisma);
+/** The type of the shared client with the tenant kit. */
+export type TenantPrismaClient = typeof tenantPrisma;
+/** The client `$withTenant` hands its callback: an interactive transaction of the shared client. */
+export type TenantTransaction = TenantTransactionClient<TenantPrismaClient>;
 
 if (process.env.NODE_ENV !== "production") globalForPrisma.prisma = prisma;
 

@@ -1,15 +1,17 @@
 // @tenant-kit-fixture path=src/lib/prisma.ts
 import { PrismaClient } from "@/generated/prisma/client";
-import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";
+import { createTenantAdapter, tenantClient } from "prisma-tenant-kit";
 import type { TenantTransactionClient } from "prisma-tenant-kit";
 
 export const prisma = new PrismaClient({
   errorFormat: "minimal",
   adapter: createTenantAdapter({ connectionString: process.env.DATABASE_URL, setting: "app.tenant_id" }),
   transactionOptions: { maxWait: 10_000 },
-}).$extends(tenantExtension());
+});
 
-/** The shared client's type: the Prisma client extended with the tenant kit. */
-export type TenantPrismaClient = typeof prisma;
+/** The shared client with the tenant kit: `$forTenant(tenantId)` per query, `$withTenant(tenantId, fn)` for writes. */
+export const tenantPrisma = tenantClient(prisma);
+/** The type of the shared client with the tenant kit. */
+export type TenantPrismaClient = typeof tenantPrisma;
 /** The client `$withTenant` hands its callback: an interactive transaction of the shared client. */
 export type TenantTransaction = TenantTransactionClient<TenantPrismaClient>;

@@ -11,7 +11,6 @@ import {
   type ManualReviewItem,
 } from "../../runner/codemod-types.ts";
 import { bareTenantQueries } from "./bare-tenant-queries.ts";
-import { retypeClientTypes } from "./client-types.ts";
 import { followUpNotes } from "./follow-up-notes.ts";
 import { hookPlaces, planFor, type InstallPlan } from "./install-plan.ts";
 import { rewriteTransactionHelpers } from "./transaction-helpers.ts";
@@ -21,38 +20,35 @@ import { rewriteTransactionHelpers } from "./transaction-helpers.ts";
  * (`new PrismaClient(...)`, the `globalThis` singleton idiom, any export names), each `new PrismaClient(options)`
  * keeps its options (`log`...) and gets `adapter: createTenantAdapter({ connectionString, setting })` (the connection
  * string computed as the client computed it: `datasourceUrl`, `datasources` also conditional, an existing `PrismaPg`,
- * else the schema's `url = env(...)`), `transactionOptions.maxWait` and `.$extends(tenantExtension())`; the setting
- * is the one the app's RLS policies read. The module exports the extended client's type and its transaction client's
- * type (`TenantPrismaClient`, `TenantTransaction`), and every `PrismaClient` / `Prisma.TransactionClient` type of the
- * app's modules (not of scripts with their own client) is retyped to them. The app's transaction helpers
- * (`$transaction` + `set_config` of a parameter, session-level or local) are rebuilt on `$withTenant`; `$on` moves
- * onto the base client; `$use`, other `$on` and patches of the client stop the rebuild with a marker at each. Every
- * other `new PrismaClient()` and every tenant-table query on the shared client outside a wrapper is listed. An app on
- * Prisma older than 6.16 is refused as a whole (exit code 2, nothing written).
+ * else the schema's `url = env(...)`) and `transactionOptions.maxWait`; the setting is the one the app's RLS policies
+ * read. The client keeps its type, so no other module changes type: the module also exports the kit's view of it,
+ * `tenantClient(prisma)` (`$forTenant`, `$withTenant`, typed with Prisma's own client types), with its type and its
+ * transaction client's type (`TenantPrismaClient`, `TenantTransaction`). The app's transaction helpers (`$transaction`
+ * + `set_config` of a parameter, session-level or local) are rebuilt on the view's `$withTenant`; `$use` and patches
+ * of the client stop the rebuild with a marker at each. Every other `new PrismaClient()` and every tenant-table query
+ * on the shared client outside a wrapper is listed. An app on Prisma older than 6.16 is refused as a whole (exit code
+ * 2, nothing written).
  *
  * @example
  * ```ts
  * // before
  * export const db = globalForPrisma.prisma ?? new PrismaClient({ log: ["error"] });
  * // after
- * export const db = globalForPrisma.prisma ?? createPrismaClient();
- * // with
- * function createPrismaClient() {
- *   return new PrismaClient({
- *     log: ["error"],
- *     adapter: createTenantAdapter({ connectionString: process.env.DATABASE_URL, setting: "app.current_tenant_id" }),
- *     transactionOptions: { maxWait: 10_000 },
- *   }).$extends(tenantExtension());
- * }
- * export type TenantPrismaClient = ReturnType<typeof createPrismaClient>;
+ * export const db = globalForPrisma.prisma ?? new PrismaClient({
+ *   log: ["error"],
+ *   adapter: createTenantAdapter({ connectionString: process.env.DATABASE_URL, setting: "app.current_tenant_id" }),
+ *   transactionOptions: { maxWait: 10_000 },
+ * });
+ * export const tenantDb = tenantClient(db);
+ * export type TenantPrismaClient = typeof tenantDb;
  * export type TenantTransaction = TenantTransactionClient<TenantPrismaClient>;
  * ```
  */
 export const installCodemod: Codemod = {
   id: "install",
   summary:
-    "Build the app's shared Prisma client on the kit's adapter and extension; " +
-    "move its transaction helper to $withTenant and its client types to the extended client's.",
+    "Build the app's shared Prisma client on the kit's adapter, export the kit's view of it (tenantClient) " +
+    "and move its transaction helpers to the view's $withTenant.",
   prepare: (context) => void planFor(context),
   candidateFiles: (context) => [...planFor(context).candidates],
   transformFile: (context, file) => {
@@ -94,12 +90,24 @@ export const installCodemod: Codemod = {
       if (edit) edits.push(edit);
     }
     const locals = plan.shared ? clientImportsIn(project, file, plan.shared) : [];
+    const types = plan.types;
+    const shared = plan.shared;
+    const kitClient =
+      types && shared
+        ? (receiver: string): string => {
+            // Extended in place: the client itself has $withTenant.
+            if (shared.clientNames.has(types.kitClient)) return receiver;
+            if (own) return types.kitClient;
+            const specifier = project.specifierFor(shared.file, path) ?? project.relative(shared.file);
+            return imports.use(shared.file, specifier, types.kitClient, { addedByPhase: true });
+          }
+        : undefined;
     const helpers = rewriteTransactionHelpers({
       project,
       file,
       clients: new Set(locals),
       setting: plan.setting,
-      kitInstalled: plan.types !== undefined,
+      kitClient,
     });
     edits.push(...helpers.edits);
     review.push(...helpers.review);
@@ -115,56 +123,14 @@ export const installCodemod: Codemod = {
           context.config.kitModule,
         ),
       );
-    // The shared module is always retyped: its own cache and helpers hold the extended client.
-    const rawCallers = own ? undefined : plan.rawReceivers.get(path);
-    const secondary = plan.secondaryFiles.has(path);
-    if (
-      plan.types &&
-      plan.shared &&
-      rawCallers &&
-      !secondary &&
-      /PrismaClient|TransactionClient/.test(file.getFullText())
-    )
-      review.push(
-        manualReview(
-          "install-precondition",
-          `its PrismaClient / Prisma.TransactionClient types were not retyped to ${plan.types.client} / ` +
-            `${plan.types.transaction}: it is also handed a PrismaClient of its own module ` +
-            `(${rawCallers
-              .slice(0, 5)
-              .map((l) => `${l.file}:${l.line}:${l.column}`)
-              .join(", ")}${rawCallers.length > 5 ? `, and ${rawCallers.length - 5} more` : ""}), ` +
-            `which fits neither; make those callers use the shared client, then re-run install`,
-          { file: relative, line: 1, column: 1 },
-        ),
-      );
-    if (plan.types && plan.shared && !secondary && !rawCallers) {
-      const skipped = own ? plan.shared.sites.map((s) => [s.node.getStart(), s.node.getEnd()] as const) : [];
-      const retyped = retypeClientTypes({
-        project,
-        file,
-        imports,
-        sharedFile: plan.shared.file,
-        types: plan.types,
-        prismaModules: plan.prismaModules,
-        skipped,
-      });
-      edits.push(...retyped.edits);
-      if (retyped.retyped > 0)
-        notes.push(
-          `${relative}: ${retyped.retyped} PrismaClient / Prisma.TransactionClient type(s) now read ` +
-            `${plan.types.client} / ${plan.types.transaction}, the shared client's types`,
-        );
-    }
     if (edits.length > 0) edits.push(...imports.edits());
     return { edits, sites: [], manualReview: review, notes } satisfies FileTransformResult;
   },
 };
 
-function hookFix(kind: "$on" | "$use" | "patch"): string {
-  if (kind === "$use") return "rewrite this middleware as $extends({ query }) chained after tenantExtension()";
-  if (kind === "$on") return "call $on on the base client before $extends(tenantExtension())";
-  return "add this property with $extends({ client }) chained after tenantExtension()";
+function hookFix(kind: "$use" | "patch"): string {
+  if (kind === "$use") return "rewrite this middleware as $extends({ query }) on the kit's view (tenantClient)";
+  return "add this property with $extends({ client }) on the kit's view (tenantClient)";
 }
 
 /** Every other `new PrismaClient()` of the file: its own pool, no tenant adapter. Listed, never changed. */

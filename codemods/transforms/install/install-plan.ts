@@ -1,5 +1,4 @@
 import path from "node:path";
-import { importBindings } from "../../analysis/import-bindings.ts";
 import {
   clientImportsIn,
   findPrismaClientSites,
@@ -9,12 +8,10 @@ import {
 } from "../../analysis/prisma-client-sites.ts";
 import { readPrismaSchemaInfo, type PrismaSchemaInfo } from "../../analysis/prisma-schema-info.ts";
 import { identifierNames, ImportEditor } from "../../edits/import-editor.ts";
-import { CodemodError, type SourceLocation } from "../../errors/codemod-error.ts";
+import { CodemodError } from "../../errors/codemod-error.ts";
 import type { CodemodContext, ManualReviewItem } from "../../runner/codemod-types.ts";
-import { clientHooks, topLevel, type ClientHook } from "./client-hooks.ts";
-import { prismaModuleKey } from "./client-types.ts";
+import { clientHooks, type ClientHook } from "./client-hooks.ts";
 import { rebuildClientModule, type ClientModuleEdits, type SharedTypes } from "./client-module.ts";
-import { rawClientReceivers } from "./raw-client-flow.ts";
 import { assertSupportedPrisma, type PrismaVersion } from "./prisma-version.ts";
 
 /** The setting the kit's adapter writes when the app gives no other (extension/tenant-setting-name.ts). */
@@ -31,19 +28,13 @@ export interface InstallPlan {
   readonly settingSource: string;
   /** Files worth parsing: a client, a set_config, a Prisma client type, or an import of the shared module. */
   readonly candidates: readonly string[];
-  /** Files creating a `PrismaClient` of their own (scripts, jobs): listed, never retyped. */
-  readonly secondaryFiles: ReadonlySet<string>;
-  /** The modules the shared client's `PrismaClient` and `Prisma` come from (resolved). */
-  readonly prismaModules: ReadonlySet<string>;
-  /** Modules handed a plain client of another module (not retyped), with where. */
-  readonly rawReceivers: ReadonlyMap<string, readonly SourceLocation[]>;
-  /** `$use`, `$on` and patches of the shared client that stop the rebuild, by file. */
+  /** `$use` and patches of the shared client that stop the rebuild, by file. */
   readonly blockingHooks: ReadonlyMap<string, readonly ClientHook[]>;
   /** The shared module's rebuild: its edits, or why it was refused (review), or the error it raised. */
   readonly client: ClientModuleEdits | ManualReviewItem | { readonly error: unknown } | undefined;
   /** The shared module's import editor, shared by the concerns editing that file. */
   readonly sharedImports: ImportEditor | undefined;
-  /** The type names the rest of the app is retyped to: set when the shared client is on the kit after this run. */
+  /** The kit client's and its types' names: set when the shared client is on the kit after this run. */
   readonly types: SharedTypes | undefined;
 }
 
@@ -72,35 +63,16 @@ export function planFor(context: CodemodContext): InstallPlan {
     if (hasSetConfig)
       for (const m of text.matchAll(/set_config\(\s*'([^']+)'/g))
         setConfigNames.set(m[1]!, (setConfigNames.get(m[1]!) ?? 0) + 1);
-    if (
-      hasSetConfig ||
-      text.includes("PrismaClient") ||
-      text.includes("TransactionClient") ||
-      (base !== undefined && text.includes(base))
-    )
+    if (hasSetConfig || text.includes("PrismaClient") || (base !== undefined && text.includes(base)))
       candidates.push(file);
   }
   const { setting, settingSource } = chooseSetting(schema, setConfigNames);
-  const secondaryFiles = new Set(sites.filter((s) => s.file !== shared?.file).map((s) => s.file));
-  const prismaModules = new Set<string>();
-  if (shared)
-    for (const b of importBindings(project, project.sourceFile(shared.file)))
-      if (b.importedName === "PrismaClient" || b.importedName === "Prisma") {
-        const resolved = prismaModuleKey(project, b.declaration.getModuleSpecifierValue(), shared.file);
-        if (resolved) prismaModules.add(resolved);
-      }
   const blockingHooks = new Map<string, ClientHook[]>();
-  let movableHooks: ClientHook[] = [];
   if (shared) {
     for (const file of candidates) {
       const source = project.sourceFile(file);
-      const own = file === shared.file;
-      const locals = new Set(clientImportsIn(project, source, shared));
-      const firstSite = shared.sites[0]?.node;
-      const hooks = clientHooks(source, locals, own && firstSite ? topLevel(firstSite) : undefined);
-      const blocking = hooks.filter((h) => !(own && h.kind === "$on" && h.movable));
-      if (own) movableHooks = hooks.filter((h) => !blocking.includes(h));
-      if (blocking.length > 0) blockingHooks.set(file, blocking);
+      const hooks = clientHooks(source, new Set(clientImportsIn(project, source, shared)));
+      if (hooks.length > 0) blockingHooks.set(file, hooks);
     }
   }
   let client: InstallPlan["client"];
@@ -119,7 +91,6 @@ export function planFor(context: CodemodContext): InstallPlan {
         setting,
         settingSource,
         urlEnv: schema.urlEnv,
-        movableHooks: pending ? movableHooks : [],
       });
     } catch (error) {
       if (!(error instanceof CodemodError)) throw error;
@@ -127,7 +98,6 @@ export function planFor(context: CodemodContext): InstallPlan {
     }
   }
   const types = client && "types" in client ? client.types : undefined;
-  const rawReceivers = shared && types ? rawClientReceivers(project, sites, shared) : new Map();
   const plan: InstallPlan = {
     sites,
     shared,
@@ -136,9 +106,6 @@ export function planFor(context: CodemodContext): InstallPlan {
     setting,
     settingSource,
     candidates,
-    secondaryFiles,
-    prismaModules,
-    rawReceivers,
     blockingHooks,
     client,
     sharedImports,

@@ -21,8 +21,12 @@ export interface TransactionHelperInput {
   readonly clients: ReadonlySet<string>;
   /** The setting the adapter sets. */
   readonly setting: string;
-  /** Whether the shared client is (or will be, this run) extended with the kit, so it has `$withTenant`. */
-  readonly kitInstalled: boolean;
+  /**
+   * The name to call `$withTenant` on instead of `receiver` (a name of the shared client): the kit's view of it
+   * (imported when needed), or the client itself when it is extended in place. Undefined when the shared client is not
+   * on the kit after this run.
+   */
+  readonly kitClient: ((receiver: string) => string) | undefined;
 }
 
 type FunctionLike = Node & { getParameters(): Array<{ getName(): string }> };
@@ -30,7 +34,8 @@ type FunctionLike = Node & { getParameters(): Array<{ getName(): string }> };
 /**
  * The app's own transaction helpers rebuilt on `$withTenant`: a function whose parameter is the tenant id and which
  * runs `client.$transaction(async (tx) => { <set_config of that parameter>; ... }, options?)` becomes
- * `client.$withTenant(tenantId, async (tx) => { ... }, options?)`, same signature, exports and options (`timeout`).
+ * `tenantClient.$withTenant(tenantId, async (tx) => { ... }, options?)` on the kit's view of the client, same
+ * signature, exports and options (`timeout`).
  * The set_config may be session-level (`set_config(..., false)`: the tenant stayed on the pooled connection for the
  * next request, the leak the kit removes) or transaction-local, through `$executeRaw`, `$executeRawUnsafe` with
  * parameters or an interpolated, quote-escaped value (`'${tenantId.replace(/'/g, "''")}'`); the statements that only
@@ -46,7 +51,7 @@ type FunctionLike = Node & { getParameters(): Array<{ getName(): string }> };
  *   return callback(tx);
  * }, { timeout: 60000 });
  * // after: the kit sends SELECT set_config('app.current_tenant_id', $1, true) with the transaction's first statement
- * return prisma.$withTenant(tenantId, async (tx) => {
+ * return tenantPrisma.$withTenant(tenantId, async (tx) => {
  *   return callback(tx);
  * }, { timeout: 60000 });
  * ```
@@ -68,11 +73,11 @@ export function rewriteTransactionHelpers(input: TransactionHelperInput): {
     if (!found) continue;
     handled.add(found.setConfig);
     const client = callee.getExpression().getText();
-    if (!input.clients.has(client) || !input.kitInstalled) {
+    if (!input.clients.has(client) || !input.kitClient) {
       out.review.push(
         manualReview(
           "install-precondition",
-          input.kitInstalled
+          input.kitClient
             ? `this transaction helper runs on ${client}, not on the shared client the kit was installed on, ` +
                 `so $withTenant is not there; run it on the shared client and re-run install`
             : `this transaction helper sets the tenant with set_config, but the shared client is not built on the ` +
@@ -82,7 +87,8 @@ export function rewriteTransactionHelpers(input: TransactionHelperInput): {
       );
       continue;
     }
-    out.edits.push({ start: callee.getNameNode().getStart(), end: callee.getNameNode().getEnd(), text: "$withTenant" });
+    const kitClient = input.kitClient(client);
+    out.edits.push({ start: callee.getStart(), end: callee.getEnd(), text: `${kitClient}.$withTenant` });
     const callback = found.callback;
     const ownLine =
       source.slice(source.lastIndexOf("\n", callback.getStart() - 1) + 1, callback.getStart()).trim() === "";
@@ -94,7 +100,7 @@ export function rewriteTransactionHelpers(input: TransactionHelperInput): {
     for (const statement of found.removed) out.edits.push(removeStatement(source, statement));
     const what = found.helperName ?? "the transaction helper";
     let note =
-      `${what} now opens ${client}.$withTenant(${found.tenant}, ...): ` +
+      `${what} now opens ${kitClient}.$withTenant(${found.tenant}, ...): ` +
       `the tenant is set transaction-local with the transaction's first statement`;
     if (found.sessionLevel)
       note +=

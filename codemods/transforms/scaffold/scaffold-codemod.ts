@@ -6,6 +6,7 @@ import { locate } from "../../analysis/db-usage-classifier.ts";
 import { identifierNames, ImportEditor } from "../../edits/import-editor.ts";
 import { applyEdits, editsWithin, type TextEdit } from "../../edits/text-edit.ts";
 import { planPoolTimeoutCatch, poolTimeoutCatchEdit, POOL_TIMEOUT_HANDLERS } from "./pool-timeout-catch.ts";
+import { sessionWriteSpans } from "./session-write-spans.ts";
 import {
   deriveTenantV2,
   type KitName,
@@ -143,12 +144,15 @@ export const scaffoldCodemod: Codemod = {
       const calls = tenantCalls(context, file, declaration);
       const pool = poolTimeoutCatch(context, file, declaration, wrapper, calls, imports);
       if (pool.review) review.push(pool.review);
-      edits.push({
-        start: declaration.getEnd(),
-        end: declaration.getEnd(),
-        text: `\n\n${cloneAsV2(context, file, declaration, wrapper, calls, v2Tenant, pool.edit, useKit)}`,
-      });
-      notes.push(`${context.project.relative(file.getFilePath())}: added ${wrapper.v2Name} beside ${wrapper.name}`);
+      const clone = cloneAsV2(context, file, declaration, wrapper, calls, v2Tenant, pool.edit, useKit);
+      edits.push({ start: declaration.getEnd(), end: declaration.getEnd(), text: `\n\n${clone.text}` });
+      const relative = context.project.relative(file.getFilePath());
+      notes.push(`${relative}: added ${wrapper.v2Name} beside ${wrapper.name}`);
+      if (clone.spans.length > 0)
+        notes.push(
+          `${relative}: ${wrapper.v2Name} runs each call of its session check that writes in a transaction of its ` +
+            `own (V1 ran them in the request's one transaction): ${clone.spans.join(", ")}`,
+        );
     }
     const readers = readOnlyParameters(context.project, context.classifier, file);
     for (const { typeNode } of readers)
@@ -244,7 +248,7 @@ function cloneAsV2(
   v2Tenant: string,
   catchEdit: TextEdit | undefined,
   useKit: (name: KitName) => string,
-): string {
+): { text: string; spans: string[] } {
   const source = file.getFullText();
   const start = declaration.getStart();
   const end = declaration.getEnd();
@@ -260,9 +264,12 @@ function cloneAsV2(
     edits.push({ start: call.getExpression().getStart(), end: call.getExpression().getEnd(), text: v2Tenant });
   // The V2 tenant wrapper hands a read-only client; the session wrapper's handler gets it, typed so.
   const fn = wrapperFunction(declaration);
-  const handlerType = fn?.getParameters()[wrapper.handlerIndex]?.getTypeNode();
+  const handler = fn?.getParameters()[wrapper.handlerIndex];
+  const handlerType = handler?.getTypeNode();
   const typeEdit = fn && handlerType ? readOnlyTypeEdit(fn, handlerType, undefined, useKit) : undefined;
   if (typeEdit) edits.push(typeEdit);
+  const spans = sessionWriteSpans(context.classifier, calls, handler?.getName());
+  edits.push(...spans.edits);
   const body = applyEdits(source.slice(start, end), editsWithin(edits, start, end));
   const line =
     ` * ${SCAFFOLD_MARKER} V2 of ${wrapper.name}: ` +
@@ -271,7 +278,7 @@ function cloneAsV2(
     `and the handler's \`db\` is the tenant-scoped client from ${context.index.tenantWrapper.v2Name}; ` +
     `wrap writes in ${context.config.transactionHelper.name}(tenantId, async (tx) => ...).` +
     `${catchEdit ? " A pool timeout answers 503 with Retry-After (poolTimeoutResponse)." : ""}`;
-  return `${withScaffoldLine(declaration, line)}\n${body}`;
+  return { text: `${withScaffoldLine(declaration, line)}\n${body}`, spans: spans.wrapped };
 }
 
 /** V1's JSDoc with `line` (the scaffold marker, which finalize removes) appended, or a JSDoc of that line alone. */

@@ -1,8 +1,9 @@
 // @tenant-kit-fixture path=src/lib/billing/in-tenant.ts
-import { prisma, type TenantTransaction } from "@/lib/prisma";
+import type { Prisma } from "@/generated/prisma/client";
+import { prisma } from "@/lib/prisma";
 
 /** Runs `work` in a transaction scoped to `accountId`'s rows (transaction-local setting). */
-export function inTenant<T>(accountId: string, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
+export function inTenant<T>(accountId: string, work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
   return prisma.$withTenant(accountId, async (tx) => {
     const result = await work(tx);
     return result;
@@ -12,11 +13,11 @@ export function inTenant<T>(accountId: string, work: (tx: TenantTransaction) => 
 import { PrismaClient } from "@/generated/prisma/client";
 import { createTenantAdapter, tenantExtension, type TenantTransactionClient } from "prisma-tenant-kit";
 
-// Installed by hand, before the kit's install existed: it only lacks the types the rest of the app is retyped to.
+// Installed by hand, before the kit's install existed: it only lacks the types of the shared client.
 const adapter = createTenantAdapter({ connectionString: process.env.DATABASE_URL, pool: { max: 17 } });
 export const prisma = new PrismaClient({ adapter }).$extends(tenantExtension());
 
-/** The shared client's type: the Prisma client extended with the tenant kit. */
+/** The type of the shared client with the tenant kit. */
 export type TenantPrismaClient = typeof prisma;
 /** The client `$withTenant` hands its callback: an interactive transaction of the shared client. */
 export type TenantTransaction = TenantTransactionClient<TenantPrismaClient>;

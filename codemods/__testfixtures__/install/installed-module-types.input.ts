@@ -15,6 +15,6 @@ export function inTenant<T>(accountId: string, work: (tx: Prisma.TransactionClie
 import { PrismaClient } from "@/generated/prisma/client";
 import { createTenantAdapter, tenantExtension } from "prisma-tenant-kit";
 
-// Installed by hand, before the kit's install existed: it only lacks the types the rest of the app is retyped to.
+// Installed by hand, before the kit's install existed: it only lacks the types of the shared client.
 const adapter = createTenantAdapter({ connectionString: process.env.DATABASE_URL, pool: { max: 17 } });
 export const prisma = new PrismaClient({ adapter }).$extends(tenantExtension());

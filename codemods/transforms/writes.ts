@@ -1,6 +1,7 @@
 import { Node, SyntaxKind, type BindingElement } from "ts-morph";
 import type { HandlerSite } from "../analysis/handler-finder.ts";
 import { planWriteSpan, type SpanPlan } from "../analysis/write-span-planner.ts";
+import { spanOpener } from "../edits/span-opener.ts";
 import { identifierNames, type ImportEditor } from "../edits/import-editor.ts";
 import { topLevelFunction } from "../analysis/handler-finder.ts";
 import { indentUnit, type TextEdit } from "../edits/text-edit.ts";
@@ -13,7 +14,6 @@ import {
   type WriteSpanReport,
 } from "../runner/codemod-types.ts";
 import { helperReader } from "../analysis/helper-reader.ts";
-import { moduleExports } from "../analysis/module-exports.ts";
 import { freshName } from "../analysis/fresh-name.ts";
 import { inlineHelperCall } from "../edits/helper-call-inline.ts";
 import { removeStatement } from "../edits/remove-statement.ts";
@@ -57,47 +57,6 @@ function scopeNames(site: HandlerSite): Set<string> {
       names.add(statement.getName()!);
   }
   return names;
-}
-
-/**
- * The call a span opens, up to its callback: the app's transaction helper `helper(tenantId, ` (the configured one
- * when its module exports it, else the one discovery found with that signature); else the kit's
- * `prisma.$withTenant(tenantId, ` on the client the tenant wrapper uses; else `db.$transaction(` on the tenant-scoped
- * client V2 hands the handler (a tenant transaction). So writes need nothing the app lacks.
- */
-function spanOpener(
-  context: CodemodContext,
-  site: HandlerSite,
-  imports: ImportEditor,
-  tenantId: string,
-): { opener: string; usesDb: boolean } | undefined {
-  const { name, module } = context.config.transactionHelper;
-  const configured = context.project.resolveFromRoot(module);
-  if (configured && moduleExports(context.project, configured, name))
-    return { opener: `${imports.use(configured, module, name)}(${tenantId}, `, usesDb: false };
-  const discovered = context.index.transactionHelpers.find(
-    (h) =>
-      h.tenantIdArgument === 0 &&
-      h.handlerIndex === 1 &&
-      h.clientArgument === undefined &&
-      h.shape?.kind === "positional",
-  );
-  const file = site.call.getSourceFile().getFilePath();
-  const specifier = discovered && context.project.specifierFor(discovered.file, file);
-  if (discovered && specifier)
-    return { opener: `${imports.use(discovered.file, specifier, discovered.name)}(${tenantId}, `, usesDb: false };
-  // No helper: the kit's own `$withTenant` on the client the app's tenant wrapper opens its transaction on.
-  const client = context.index.requestWrapper?.client;
-  const clientSpecifier = client && context.project.specifierFor(client.moduleFile, file);
-  if (client && clientSpecifier)
-    return {
-      opener: `${imports.use(client.moduleFile, clientSpecifier, client.importedName)}.$withTenant(${tenantId}, `,
-      usesDb: false,
-    };
-  // Else a tenant transaction on the tenant-scoped client V2 hands the handler.
-  const db = site.binding?.db;
-  if (!db) return undefined;
-  return { opener: `${db.kind === "name" ? db.name : `${db.objectName}.${db.property}`}.$transaction(`, usesDb: true };
 }
 
 /**
@@ -181,7 +140,9 @@ function rewriteWriteSite(
   const txName = free("tx");
   const resultName = free("txResult");
   const ownTransactionOnly = site.uses.some((u) => u.ownTransaction);
-  const span = ownTransactionOnly ? { opener: "", usesDb: false } : spanOpener(context, site, imports, tenantId);
+  const span = ownTransactionOnly
+    ? { opener: "", usesDb: false }
+    : spanOpener(context, site.call.getSourceFile().getFilePath(), imports, tenantId, dbExpression(site));
   if (!span)
     return manualReview("span-not-provable", "the handler receives no db to open a transaction on", site.location);
   const plan = planWriteSpan(site, source, { opener: span.opener, txName, resultName, indentUnit: unit });
@@ -240,4 +201,11 @@ function spanReport(site: HandlerSite, plan: SpanPlan, review: readonly ManualRe
     slowAwaits: review.map((item) => item.detail),
     ownTransaction: plan.ownTransaction,
   };
+}
+
+/** How the handler reaches the client V2 hands it (`db`, `ctx.db`), if it does. */
+function dbExpression(site: HandlerSite): string | undefined {
+  const db = site.binding?.db;
+  if (!db) return undefined;
+  return db.kind === "name" ? db.name : `${db.objectName}.${db.property}`;
 }

@@ -1,6 +1,6 @@
 // @tenant-kit-fixture path=src/lib/auth/staff.ts
 import type { NextRequest } from "next/server";
-import { withTenantFromRequest, type TenantDb, withTenantFromRequestV2 } from "@/lib/tenant";
+import { withTenantFromRequest, type TenantDb, withTenantFromRequestV2, withTenant } from "@/lib/tenant";
 import { findActiveSession, type ActiveSession } from "@/lib/auth/session-lookup";
 import { sessionExpired, unauthorized } from "@/lib/auth/responses";
 import type { TenantReadHandler } from "prisma-tenant-kit";
@@ -40,10 +40,10 @@ export async function withStaffSessionV2(request: NextRequest, handler: TenantRe
   const { result } = await withTenantFromRequestV2(request, async (tenantId, db) => {
     const session = await findActiveSession(db, tenantId, sessionId);
     if (!session) {
-      await db.$transaction((tx) => tx.session.deleteMany({ where: { id: sessionId } }));
+      await withTenant(tenantId, (tx) => tx.session.deleteMany({ where: { id: sessionId } }));
       return sessionExpired();
     }
-    await db.$transaction((tx) => touchSession(tx, sessionId));
+    await withTenant(tenantId, (tx) => touchSession(tx, sessionId));
     return await handler({ tenantId, db, session });
   });
   return result;

@@ -144,7 +144,7 @@ export const scaffoldCodemod: Codemod = {
       const calls = tenantCalls(context, file, declaration);
       const pool = poolTimeoutCatch(context, file, declaration, wrapper, calls, imports);
       if (pool.review) review.push(pool.review);
-      const clone = cloneAsV2(context, file, declaration, wrapper, calls, v2Tenant, pool.edit, useKit);
+      const clone = cloneAsV2(context, file, declaration, wrapper, calls, v2Tenant, pool.edit, useKit, imports);
       edits.push({ start: declaration.getEnd(), end: declaration.getEnd(), text: `\n\n${clone.text}` });
       const relative = context.project.relative(file.getFilePath());
       notes.push(`${relative}: added ${wrapper.v2Name} beside ${wrapper.name}`);
@@ -248,6 +248,7 @@ function cloneAsV2(
   v2Tenant: string,
   catchEdit: TextEdit | undefined,
   useKit: (name: KitName) => string,
+  imports: ImportEditor,
 ): { text: string; spans: string[] } {
   const source = file.getFullText();
   const start = declaration.getStart();
@@ -268,7 +269,7 @@ function cloneAsV2(
   const handlerType = handler?.getTypeNode();
   const typeEdit = fn && handlerType ? readOnlyTypeEdit(fn, handlerType, undefined, useKit) : undefined;
   if (typeEdit) edits.push(typeEdit);
-  const spans = sessionWriteSpans(context.classifier, calls, handler?.getName());
+  const spans = sessionWriteSpans(context, imports, calls, handler?.getName());
   edits.push(...spans.edits);
   const body = applyEdits(source.slice(start, end), editsWithin(edits, start, end));
   const line =

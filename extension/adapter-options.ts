@@ -46,12 +46,15 @@ export interface TenantReplicaOptions {
 export interface ReplicaPolicy {
   /**
    * Most replay lag a replica may have and still serve reads, in ms (how long ago the primary committed the last
-   * transaction the replica has replayed, when it has received WAL it has not replayed yet). Default 5,000.
+   * transaction the replica has replayed, when it has received WAL it has not replayed yet; for a replica that has
+   * replayed no transaction since it started, how long ago the primary was where the replica has replayed to, as the
+   * kit last saw the primary's WAL position). Default 5,000.
    */
   maxLagMillis?: number;
   /**
    * How long a replica taken out of rotation (down, lagging, promoted) stays out before the next read starts one
-   * health probe of it, in ms. Default 1,000.
+   * health probe of it, in ms. Default 1,000. A replica in rotation that has replayed no transaction since it started
+   * is probed every `min(recheckAfterMillis, maxLagMillis / 2)`, started by a read, in the background.
    */
   recheckAfterMillis?: number;
   /**

@@ -14,6 +14,7 @@ import { TenantPool, type TenantPoolConfig } from "./pg/tenant-pool.ts";
 import type { TenantPool as PublishedTenantPool } from "./pool/tenant-pool.ts";
 import { ReplicaNode } from "./replicas/replica-node.ts";
 import { ReplicaRouter } from "./replicas/replica-router.ts";
+import { PrimaryWalPositions } from "./replicas/primary-wal-positions.ts";
 import type { ReplicaStats } from "./replicas/replica-state.ts";
 import { readAfterContext } from "./replicas/read-after-context.ts";
 import { TenantWritePositions } from "./replicas/tenant-write-positions.ts";
@@ -145,6 +146,7 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
   #createReplicaRouter(): ReplicaRouter | undefined {
     const { replicas, replicaPolicy: policy } = this.#options;
     if (replicas.length === 0) return undefined;
+    const primary = new PrimaryWalPositions();
     const nodes = replicas.map(
       (replica, index) =>
         new ReplicaNode({
@@ -153,13 +155,14 @@ export class TenantAdapterFactory implements SqlDriverAdapterFactory {
           index,
           connectionString: replica.connectionString,
           policy,
+          primary,
           checkRole: this.#options.checkRole
             ? (pool) => checkPoolRole(pool, this.#options.contextMode, this.#options.roles)
             : undefined,
         }),
     );
     const tokens = new WritePositionTokens(policy.writePositionSecret, policy.writePositionMaxAgeMillis);
-    return new ReplicaRouter(nodes, new TenantWritePositions(nodes.length), tokens);
+    return new ReplicaRouter(nodes, new TenantWritePositions(nodes.length), tokens, primary);
   }
 
   #newPool(

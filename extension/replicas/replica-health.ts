@@ -4,8 +4,9 @@ import { parseLsn } from "./tenant-write-positions.ts";
  * What a replica reports with every read (pipelined before the read, in the same round trip) and in a health probe:
  * whether it is still a standby, how far it has replayed, and its replay lag in ms: 0 when it has replayed all the WAL
  * it received (after a restart the receive position starts at or before the replay position); else the age of the
- * last transaction it replayed, as the primary stamped it; -1 (unknown, treated as past any bound) when it has WAL to
- * replay and has replayed no transaction since it started.
+ * last transaction it replayed, as the primary stamped it; -1 (no lag of its own) when it has WAL to replay, or is not
+ * streaming (no receive position), and has replayed no transaction since it started. Such a standby is judged by how
+ * far it has replayed against the primary's position (ReplicaNode.problemWith, PrimaryWalPositions).
  */
 export const REPLICA_HEALTH_SQL =
   "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn(), CASE WHEN pg_last_wal_receive_lsn() <= " +
@@ -16,7 +17,7 @@ export const REPLICA_HEALTH_SQL =
 export interface ReplicaHealth {
   readonly inRecovery: boolean;
   readonly replayLsn: bigint;
-  /** Infinity when unknown. */
+  /** Infinity when the replica has no lag of its own (-1 above). */
   readonly lagMillis: number;
 }
 

@@ -8,6 +8,7 @@ import { tenantContext } from "../tenant-context.ts";
 import { parseReplicaHealth, REPLICA_HEALTH_SQL, type ReplicaHealth } from "./replica-health.ts";
 import type { ResolvedReplicaPolicy } from "../adapter-options.ts";
 import type { ReplicaOutReason, ReplicaState } from "./replica-state.ts";
+import type { PrimaryWalPositions } from "./primary-wal-positions.ts";
 
 /** What a replica found wrong with itself: why it leaves rotation, and what was seen. */
 export interface ReplicaProblem {
@@ -15,11 +16,17 @@ export interface ReplicaProblem {
   readonly detail: string;
 }
 
+/** Reads the primary's WAL position into the adapter's {@link PrimaryWalPositions}, for a probe. */
+export type PrimarySampler = () => Promise<void>;
+
 /**
  * One read replica of an adapter: its pool, whether it takes reads, and the role check its pool passes once (the same
  * check as the primary's). Out of rotation, it is probed with {@link REPLICA_HEALTH_SQL} at most once per
  * `recheckAfterMillis`, started by a read (which itself goes to the primary), and put back once the probe finds it a
- * standby within the lag bound. Each change of state is logged once.
+ * standby within the lag bound. Each probe also reads the primary's WAL position, so a standby that has replayed no
+ * transaction since it started can be judged by how far it has replayed (see {@link problemWith}); while such a
+ * standby is in rotation, reads start a probe every `min(recheckAfterMillis, maxLagMillis / 2)`, in the background,
+ * so its bound stays fresh. Each change of state is logged once.
  */
 export class ReplicaNode {
   readonly name: string;
@@ -32,7 +39,11 @@ export class ReplicaNode {
   #state: ReplicaState = "in-rotation";
   /** When (Date.now()) it last reported having replayed all it received, or a transaction committed that instant. */
   #caughtUpAt: number | undefined;
-  #retryAt = 0;
+  readonly #primary: PrimaryWalPositions;
+  /** Its last health row had no lag of its own (no transaction replayed since it started): probes keep it judged. */
+  #lagUnknown = false;
+  /** When a read may start the next probe (out of rotation, or in rotation with its lag unknown). */
+  #probeAt = 0;
   #probing = false;
   #roleCheck: Promise<void> | undefined;
   readonly #missingUrl: boolean;
@@ -45,6 +56,8 @@ export class ReplicaNode {
     index: number;
     connectionString: string | undefined;
     policy: ResolvedReplicaPolicy;
+    /** The primary's WAL positions the adapter has seen, shared by its replicas. */
+    primary: PrimaryWalPositions;
     /** The adapter's pool check (role, Citus); undefined when `allowRlsBypassingRole` turned it off. */
     checkRole: ((pool: TenantPool) => Promise<void>) | undefined;
   }) {
@@ -58,6 +71,7 @@ export class ReplicaNode {
     this.name = options.name;
     this.index = options.index;
     this.#policy = options.policy;
+    this.#primary = options.primary;
     this.#checkRole = options.checkRole;
     this.#address = describeAddress(options.connectionString);
     // Unset (e.g. REPLICA_URL missing in this environment): pg would fall back to PGHOST & co., a server nobody chose.
@@ -81,12 +95,20 @@ export class ReplicaNode {
     return this.#state;
   }
 
-  /** Whether reads may go here now; when it is out and due for a re-check, starts one probe in the background. */
-  takesReads(): boolean {
-    if (this.#state === "in-rotation") return true;
+  /**
+   * Whether reads may go here now. When it is out and due for a re-check, or in rotation with its lag unknown and due
+   * for a fresh bound, starts one probe in the background (with `samplePrimary`): never on the read's path.
+   */
+  takesReads(samplePrimary: PrimarySampler): boolean {
+    const inRotation = this.#state === "in-rotation";
+    if (inRotation && !this.#lagUnknown) return true;
     if (this.#missingUrl) return false;
-    if (!this.#probing && Date.now() >= this.#retryAt) void this.#probe();
-    return false;
+    if (!this.#probing && Date.now() >= this.#probeAt) {
+      // A probe that fails puts it off by recheckAfterMillis (takeOut).
+      this.#probeAt = Date.now() + this.#refreshMillis;
+      void this.#probe(samplePrimary);
+    }
+    return inRotation;
   }
 
   /**
@@ -121,17 +143,28 @@ export class ReplicaNode {
     return { result, health };
   }
 
-  /** What is wrong with a replica that reported `health`, if anything. */
+  /**
+   * What is wrong with a replica that reported `health`, if anything. Its lag is its own report (see
+   * {@link REPLICA_HEALTH_SQL}) unless it has none: a standby that has replayed no transaction since it started (a
+   * fresh or restarted one, on a primary that has committed nothing since) has no commit time to measure from, and
+   * one that is not streaming (restarted before its WAL receiver connected, fed from an archive) has no receive
+   * position. Its lag is then the age of the latest sample of the primary's position it has replayed: it holds every
+   * commit acknowledged before that sample, transaction replayed or not. Next, the time since it last reported having
+   * replayed all it received (everything it has yet to replay arrived after that). Neither: unknown, lagging.
+   */
   problemWith(health: ReplicaHealth, now = Date.now()): ReplicaProblem | undefined {
     if (!health.inRecovery) return { reason: "promoted", detail: "pg_is_in_recovery() is false" };
     let lagMillis = health.lagMillis;
+    this.#lagUnknown = !Number.isFinite(lagMillis);
     if (lagMillis === 0) this.#caughtUpAt = now;
-    // A standby that has WAL to replay but has replayed no transaction since it started has no commit time to measure
-    // from. What is known: every byte it has yet to replay arrived after it last reported itself caught up, so its
-    // data is at most that old. A fresh standby on a quiet primary (only checkpoints, vacuum, ... in the WAL) serves.
-    else if (!Number.isFinite(lagMillis) && this.#caughtUpAt !== undefined) lagMillis = now - this.#caughtUpAt;
+    else if (this.#lagUnknown) {
+      const since = latest(this.#primary.caughtUpAt(health.replayLsn), this.#caughtUpAt);
+      if (since !== undefined) lagMillis = Math.max(0, now - since);
+    }
     if (lagMillis > this.#policy.maxLagMillis) {
-      const lag = Number.isFinite(lagMillis) ? `${lagMillis} ms` : "unknown (no transaction replayed yet)";
+      const lag = Number.isFinite(lagMillis)
+        ? `${lagMillis} ms`
+        : "unknown (no transaction replayed since it started, and its replay position has not reached the primary's)";
       return { reason: "lagging", detail: `replay lag ${lag} > maxLagMillis ${this.#policy.maxLagMillis}` };
     }
     return undefined;
@@ -139,17 +172,29 @@ export class ReplicaNode {
 
   /** Takes the replica out of rotation until a probe after `recheckAfterMillis` finds it healthy. */
   takeOut(problem: ReplicaProblem): void {
-    this.#retryAt = Date.now() + this.#policy.recheckAfterMillis;
+    this.#probeAt = Date.now() + this.#policy.recheckAfterMillis;
     this.#change(problem.reason, problem.detail);
   }
 
-  async #probe(): Promise<void> {
+  /**
+   * How often a standby in rotation whose lag is unknown is probed: its bound is the age of a sample of the primary's
+   * position, so it must be refreshed well within `maxLagMillis` or the standby would leave rotation on a quiet primary.
+   */
+  get #refreshMillis(): number {
+    return Math.min(this.#policy.recheckAfterMillis, this.#policy.maxLagMillis / 2);
+  }
+
+  async #probe(samplePrimary: PrimarySampler): Promise<void> {
     this.#probing = true;
     try {
       // A replica whose role check failed (e.g. refused by the server) stays out: reads would only meet it again.
       await this.#roleChecked();
+      // The primary's position, read alongside: whichever runs first, a replay position at or past it holds every
+      // commit acknowledged before it was sent. A primary that cannot answer leaves the replica to its own report.
+      const sampled = samplePrimary().catch(() => undefined);
       // Outside the caller's context: the probe reads no table and belongs to no tenant.
       const { rows } = await tenantContext.exit(() => this.pool.queryInPipeline(PROBE_BLOCK, PROBE_QUERY, undefined));
+      await sampled;
       const problem = this.problemWith(parseReplicaHealth((rows as unknown[][])[0] ?? []));
       if (problem) this.takeOut(problem);
       else this.#change("in-rotation");
@@ -205,6 +250,12 @@ export interface ReadOnReplica {
 export function unavailable(error: unknown): ReplicaProblem {
   const detail = error instanceof Error ? error.message : String(error);
   return { reason: "unavailable", detail };
+}
+
+/** The later of two times, either unknown. */
+function latest(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.max(a, b);
 }
 
 function describeAddress(connectionString: string | undefined): string {

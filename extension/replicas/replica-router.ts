@@ -4,13 +4,14 @@ import { RlsBypassingRoleError } from "../errors/rls-bypassing-role-error.ts";
 import { isConnectionFailure } from "../pg/connection-failure.ts";
 import type { PipelineStatement, QueryPipeline } from "../pg/query-pipeline.ts";
 import type { PrimaryPipelineRunner, ReadRouter } from "../pg/read-router.ts";
-import type { TenantContext } from "../tenant-context.ts";
+import { type TenantContext, tenantContext } from "../tenant-context.ts";
 import { type ReplicaNode, unavailable } from "./replica-node.ts";
+import { endOfLastRecord, type PrimaryWalPositions } from "./primary-wal-positions.ts";
 import type { ReplicaFallbackReason, ReplicaStats } from "./replica-state.ts";
 import { REPLICA_FALLBACK_REASONS } from "./replica-state.ts";
 import { readAfterContext } from "./read-after-context.ts";
 import { tenantPositionKey } from "./tenant-position-key.ts";
-import { maxLsn, parseLsn, type TenantWritePositions } from "./tenant-write-positions.ts";
+import { maxLsn, type TenantWritePositions } from "./tenant-write-positions.ts";
 import type { WritePositionTokens } from "./write-position-token.ts";
 
 /** Runs a statement on the primary, recording the commit's WAL position if it wrote (see ReplicaRouter.route). */
@@ -33,6 +34,8 @@ const WROTE_SQL = "SELECT pg_current_xact_id_if_assigned() IS NOT NULL";
  * primary has flushed and sent, so a replay position at or past this one includes the commit (docs/read-replicas.md).
  */
 const WAL_POSITION_SQL = "SELECT pg_current_wal_insert_lsn()";
+/** The same, alone, for a replica's health probe (see ReplicaNode): its values as text, `0/3000028`. */
+const WAL_POSITION_QUERY = { text: WAL_POSITION_SQL, rowMode: "array" } as pg.QueryConfig;
 /** What Prisma sends for a model read: a plain SELECT. Anything else under a read mark runs on the primary. */
 const READ_STATEMENT = /^\s*SELECT\b/i;
 /** SQLSTATE 0A000, e.g. "cannot use serializable mode in a hot standby". */
@@ -49,15 +52,23 @@ const COMMIT: PipelineStatement = { text: "COMMIT" };
 export class ReplicaRouter implements ReadRouter {
   readonly nodes: readonly ReplicaNode[];
   readonly #positions: TenantWritePositions;
+  readonly #primary: PrimaryWalPositions;
   readonly #fallbacks: Record<ReplicaFallbackReason, number>;
   #primaryReads = 0;
   #next = 0;
 
   readonly #tokens: WritePositionTokens;
 
-  constructor(nodes: readonly ReplicaNode[], positions: TenantWritePositions, tokens: WritePositionTokens) {
+  /** `primary`: the samples of the primary's WAL position the `nodes` judge a standby without a lag of its own by. */
+  constructor(
+    nodes: readonly ReplicaNode[],
+    positions: TenantWritePositions,
+    tokens: WritePositionTokens,
+    primary: PrimaryWalPositions,
+  ) {
     this.nodes = nodes;
     this.#positions = positions;
+    this.#primary = primary;
     this.#tokens = tokens;
     this.#fallbacks = Object.fromEntries(REPLICA_FALLBACK_REASONS.map((reason) => [reason, 0])) as Record<
       ReplicaFallbackReason,
@@ -98,7 +109,7 @@ export class ReplicaRouter implements ReadRouter {
     // The mark covers everything sent while the operation's hooks run, also a statement the kit's own hook never saw
     // (a later extension's hook writing through the client the kit was applied to): only a SELECT is a read.
     if (context?.replicaRead && READ_STATEMENT.test(typeof config === "string" ? config : config.text)) {
-      return this.#read(context.replicaRead, scope, config, values, onPrimary);
+      return this.#read(primary, context.replicaRead, scope, config, values, onPrimary);
     }
     return onPrimary();
   }
@@ -112,15 +123,23 @@ export class ReplicaRouter implements ReadRouter {
    * `afterError`: a statement of the transaction failed, so it may be aborted, where any statement before the COMMIT
    * would fail too; the position is then recorded as if it wrote (`COMMIT; SELECT pg_current_wal_insert_lsn()`).
    * Positions are kept per {@link tenantPositionKey}: every spelling of one tenant id waits for the others' writes.
+   * Written or not, the position is also a sample of the primary's (see {@link PrimaryWalPositions}), taken as of
+   * now, before the pipeline is sent.
    */
   commitPipeline(tenantId: string, afterError = false): QueryPipeline {
     let wrote = afterError;
     const key = tenantPositionKey(tenantId);
+    const sentAt = Date.now();
     const wroteCheck: PipelineStatement = { text: WROTE_SQL, onRow: ([assigned]) => void (wrote = assigned === "t") };
-    return {
-      before: afterError ? [] : [wroteCheck],
-      after: [{ text: WAL_POSITION_SQL, onRow: ([lsn]) => wrote && this.#positions.record(key, endOfLastRecord(lsn)) }],
+    const position: PipelineStatement = {
+      text: WAL_POSITION_SQL,
+      onRow: ([text]) => {
+        const lsn = endOfLastRecord(text);
+        this.#primary.record(lsn, sentAt);
+        if (wrote) this.#positions.record(key, lsn);
+      },
     };
+    return { before: afterError ? [] : [wroteCheck], after: [position] };
   }
 
   stats(): ReplicaStats {
@@ -142,6 +161,7 @@ export class ReplicaRouter implements ReadRouter {
   }
 
   async #read(
+    primary: PrimaryPipelineRunner,
     operation: { replica?: unknown },
     scope: ContextScope,
     config: string | pg.QueryConfig,
@@ -156,7 +176,7 @@ export class ReplicaRouter implements ReadRouter {
     // statement of the operation (Prisma sends it after the earlier one's result) reads the pin first, here.
     const pinned = operation.replica as ReplicaNode | PinnedToPrimary | undefined;
     if (pinned && "fellBackFor" in pinned) return this.#onPrimary(pinned.fellBackFor, operation, onPrimary);
-    const node = pinned ? (pinned.state === "in-rotation" ? pinned : undefined) : this.#pick();
+    const node = pinned ? (pinned.state === "in-rotation" ? pinned : undefined) : this.#pick(primary);
     if (!node) return this.#onPrimary("out-of-rotation", operation, onPrimary);
     operation.replica = node;
     // Taken before the read is sent: another read's report may drop the tenant's entry while this one is in flight,
@@ -214,17 +234,32 @@ export class ReplicaRouter implements ReadRouter {
     return maxLsn(vouched.lsn, own);
   }
 
-  /** The next replica in rotation, round-robin; undefined when none is (each due one then starts a probe). */
-  #pick(): ReplicaNode | undefined {
+  /**
+   * The next replica in rotation, round-robin; undefined when none is. Each one due for a probe starts it, in the
+   * background, with a sample of `primary`'s WAL position alongside (see ReplicaNode.takesReads).
+   */
+  #pick(primary: PrimaryPipelineRunner): ReplicaNode | undefined {
     const count = this.nodes.length;
+    const samplePrimary = () => this.#samplePrimary(primary);
     for (let i = 0; i < count; i++) {
       const node = this.nodes[(this.#next + i) % count]!;
-      if (node.takesReads()) {
+      if (node.takesReads(samplePrimary)) {
         this.#next = (node.index + 1) % count;
         return node;
       }
     }
     return undefined;
+  }
+
+  /**
+   * Reads the primary's WAL position for a probe, outside any tenant context (it reads no table), in one round trip:
+   * `SELECT set_config($1, '', true); SELECT pg_current_wal_insert_lsn()` (in a block in the transaction-block mode).
+   */
+  async #samplePrimary(primary: PrimaryPipelineRunner): Promise<void> {
+    const sentAt = Date.now();
+    const pipeline = primary.tenantPrelude.standalone(NO_SCOPE);
+    const { rows } = await tenantContext.exit(() => primary.queryInPipeline(pipeline, WAL_POSITION_QUERY, undefined));
+    this.#primary.record(endOfLastRecord((rows as unknown[][])[0]?.[0] as string | undefined), sentAt);
   }
 
   /** Serves a read on the primary, and pins the rest of its operation there. */
@@ -240,23 +275,3 @@ export class ReplicaRouter implements ReadRouter {
     return onPrimary();
   }
 }
-
-/**
- * The insert position `lsn` as the end of the last record: right after a record that ended at a WAL page boundary,
- * the insert position is past the next page's header (24 bytes; 40 on a segment's first page), where no standby's
- * replay position (the end of the last record it replayed) ever stops.
- */
-function endOfLastRecord(text: string | null | undefined): bigint {
-  const lsn = parseLsn(text);
-  const inPage = lsn % WAL_PAGE_BYTES;
-  if (inPage === SHORT_PAGE_HEADER || (inPage === LONG_PAGE_HEADER && lsn % WAL_SEGMENT_BYTES === LONG_PAGE_HEADER)) {
-    return lsn - inPage;
-  }
-  return lsn;
-}
-
-/** PostgreSQL's default XLOG_BLCKSZ and wal_segment_size; other sizes only make positions more conservative. */
-const WAL_PAGE_BYTES = 8192n;
-const WAL_SEGMENT_BYTES = 16n * 1024n * 1024n;
-const SHORT_PAGE_HEADER = 24n;
-const LONG_PAGE_HEADER = 40n;

@@ -20,7 +20,7 @@ export type { TenantClient, TenantClientMethods } from "./tenant-client.ts";
 export type { TenantExtensionOptions, TenantTransactionClient, TenantTransactionOptions } from "./tenant-extension.ts";
 export type { QueryContext } from "./context-scope.ts";
 export { readOnlyClient } from "./read-only-client.ts";
-export type { TenantReadClient, TenantReadHandler } from "./read-only-client.ts";
+export type { TenantReadClient, TenantReadHandler, TenantReadView } from "./read-only-client.ts";
 export { ReadOnlyClientError } from "./errors/read-only-client-error.ts";
 export { TenantKitError } from "./errors/tenant-kit-error.ts";
 export { TenantContextMissingError } from "./errors/tenant-context-missing-error.ts";

@@ -61,17 +61,38 @@ export type TenantReadClient<C> = C extends unknown
 /** What makes a value a Prisma client for {@link TenantReadHandler}: every client and transaction client has it. */
 type ClientLike = { $queryRaw: unknown };
 
+/** The members of `C` that can open a transaction (full clients), else `C` itself. */
+type FullClient<C> = [Extract<C, { $transaction: unknown }>] extends [never]
+  ? C
+  : Extract<C, { $transaction: unknown }>;
+
+/**
+ * The read-only client V2 hands code that V1 typed `C`: the read-only view of `C`'s full client. V1 code often types
+ * its client `PrismaClient | Prisma.TransactionClient` (whichever it was handed); V2 always hands a read-only
+ * `$forTenant` client, which opens transactions, so `db.$transaction(async (tx) => ...)` type-checks in V2 code where
+ * `TenantReadClient<PrismaClient | Prisma.TransactionClient>` (a union, one member without `$transaction`) would not.
+ *
+ * @example
+ * ```ts
+ * type Db = PrismaClient | Prisma.TransactionClient;
+ * async function handler(db: TenantReadView<Db>) {
+ *   await db.$transaction(async (tx) => tx.order.create({ data })); // a span: one tenant transaction
+ * }
+ * ```
+ */
+export type TenantReadView<C> = TenantReadClient<FullClient<C>>;
+
 /** A handler argument with its client (or the clients among its properties, one level deep) made read-only. */
-type ReadOnlyArgument<A> = A extends ClientLike
-  ? TenantReadClient<A>
+type ReadOnlyArgument<A> = [A] extends [ClientLike]
+  ? TenantReadView<A>
   : A extends (...args: never[]) => unknown
     ? A
     : A extends object
-      ? { [K in keyof A]: NonNullable<A[K]> extends ClientLike ? TenantReadClient<A[K]> : A[K] }
+      ? { [K in keyof A]: NonNullable<A[K]> extends ClientLike ? TenantReadView<A[K]> : A[K] }
       : A;
 
 /**
- * The handler type `H` with the client it receives made read-only ({@link TenantReadClient}): a client argument, or a
+ * The handler type `H` with the client it receives made read-only ({@link TenantReadView}): a client argument, or a
  * client property of an argument (`{ db, session }`). The codemods type the V2 of a wrapper's handler with it, so a
  * handler that writes outside a transaction span fails to type-check.
  *

@@ -63,7 +63,7 @@ describe("fixtures/sales-app through every phase", { timeout: 600_000 }, () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the app's source text, with its own template literal.
     expect(tenantV2).toContain('if (!tenant) throw new TenantNotFoundError(`slug "${slug}"`);');
     expect(tenantV2).toContain("return { result: await fn(tenantId, readOnlyClient(prisma.$forTenant(tenantId))) };");
-    expect(tenantV2).toContain("fn: (tenantId: string, db: TenantReadClient<TenantDb>) => Promise<T>,");
+    expect(tenantV2).toContain("fn: (tenantId: string, db: TenantReadView<TenantDb>) => Promise<T>,");
     expect(tenantV2).not.toMatch(/\$transaction|set_config|\btx\b/);
     // Each V2 answers a pool timeout with 503 + Retry-After before its other error handling; V1 is unchanged.
     for (const [file, v2] of [

@@ -1,4 +1,10 @@
-import { ReadOnlyClientError, readOnlyClient, type TenantReadClient, type TenantReadHandler } from "prisma-tenant-kit";
+import {
+  ReadOnlyClientError,
+  readOnlyClient,
+  type TenantReadClient,
+  type TenantReadHandler,
+  type TenantReadView,
+} from "prisma-tenant-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SeededTenant } from "../../fixtures/database/seed-tenants.ts";
 import {
@@ -95,6 +101,24 @@ describe("TenantReadClient (types: checked by tsc -p .)", () => {
       // @ts-expect-error: a read-only client does not pass where a full client is needed
       const toFull: AppClient = db;
       return [fromFull, toFull];
+    };
+    expect(typeof assertTypes).toBe("function");
+  });
+
+  it("views V1's `client | transaction` union as its full client's read-only view, which opens transactions", () => {
+    // Prisma 6's interactive transaction client: no $transaction (Prisma 7 keeps one).
+    type Transaction = Omit<AppClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
+    type V1Db = AppClient | Transaction;
+    const assertTypes = (view: TenantReadView<V1Db>, union: TenantReadClient<V1Db>, v1: V1Db) => {
+      void view.$transaction;
+      // @ts-expect-error: the union of read-only views has a member without $transaction
+      void union.$transaction;
+      // @ts-expect-error: still no writes outside a transaction
+      void view.customer.create;
+      // A helper typed with the union (V1 callers pass either client) takes the view and V1's clients alike.
+      const fromView: TenantReadClient<V1Db> = view;
+      const fromV1: TenantReadClient<V1Db> = v1;
+      return [fromView, fromV1];
     };
     expect(typeof assertTypes).toBe("function");
   });

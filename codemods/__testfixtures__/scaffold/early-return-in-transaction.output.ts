@@ -2,7 +2,7 @@
 import type { NextRequest } from "next/server";
 import type { TenantTransactionClient } from "prisma-tenant-kit";
 import { prisma } from "@/lib/prisma";
-import type { TenantReadClient } from "prisma-tenant-kit";
+import type { TenantReadView } from "prisma-tenant-kit";
 import { readOnlyClient } from "prisma-tenant-kit";
 
 export type TenantDb = TenantTransactionClient<typeof prisma>;
@@ -27,7 +27,7 @@ export async function withTenantFromRequest<T>(request: NextRequest, fn: (tenant
  *
  * tenant-kit scaffold: V2 of withTenantFromRequest: V1's code without its transaction.
  */
-export async function withTenantFromRequestV2<T>(request: NextRequest, fn: (tenantId: string, db: TenantReadClient<TenantDb>) => Promise<T>) {
+export async function withTenantFromRequestV2<T>(request: NextRequest, fn: (tenantId: string, db: TenantReadView<TenantDb>) => Promise<T>) {
   const tenantId = request.headers.get("x-tenant-id") ?? "";
   const outcome = await (async () => {
     const suspended = await readOnlyClient(prisma.$forTenant(tenantId)).tenantFlag.findFirst({ where: { key: "suspended" } });

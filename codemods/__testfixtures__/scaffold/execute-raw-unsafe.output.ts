@@ -2,7 +2,7 @@
 import type { NextRequest } from "next/server";
 import type { TenantTransactionClient } from "prisma-tenant-kit";
 import { prisma } from "@/lib/prisma";
-import type { TenantReadClient } from "prisma-tenant-kit";
+import type { TenantReadView } from "prisma-tenant-kit";
 import { readOnlyClient } from "prisma-tenant-kit";
 
 type Db = TenantTransactionClient<typeof prisma>;
@@ -25,7 +25,7 @@ export const withTenantFromRequest = <T>(request: NextRequest, fn: (tenantId: st
  *
  * tenant-kit scaffold: V2 of withTenantFromRequest: V1's code without its transaction.
  */
-export const withTenantFromRequestV2 = async <T>(request: NextRequest, fn: (tenantId: string, db: TenantReadClient<Db>) => Promise<T>): Promise<{ result: T }> => {
+export const withTenantFromRequestV2 = async <T>(request: NextRequest, fn: (tenantId: string, db: TenantReadView<Db>) => Promise<T>): Promise<{ result: T }> => {
   const tenantId = request.headers.get(TENANT_HEADER);
   if (!tenantId) throw new Error(`${TENANT_HEADER} missing`);
   return { result: await fn(tenantId, readOnlyClient(prisma.$forTenant(tenantId))) };

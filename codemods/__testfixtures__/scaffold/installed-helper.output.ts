@@ -1,7 +1,7 @@
 // @tenant-kit-fixture path=src/lib/tenant.ts
 import { prisma } from "@/lib/prisma";
 import { inTenant, type TenantTx } from "@/lib/db/transaction";
-import type { TenantReadClient } from "prisma-tenant-kit";
+import type { TenantReadView } from "prisma-tenant-kit";
 import { readOnlyClient } from "prisma-tenant-kit";
 
 export type TenantDb = TenantTx;
@@ -26,7 +26,7 @@ export async function withTenantFromRequest<T>(request: Request, fn: (tenantId: 
  *
  * tenant-kit scaffold: V2 of withTenantFromRequest: V1's code without its transaction.
  */
-export async function withTenantFromRequestV2<T>(request: Request, fn: (tenantId: string, db: TenantReadClient<TenantDb>) => Promise<T>) {
+export async function withTenantFromRequestV2<T>(request: Request, fn: (tenantId: string, db: TenantReadView<TenantDb>) => Promise<T>) {
   const clinic = await prisma.tenant.findUnique({ where: { id: request.headers.get("x-tenant-id") ?? "" } });
   if (!clinic) throw new Error("Unknown clinic");
   const value = await fn(clinic.id, readOnlyClient(prisma.$forTenant(clinic.id)));

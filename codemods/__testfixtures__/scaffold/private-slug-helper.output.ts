@@ -3,7 +3,7 @@
 import type { NextRequest } from "next/server";
 import type { TenantTransactionClient } from "prisma-tenant-kit";
 import { prisma } from "@/lib/prisma";
-import type { TenantReadClient } from "prisma-tenant-kit";
+import type { TenantReadView } from "prisma-tenant-kit";
 import { readOnlyClient } from "prisma-tenant-kit";
 
 /** The extended Prisma client of the app. */
@@ -67,7 +67,7 @@ export async function withTenantFromRequest<T>(
  */
 export async function withTenantFromRequestV2<T>(
   request: NextRequest,
-  fn: (tenantId: string, db: TenantReadClient<TenantDb>) => Promise<T>,
+  fn: (tenantId: string, db: TenantReadView<TenantDb>) => Promise<T>,
 ): Promise<{ result: T }> {
   let tenantId = request.headers.get(TENANT_ID_HEADER);
   if (!tenantId) {

@@ -2,7 +2,7 @@
 import type { NextRequest } from "next/server";
 import type { TenantTransactionClient } from "prisma-tenant-kit";
 import { prisma } from "@/lib/prisma";
-import type { TenantReadClient } from "prisma-tenant-kit";
+import type { TenantReadView } from "prisma-tenant-kit";
 import { readOnlyClient } from "prisma-tenant-kit";
 
 export type TenantDb = TenantTransactionClient<typeof prisma>;
@@ -37,7 +37,7 @@ export async function withTenantFromRequest<T>(
  */
 export async function withTenantFromRequestV2<T>(
   request: NextRequest,
-  fn: (tenantId: string, db: TenantReadClient<TenantDb>) => Promise<T>,
+  fn: (tenantId: string, db: TenantReadView<TenantDb>) => Promise<T>,
 ): Promise<{ tenantId: string; result: T }> {
   const slug = request.nextUrl.searchParams.get("tenant") ?? request.headers.get("x-tenant-slug");
   const tenant = slug ? await prisma.tenant.findUnique({ where: { slug } }) : null;

@@ -2,7 +2,7 @@
 import type { NextRequest } from "next/server";
 import type { TenantTransactionClient } from "prisma-tenant-kit";
 import { prisma as db } from "@/lib/prisma";
-import type { TenantReadClient } from "prisma-tenant-kit";
+import type { TenantReadView } from "prisma-tenant-kit";
 import { readOnlyClient } from "prisma-tenant-kit";
 
 export type TenantDb = TenantTransactionClient<typeof db>;
@@ -32,7 +32,7 @@ export async function withTenantFromRequest<T>(
  */
 export async function withTenantFromRequestV2<T>(
   request: NextRequest,
-  fn: (tenantId: string, db: TenantReadClient<TenantDb>) => Promise<T>,
+  fn: (tenantId: string, db: TenantReadView<TenantDb>) => Promise<T>,
 ): Promise<{ result: T }> {
   const tenantId = request.headers.get("x-tenant-id") ?? "";
   return { result: await fn(tenantId, readOnlyClient(db.$forTenant(tenantId))) };

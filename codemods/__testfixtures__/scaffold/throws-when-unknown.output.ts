@@ -1,7 +1,7 @@
 // @tenant-kit-fixture path=src/lib/tenant.ts
 import type { TenantTransactionClient } from "prisma-tenant-kit";
 import { prisma } from "@/lib/prisma";
-import type { TenantReadClient } from "prisma-tenant-kit";
+import type { TenantReadView } from "prisma-tenant-kit";
 import { readOnlyClient } from "prisma-tenant-kit";
 
 export type TenantDb = TenantTransactionClient<typeof prisma>;
@@ -27,7 +27,7 @@ export async function withTenantFromRequest<T>(request: Request, fn: (tenantId: 
  *
  * tenant-kit scaffold: V2 of withTenantFromRequest: V1's code without its transaction.
  */
-export async function withTenantFromRequestV2<T>(request: Request, fn: (tenantId: string, db: TenantReadClient<TenantDb>) => Promise<T>) {
+export async function withTenantFromRequestV2<T>(request: Request, fn: (tenantId: string, db: TenantReadView<TenantDb>) => Promise<T>) {
   const tenantId = request.headers.get("x-tenant-id");
   if (!tenantId) throw new Error("x-tenant-id header is required");
   const known = await prisma.tenant.findUnique({ where: { id: tenantId }, select: { id: true } });

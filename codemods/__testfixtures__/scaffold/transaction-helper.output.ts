@@ -1,7 +1,7 @@
 // @tenant-kit-fixture path=src/lib/tenant.ts
 import { runInTenant, tenantExists, type TenantTx } from "@/lib/db/transaction";
 import { prisma } from "./prisma";
-import type { TenantReadClient } from "prisma-tenant-kit";
+import type { TenantReadView } from "prisma-tenant-kit";
 import { readOnlyClient } from "prisma-tenant-kit";
 
 export type TenantDb = TenantTx;
@@ -21,7 +21,7 @@ export async function withTenantFromRequest<T>(request: Request, fn: (tenantId: 
  *
  * tenant-kit scaffold: V2 of withTenantFromRequest: V1's code without its transaction.
  */
-export async function withTenantFromRequestV2<T>(request: Request, fn: (tenantId: string, db: TenantReadClient<TenantDb>) => Promise<T>) {
+export async function withTenantFromRequestV2<T>(request: Request, fn: (tenantId: string, db: TenantReadView<TenantDb>) => Promise<T>) {
   const tenantId = request.headers.get("x-tenant-id");
   if (!tenantId || !(await tenantExists(tenantId))) throw new Error("Unknown or missing x-tenant-id");
   const result = await fn(tenantId, readOnlyClient(prisma.$forTenant(tenantId)));

@@ -114,7 +114,7 @@ export function deriveTenantV2(
 }
 
 /** What the V2 imports from the kit: the read-only client it hands its handler, and the types that say so. */
-export type KitName = "readOnlyClient" | "TenantReadClient" | "TenantReadHandler";
+export type KitName = "readOnlyClient" | "TenantReadClient" | "TenantReadHandler" | "TenantReadView";
 const READ_ONLY_CLIENT = "\0readOnlyClient\0";
 
 function derive(
@@ -265,7 +265,9 @@ function derive(
   const text = applyEdits(
     source.slice(declaration.getStart(), declaration.getEnd()),
     shift(edits, declaration.getStart()),
-  ).replace(/\0(readOnlyClient|TenantReadClient|TenantReadHandler)\0/g, (_, name: KitName) => useKit(name));
+  ).replace(/\0(readOnlyClient|TenantReadClient|TenantReadHandler|TenantReadView)\0/g, (_, name: KitName) =>
+    useKit(name),
+  );
   return { kind: "derived", text, client, notes };
 }
 
@@ -294,7 +296,7 @@ function readOnlyHandlerTypes(
 
 /**
  * The edit making a handler type read-only: in a function type `(tenantId: string, db: Db) => R`, the type of the
- * argument at `index` becomes `TenantReadClient<Db>`; any other handler type that names none of the wrapper's type
+ * argument at `index` becomes `TenantReadView<Db>`; any other handler type that names none of the wrapper's type
  * parameters becomes `TenantReadHandler<H>` (with a type parameter the conditional type would stay unresolved).
  * Undefined when neither applies: V2 then passes a read-only client where the type wants a full one, and the phase's
  * type check leaves the tenant module unchanged.
@@ -320,7 +322,7 @@ export function readOnlyTypeEdit(
   return {
     start: argumentType.getStart(),
     end: argumentType.getEnd(),
-    text: `${useKit("TenantReadClient")}<${argumentType.getText()}>`,
+    text: `${useKit("TenantReadView")}<${argumentType.getText()}>`,
   };
 }
 

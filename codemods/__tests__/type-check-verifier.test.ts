@@ -76,4 +76,39 @@ describe("the phase type check (verifyOverlays)", () => {
     expect(result.accepted).toEqual([path.join(root, "lib.ts")]);
     expect(result.reverted).toEqual([]);
   });
+
+  // A route with an error it already had (a model that does not exist), as a span moves it: the same line, a message
+  // printing the span's client.
+  const broken = {
+    ...app,
+    "lib.ts":
+      "export type Db = { read(): number; write(): void };\n" +
+      "export type Tx = { read(): number; write(): void; tx: true };\n" +
+      "export type ReadDelegate<D> = { read: D };\n" +
+      "export const inTx = <T>(fn: (tx: Tx) => T): T => fn({ read: () => 1, write: () => {}, tx: true });\n",
+    "route.ts":
+      'import type { Db } from "./lib.js";\nexport const handler = (db: Db) => {\n  db.missing();\n  return db.read();\n};\n',
+  };
+
+  it("does not count an old error of a line a phase moved, whose message now prints the client it moved onto", () => {
+    write(broken);
+    const moved =
+      'import { inTx, type Db } from "./lib.js";\nexport const handler = (db: Db) => {\n' +
+      "  inTx((tx) => {\n    tx.missing();\n  });\n  return db.read();\n};\n";
+    const result = verify({ "route.ts": moved });
+    expect(result.reverted).toEqual([]);
+    expect(result.accepted).toEqual([path.join(root, "route.ts")]);
+  });
+
+  it("counts an error at a line that had one when it is about the read-only client, or when it now appears twice", () => {
+    write(broken);
+    const readOnly =
+      'import type { Db, ReadDelegate } from "./lib.js";\nexport const handler = (db: ReadDelegate<Db>) => {\n' +
+      "  db.missing();\n  return db.read.read();\n};\n";
+    expect(verify({ "route.ts": readOnly }).reverted.map((r) => r.errors[0]?.code)).toEqual([2339]);
+    const twice =
+      'import type { Db } from "./lib.js";\nexport const handler = (db: Db, other: Db & { x: 1 }) => {\n' +
+      "  db.missing();\n  other.missing();\n  return db.read();\n};\n";
+    expect(verify({ "route.ts": twice }).reverted).toHaveLength(1);
+  });
 });

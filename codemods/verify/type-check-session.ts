@@ -68,7 +68,7 @@ export function verifyOverlays(ts: Ts, request: TypeCheckRequest): TypeCheckResp
     const changed = new Set([...overlays.keys()].map((file) => relativeTo(rootDir, file)));
     const added = excess(diagnosticsOf(ts, after, checked, rootDir), baseline, changed);
     if (added.length === 0) break;
-    const byFile = groupByFile(added, rootDir);
+    const byFile = groupByFile(added.map(withoutAnchor), rootDir);
     let revertedAny = false;
     for (const [file, errors] of byFile) {
       if (!overlays.has(file)) continue;
@@ -87,7 +87,7 @@ export function verifyOverlays(ts: Ts, request: TypeCheckRequest): TypeCheckResp
       }
     }
     if (!revertedAny) {
-      blocking = added;
+      blocking = added.map(withoutAnchor);
       break;
     }
   }
@@ -150,13 +150,16 @@ function dependenciesOf(ts: Ts, program: TypeScript.Program, file: string, optio
   return out;
 }
 
+/** A diagnostic with what it points at: its code and the rest of the line from where it starts. */
+type CheckedDiagnostic = TypeDiagnostic & { readonly anchor: string };
+
 function diagnosticsOf(
   ts: Ts,
   program: TypeScript.Program,
   files: ReadonlySet<string>,
   rootDir: string,
-): TypeDiagnostic[] {
-  const out: TypeDiagnostic[] = [];
+): CheckedDiagnostic[] {
+  const out: CheckedDiagnostic[] = [];
   for (const file of files) {
     const source = program.getSourceFile(file);
     if (!source) continue;
@@ -167,7 +170,9 @@ function diagnosticsOf(
         diagnostic.file && diagnostic.start !== undefined
           ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start)
           : { line: 0, character: 0 };
+      const rest = diagnostic.file ? lineAt(diagnostic.file, at.line).slice(at.character).trim() : "";
       out.push({
+        anchor: `${diagnostic.code}\0${rest}`,
         file: path
           .relative(rootDir, diagnostic.file?.fileName ?? file)
           .split(path.sep)
@@ -180,6 +185,15 @@ function diagnosticsOf(
     }
   }
   return out;
+}
+
+function withoutAnchor({ anchor: _anchor, ...diagnostic }: CheckedDiagnostic): TypeDiagnostic {
+  return diagnostic;
+}
+
+function lineAt(source: TypeScript.SourceFile, line: number): string {
+  const starts = source.getLineStarts();
+  return source.text.slice(starts[line], starts[line + 1] ?? source.text.length).replace(/\r?\n$/, "");
 }
 
 function relativeTo(rootDir: string, file: string): string {
@@ -201,24 +215,45 @@ function countKeys(diagnostics: readonly TypeDiagnostic[], changed: ReadonlySet<
   return counts;
 }
 
+/** What the kit's read-only client looks like in a message: an error about it is never one the app had. */
+const READ_ONLY_TYPE = /readonly \$queryRaw|ReadDelegate<|TenantRead(Client|View|Handler)\b/;
+
 /**
  * The diagnostics the baseline does not explain. In an unchanged file, one more at a (line, column, code) than
- * before. In a changed file, one whose (code, message) the file did not have at all: a phase that copies code (the V2
- * beside V1) copies the errors V1 already had, and an error about what the phase introduced (the read-only client,
- * a type it declared) has a message the file never had.
+ * before. In a changed file, one whose (code, message) the file did not have at all (a phase that copies code, the
+ * V2 beside V1, copies the errors V1 already had), unless the file had that code pointing at the same text (the rest of
+ * the line from where the error starts) as often as now (a line moved into a span, its error now printing the span's
+ * client type) and its message is not about the read-only client: a write through it, or a helper that writes handed
+ * it, is always new.
  */
 function excess(
-  diagnostics: readonly TypeDiagnostic[],
-  baseline: readonly TypeDiagnostic[],
+  diagnostics: readonly CheckedDiagnostic[],
+  baseline: readonly CheckedDiagnostic[],
   changed: ReadonlySet<string>,
-): TypeDiagnostic[] {
+): CheckedDiagnostic[] {
   const counts = countKeys(diagnostics, changed);
   const before = countKeys(baseline, changed);
+  const anchors = countAnchors(diagnostics, changed);
+  const anchorsBefore = countAnchors(baseline, changed);
+  const moved = (d: CheckedDiagnostic): boolean => {
+    const key = `${d.file}\0${d.anchor}`;
+    return !READ_ONLY_TYPE.test(d.message) && (anchors.get(key) ?? 0) <= (anchorsBefore.get(key) ?? 0);
+  };
   return diagnostics.filter((d) =>
     changed.has(d.file)
-      ? !before.has(keyOf(d, changed))
+      ? !before.has(keyOf(d, changed)) && !moved(d)
       : (counts.get(keyOf(d, changed)) ?? 0) > (before.get(keyOf(d, changed)) ?? 0),
   );
+}
+
+function countAnchors(diagnostics: readonly CheckedDiagnostic[], changed: ReadonlySet<string>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const d of diagnostics) {
+    if (!changed.has(d.file)) continue;
+    const key = `${d.file}\0${d.anchor}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
 }
 
 function groupByFile(diagnostics: readonly TypeDiagnostic[], rootDir: string): Map<string, TypeDiagnostic[]> {

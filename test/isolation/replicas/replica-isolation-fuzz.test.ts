@@ -15,13 +15,21 @@ import {
   type IsolationFuzzOutcome,
   runIsolationFuzz,
 } from "../../setup/isolation-fuzz-run.ts";
-import { createReplicatedAppClient, seedReplicatedTenants } from "../../setup/replicated-app.ts";
+import {
+  appUrlAt,
+  createReplicatedAppClient,
+  type DedicatedReplica,
+  seedReplicatedTenants,
+  startDedicatedReplica,
+} from "../../setup/replicated-app.ts";
 import { createPgPool } from "../../../fixtures/database/pg-connection.ts";
+import { type PgBouncer, pgbouncerAvailable, startPgBouncer } from "../../../fixtures/database/start-pgbouncer.ts";
 
 // The seeded isolation fuzz (test/setup/isolation-fuzz-run.ts) on an adapter with a streaming replica, direct and
 // through each server's PgBouncer, plus read-your-writes checks: every tenant's reads after its acknowledged write
 // (including one issued right after the write) must see it. Replay on the replica is paused for the middle of the run,
-// so the replica really lags behind the writes then. Replay a failure with
+// so the replica really lags behind the writes then: a replica of this file's own (with a PgBouncer of its own), since
+// a pause of the shared one would stall every other file waiting for it to replay. Replay a failure with
 // FUZZ_SEED=<the seed in the test name> npx vitest run test/isolation/replicas/replica-isolation-fuzz.test.ts
 // REPLICA_FUZZ_OPERATIONS raises the count (default sized to run in well under a minute on 2 busy cores).
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
@@ -36,17 +44,22 @@ const RESUME_AT = Math.floor(OPERATIONS * 0.6);
 // Needs Debian's postgresql-15 (pg_basebackup); without it the global setup printed one line saying how to install it.
 describe.skipIf(!replicationAvailable())("isolation fuzz across primary and replica", () => {
   let database: ReplicatedTestDatabase;
+  let replica: DedicatedReplica;
+  let bouncer: PgBouncer | undefined;
   /** The replica's superuser on the fuzz's database: pauses replay, terminates backends, reads the replica's stats. */
   let replicaSuperuser: pg.Pool;
   beforeAll(async () => {
     database = await initReplicatedTest();
-    const url = new URL(database.replicaSuperuserUrl);
+    replica = await startDedicatedReplica();
+    if (pgbouncerAvailable()) bouncer = await startPgBouncer(replica.node);
+    const url = new URL(replica.node.superuserUrl);
     url.pathname = `/${database.name}`;
     replicaSuperuser = createPgPool({ connectionString: url.toString(), max: 2 });
   });
   afterAll(async () => {
-    await replicaSuperuser?.query("SELECT pg_wal_replay_resume()").catch(() => undefined);
     await replicaSuperuser?.end();
+    await bouncer?.stop();
+    await replica?.node.stop();
     await database?.drop();
   });
 
@@ -56,10 +69,11 @@ describe.skipIf(!replicationAvailable())("isolation fuzz across primary and repl
     let tenants: SeededTenant[];
     beforeAll(async () => {
       tenants = await seedReplicatedTenants(database, { tenants: TENANTS, prefix: `replica-fuzz-${route}` });
-      await database.caughtUp();
+      await replica.caughtUp();
+      const replicaUrl = route === "direct" ? replica.appUrl(database) : appUrlAt(database, bouncer!);
       ({ prisma, adapter } = createReplicatedAppClient({
         primaryUrl: database.appUrl("primary", route),
-        replicaUrls: [database.appUrl("replica", route)],
+        replicaUrls: [replicaUrl],
         // A bound well above the pause, so the replica stays in rotation while it lags and read-your-writes alone
         // must keep each tenant's reads fresh (falling back on lag is the fault tests' subject).
         replicaPolicy: { maxLagMillis: 60_000, recheckAfterMillis: 1_000 },

@@ -10,6 +10,7 @@ import {
 import { withClient } from "../../fixtures/database/pg-connection.ts";
 import { type SeededTenant, seedTenants } from "../../fixtures/database/seed-tenants.ts";
 import { startReplica, waitForReplay } from "../../fixtures/database/start-replication.ts";
+import { type PgBouncer, pgbouncerAvailable, startPgBouncer } from "../../fixtures/database/start-pgbouncer.ts";
 import { createAdminAdapter } from "prisma-tenant-kit/admin";
 import type { ReplicaPolicy, ReplicaStateChange, TenantContextMode } from "prisma-tenant-kit";
 import { importPrismaClient } from "../setup/prisma-client-under-test.ts";
@@ -18,6 +19,9 @@ import { createReplicatedAppClient, waitUntil } from "../setup/replicated-app.ts
 const PrismaClient = await importPrismaClient();
 const DATABASE = "quiet";
 const CONTEXT_MODES: TenantContextMode[] = ["set-config", "transaction-block"];
+/** Direct, and through a PgBouncer (transaction pooling) in front of each server when it is installed. */
+type Route = "direct" | "pgbouncer";
+const ROUTES: readonly Route[] = pgbouncerAvailable() ? ["direct", "pgbouncer"] : ["direct"];
 
 // A standby that has replayed no transaction since it started (pg_last_xact_replay_timestamp() is NULL) and is not
 // streaming (pg_last_wal_receive_lsn() is NULL: restarted before its WAL receiver connected; here, kept from
@@ -29,6 +33,7 @@ describe.skipIf(!debianPostgresAvailable())("a restarted standby of a quiet prim
   let primary: DebianPostgresNode;
   let standby: DebianPostgresNode;
   let tenants: SeededTenant[];
+  const bouncers = new Map<DebianPostgresNode, PgBouncer>();
   /** The standby's primary_conninfo as pg_basebackup -R wrote it (in postgresql.auto.conf, where ALTER SYSTEM writes). */
   let conninfo: string;
   const apps: { $disconnect(): Promise<unknown> }[] = [];
@@ -53,15 +58,18 @@ describe.skipIf(!debianPostgresAvailable())("a restarted standby of a quiet prim
     await standby.halt();
     await standby.start();
     await waitForReplay(primary.superuserUrl, standby.superuserUrl);
+    if (ROUTES.includes("pgbouncer"))
+      for (const node of [primary, standby]) bouncers.set(node, await startPgBouncer(node));
   });
   afterAll(async () => {
     for (const app of apps) await app.$disconnect();
+    for (const bouncer of bouncers.values()) await bouncer.stop();
     await standby?.stop();
     await primary?.stop();
   });
 
-  function url(role: "app" | "admin", server: DebianPostgresNode): string {
-    return roleUrl(primary.superuserUrl, role, DATABASE, server);
+  function url(role: "app" | "admin", server: DebianPostgresNode, route: Route = "direct"): string {
+    return roleUrl(primary.superuserUrl, role, DATABASE, route === "direct" ? server : bouncers.get(server)!);
   }
 
   /** Waits until the primary writes no WAL at all while nothing commits (see the comment inside). */
@@ -98,11 +106,11 @@ describe.skipIf(!debianPostgresAvailable())("a restarted standby of a quiet prim
   }
 
   /** The app's client with the standby as its one replica, and a read that says whether the standby served it. */
-  function client(contextMode: TenantContextMode, policy: ReplicaPolicy = {}) {
+  function client(contextMode: TenantContextMode, policy: ReplicaPolicy = {}, route: Route = "direct") {
     const changes: ReplicaStateChange[] = [];
     const app = createReplicatedAppClient({
-      primaryUrl: url("app", primary),
-      replicaUrls: [url("app", standby)],
+      primaryUrl: url("app", primary, route),
+      replicaUrls: [url("app", standby, route)],
       contextMode,
       replicaPolicy: { recheckAfterMillis: 20, logger: (_message, change) => changes.push(change), ...policy },
     });
@@ -117,10 +125,11 @@ describe.skipIf(!debianPostgresAvailable())("a restarted standby of a quiet prim
     return { ...app, changes, read };
   }
 
-  describe.each(CONTEXT_MODES)("(%s)", (contextMode) => {
+  const cells = CONTEXT_MODES.flatMap((mode) => ROUTES.map((route) => [mode, route] as const));
+  describe.each(cells)("(%s, %s)", (contextMode, route) => {
     it("serves reads once its replay position has reached the primary's, with no transaction replayed", async () => {
       await expectNoLagOfItsOwn();
-      const { adapter, changes, read } = client(contextMode);
+      const { adapter, changes, read } = client(contextMode, {}, route);
       const tenant = tenants[0]!;
       await waitUntil(() => read(tenant), "the standby serves reads", 20_000);
       // And keeps serving them: probes in the background keep its bound fresh while the primary stays quiet.

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import ts from "typescript";
 import { afterEach, describe, expect, it } from "vitest";
-import { verifyOverlays } from "../verify/type-check-session.ts";
+import { aboutReadOnlyClient, verifyOverlays } from "../verify/type-check-session.ts";
 
 // The verifier on a three-file app: what it keeps, reverts and refuses, compared with the errors the app already had.
 describe("the phase type check (verifyOverlays)", () => {
@@ -110,5 +110,22 @@ describe("the phase type check (verifyOverlays)", () => {
       'import type { Db } from "./lib.js";\nexport const handler = (db: Db, other: Db & { x: 1 }) => {\n' +
       "  db.missing();\n  other.missing();\n  return db.read();\n};\n";
     expect(verify({ "route.ts": twice }).reverted).toHaveLength(1);
+  });
+
+  it("tells a message about the read-only client from one that only prints it", () => {
+    expect(aboutReadOnlyClient("Property 'create' does not exist on type 'ReadDelegate<OrderDelegate>'.")).toBe(true);
+    expect(aboutReadOnlyClient("Property '$executeRaw' does not exist on type '{ readonly $queryRaw: X }'.")).toBe(
+      true,
+    );
+    const handedOn =
+      "Argument of type '{ readonly $queryRaw: X; }' is not assignable to parameter of type 'PrismaClient'.";
+    expect(aboutReadOnlyClient(handedOn)).toBe(true);
+    // A model the app does not have, and a context that only holds the client: the app's own errors.
+    expect(aboutReadOnlyClient("Property 'widget' does not exist on type '{ readonly $queryRaw: X }'.")).toBe(false);
+    expect(
+      aboutReadOnlyClient(
+        "Property 'session' does not exist on type '{ tenantId: string; db: { readonly $queryRaw: X } }'.",
+      ),
+    ).toBe(false);
   });
 });

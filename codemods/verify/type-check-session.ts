@@ -150,7 +150,10 @@ function dependenciesOf(ts: Ts, program: TypeScript.Program, file: string, optio
   return out;
 }
 
-/** A diagnostic with what it points at: its code and the rest of the line from where it starts. */
+/**
+ * A diagnostic with what it points at: its code and the rest of the line from where it starts, each name not after a
+ * `.` written `_` (a span renames `db` to `tx`; `.findMany(` and the line's shape stay).
+ */
 type CheckedDiagnostic = TypeDiagnostic & { readonly anchor: string };
 
 function diagnosticsOf(
@@ -170,7 +173,13 @@ function diagnosticsOf(
         diagnostic.file && diagnostic.start !== undefined
           ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start)
           : { line: 0, character: 0 };
-      const rest = diagnostic.file ? lineAt(diagnostic.file, at.line).slice(at.character).trim() : "";
+      const line = diagnostic.file ? lineAt(diagnostic.file, at.line) : "";
+      // From the `.` before a property name the error points at, so that name is kept.
+      const from = line[at.character - 1] === "." ? at.character - 1 : at.character;
+      const rest = line
+        .slice(from)
+        .trim()
+        .replace(/(^|[^.\w$])[A-Za-z_$][\w$]*/g, "$1_");
       out.push({
         anchor: `${diagnostic.code}\0${rest}`,
         file: path
@@ -215,8 +224,23 @@ function countKeys(diagnostics: readonly TypeDiagnostic[], changed: ReadonlySet<
   return counts;
 }
 
-/** What the kit's read-only client looks like in a message: an error about it is never one the app had. */
-const READ_ONLY_TYPE = /readonly \$queryRaw|ReadDelegate<|TenantRead(Client|View|Handler)\b/;
+/** A read-only client or delegate at the start of a type a message quotes: the message is about it. */
+const READ_ONLY_TYPE =
+  /'(\{ readonly (\$queryRaw|[\w$]+: ReadDelegate<)|ReadDelegate<|TenantRead(Client|View|Handler)\b)/;
+/** What a read-only client lacks: "Property 'create' does not exist" on it is a write outside a transaction. */
+const WRITE_MEMBERS =
+  /^(create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany|\$executeRaw|\$executeRawUnsafe|\$runCommandRaw|\$forTenant|\$forContext|\$extends)$/;
+
+/**
+ * Whether a message is about the kit's read-only client: a write member missing on it, or the client (or one of its
+ * delegates) where something else is wanted. A model the app does not have ("Property 'widget' does not exist") is not.
+ */
+export function aboutReadOnlyClient(message: string): boolean {
+  const missing = /^Property '([^']+)' does not exist on type /.exec(message);
+  if (missing)
+    return WRITE_MEMBERS.test(missing[1]!) || /^Property '[^']+' does not exist on type 'ReadDelegate</.test(message);
+  return READ_ONLY_TYPE.test(message);
+}
 
 /**
  * The diagnostics the baseline does not explain. In an unchanged file, one more at a (line, column, code) than
@@ -237,7 +261,7 @@ function excess(
   const anchorsBefore = countAnchors(baseline, changed);
   const moved = (d: CheckedDiagnostic): boolean => {
     const key = `${d.file}\0${d.anchor}`;
-    return !READ_ONLY_TYPE.test(d.message) && (anchors.get(key) ?? 0) <= (anchorsBefore.get(key) ?? 0);
+    return !aboutReadOnlyClient(d.message) && (anchors.get(key) ?? 0) <= (anchorsBefore.get(key) ?? 0);
   };
   return diagnostics.filter((d) =>
     changed.has(d.file)

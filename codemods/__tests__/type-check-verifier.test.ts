@@ -120,7 +120,11 @@ describe("the phase type check (verifyOverlays)", () => {
     const handedOn =
       "Argument of type '{ readonly $queryRaw: X; }' is not assignable to parameter of type 'PrismaClient'.";
     expect(aboutReadOnlyClient(handedOn)).toBe(true);
-    // A model the app does not have, and a context that only holds the client: the app's own errors.
+    // A model the app does not have, a context that only holds the client, an argument of the app's own that does
+    // not fit a parameter typed read-only: the app's own errors.
+    const intoReadOnly =
+      "Argument of type 'PrismaClient | TransactionClient' is not assignable to parameter of type '{ readonly $queryRaw: X; }'.";
+    expect(aboutReadOnlyClient(intoReadOnly)).toBe(false);
     expect(aboutReadOnlyClient("Property 'widget' does not exist on type '{ readonly $queryRaw: X }'.")).toBe(false);
     expect(
       aboutReadOnlyClient(

@@ -224,22 +224,24 @@ function countKeys(diagnostics: readonly TypeDiagnostic[], changed: ReadonlySet<
   return counts;
 }
 
-/** A read-only client or delegate at the start of a type a message quotes: the message is about it. */
+/** A read-only client or delegate at the start of a quoted type. */
 const READ_ONLY_TYPE =
-  /'(\{ readonly (\$queryRaw|[\w$]+: ReadDelegate<)|ReadDelegate<|TenantRead(Client|View|Handler)\b)/;
+  /^'(\{ readonly (\$queryRaw|[\w$]+: ReadDelegate<)|ReadDelegate<|TenantRead(Client|View|Handler)\b)/;
 /** What a read-only client lacks: "Property 'create' does not exist" on it is a write outside a transaction. */
 const WRITE_MEMBERS =
   /^(create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany|\$executeRaw|\$executeRawUnsafe|\$runCommandRaw|\$forTenant|\$forContext|\$extends)$/;
 
 /**
  * Whether a message is about the kit's read-only client: a write member missing on it, or the client (or one of its
- * delegates) where something else is wanted. A model the app does not have ("Property 'widget' does not exist") is not.
+ * delegates) being what does not fit (the first type the message quotes: "Argument of type '<it>'", "Type '<it>' is
+ * not assignable"). A model the app does not have ("Property 'widget' does not exist"), or an argument of the app's
+ * own that does not fit a parameter typed read-only, is not.
  */
 export function aboutReadOnlyClient(message: string): boolean {
-  const missing = /^Property '([^']+)' does not exist on type /.exec(message);
-  if (missing)
-    return WRITE_MEMBERS.test(missing[1]!) || /^Property '[^']+' does not exist on type 'ReadDelegate</.test(message);
-  return READ_ONLY_TYPE.test(message);
+  const missing = /^Property '([^']+)' does not exist on type ('.*)$/.exec(message);
+  if (missing) return WRITE_MEMBERS.test(missing[1]!) || /^'ReadDelegate</.test(missing[2]!);
+  const first = /'.*/.exec(message)?.[0] ?? "";
+  return READ_ONLY_TYPE.test(first);
 }
 
 /**

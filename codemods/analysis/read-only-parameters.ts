@@ -20,7 +20,7 @@ const CLIENT_TYPE_NAMES: ReadonlySet<string> = new Set([
   "TenantTransaction",
   "TenantTransactionClient",
 ]);
-const READ_ONLY_TYPE = "TenantReadClient";
+const READ_ONLY_TYPES: ReadonlySet<string> = new Set(["TenantReadClient", "TenantReadView"]);
 /** How far a chain of type aliases is followed (`type Db = TenantDb`, `type TenantDb = ...`). */
 const MAX_ALIAS_DEPTH = 4;
 
@@ -29,6 +29,13 @@ export interface ReadOnlyParameter {
   readonly parameter: ParameterDeclaration;
   /** The parameter's type annotation, e.g. `PrismaClient | Prisma.TransactionClient`. */
   readonly typeNode: Node;
+  /**
+   * `reads`: every use reads (or opens a transaction on it): typed `TenantReadClient<T>`. `opens-transaction`: it opens
+   * a transaction on the client and hands the client to its callback when that is not possible (`"$transaction" in db
+   * ? db.$transaction(fn) : fn(db)`): typed `T | TenantReadView<T>`, so V2 callers hand their read-only client (which
+   * opens a tenant transaction) and the body keeps type-checking against both.
+   */
+  readonly kind: "reads" | "opens-transaction";
 }
 
 /**
@@ -61,7 +68,9 @@ export function readOnlyParameters(
       // client handed on to a callback parameter goes where that callback's type says: not provable here.
       const provable = (use: (typeof uses)[number]): boolean =>
         !use.callsParameter && (use.access === "read" || use.ownTransaction);
-      if (uses.length > 0 && uses.every(provable)) out.push({ parameter, typeNode });
+      if (uses.length > 0 && uses.every(provable)) out.push({ parameter, typeNode, kind: "reads" });
+      else if (uses.some((use) => use.ownTransaction) && uses.every((use) => provable(use) || use.callsParameter))
+        out.push({ parameter, typeNode, kind: "opens-transaction" });
     }
   }
   return out;
@@ -89,7 +98,7 @@ function isClientType(project: CodemodProject, typeNode: Node, depth: number): b
   if (depth > MAX_ALIAS_DEPTH || !isPlainTypeReference(typeNode)) return false;
   const names = typeNode.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText());
   if (Node.isIdentifier(typeNode)) names.push(typeNode.getText());
-  if (names.includes(READ_ONLY_TYPE)) return false;
+  if (names.some((name) => READ_ONLY_TYPES.has(name))) return false;
   if (names.some((name) => CLIENT_TYPE_NAMES.has(name))) return true;
   const file = typeNode.getSourceFile();
   return names.some((name) => {

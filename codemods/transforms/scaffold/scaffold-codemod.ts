@@ -155,16 +155,20 @@ export const scaffoldCodemod: Codemod = {
         );
     }
     const readers = readOnlyParameters(context.project, context.classifier, file);
-    for (const { typeNode } of readers)
+    for (const { typeNode, kind } of readers)
       edits.push({
         start: typeNode.getStart(),
         end: typeNode.getEnd(),
-        text: `${useKit("TenantReadClient")}<${typeNode.getText()}>`,
+        text:
+          kind === "reads"
+            ? `${useKit("TenantReadClient")}<${typeNode.getText()}>`
+            : `${typeNode.getText()} | ${useKit("TenantReadView")}<${typeNode.getText()}>`,
       });
     if (readers.length > 0)
       notes.push(
-        `${context.project.relative(file.getFilePath())}: typed read-only the client of ` +
-          `${readers.map((r) => r.parameter.getName()).join(", ")} (it only reads), so V2 handlers can pass theirs`,
+        `${context.project.relative(file.getFilePath())}: typed the client of ` +
+          `${readers.map((r) => `${r.parameter.getName()} (${r.kind === "reads" ? "it only reads" : "it opens a transaction on it"})`).join(", ")}` +
+          " to take the read-only one too, so V2 handlers can pass theirs",
       );
     if (edits.length > 0) edits.push(...imports.edits());
     return { edits, sites: [], manualReview: review, notes } satisfies FileTransformResult;

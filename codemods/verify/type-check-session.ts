@@ -218,9 +218,10 @@ function keyOf(d: TypeDiagnostic, changed: ReadonlySet<string>): string {
   return changed.has(d.file) ? `${d.file}\0${d.code}\0${d.message}` : `${d.file}\0${d.line}:${d.column}\0${d.code}`;
 }
 
-function countKeys(diagnostics: readonly TypeDiagnostic[], changed: ReadonlySet<string>): Map<string, number> {
+/** How many diagnostics have each key. */
+function countBy<D>(diagnostics: readonly D[], key: (d: D) => string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const d of diagnostics) counts.set(keyOf(d, changed), (counts.get(keyOf(d, changed)) ?? 0) + 1);
+  for (const d of diagnostics) counts.set(key(d), (counts.get(key(d)) ?? 0) + 1);
   return counts;
 }
 
@@ -257,29 +258,19 @@ function excess(
   baseline: readonly CheckedDiagnostic[],
   changed: ReadonlySet<string>,
 ): CheckedDiagnostic[] {
-  const counts = countKeys(diagnostics, changed);
-  const before = countKeys(baseline, changed);
-  const anchors = countAnchors(diagnostics, changed);
-  const anchorsBefore = countAnchors(baseline, changed);
-  const moved = (d: CheckedDiagnostic): boolean => {
-    const key = `${d.file}\0${d.anchor}`;
-    return !aboutReadOnlyClient(d.message) && (anchors.get(key) ?? 0) <= (anchorsBefore.get(key) ?? 0);
-  };
+  const byKey = (d: TypeDiagnostic): string => keyOf(d, changed);
+  const anchorOf = (d: CheckedDiagnostic): string => `${d.file}\0${d.anchor}`;
+  const counts = countBy(diagnostics, byKey);
+  const before = countBy(baseline, byKey);
+  const anchors = countBy(diagnostics, anchorOf);
+  const anchorsBefore = countBy(baseline, anchorOf);
+  const moved = (d: CheckedDiagnostic): boolean =>
+    !aboutReadOnlyClient(d.message) && (anchors.get(anchorOf(d)) ?? 0) <= (anchorsBefore.get(anchorOf(d)) ?? 0);
   return diagnostics.filter((d) =>
     changed.has(d.file)
-      ? !before.has(keyOf(d, changed)) && !moved(d)
-      : (counts.get(keyOf(d, changed)) ?? 0) > (before.get(keyOf(d, changed)) ?? 0),
+      ? !before.has(byKey(d)) && !moved(d)
+      : (counts.get(byKey(d)) ?? 0) > (before.get(byKey(d)) ?? 0),
   );
-}
-
-function countAnchors(diagnostics: readonly CheckedDiagnostic[], changed: ReadonlySet<string>): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const d of diagnostics) {
-    if (!changed.has(d.file)) continue;
-    const key = `${d.file}\0${d.anchor}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return counts;
 }
 
 function groupByFile(diagnostics: readonly TypeDiagnostic[], rootDir: string): Map<string, TypeDiagnostic[]> {

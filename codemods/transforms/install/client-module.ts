@@ -49,14 +49,13 @@ const TRANSACTION_TYPE_DOC =
   "/** The client `$withTenant` hands its callback: an interactive transaction of the shared client. */";
 
 /**
- * The names an installed client module already exports: the kit client (a `const` holding `tenantClient(<client>)`,
- * or the client itself when the module extends it in place), an alias of its type (`typeof` it, or `ReturnType<typeof
+ * The names an installed client module already exports: the kit's view (a `const` holding `tenantClient(<client>)`;
+ * none when the module extends the client in place), an alias of its type (`typeof` it, or `ReturnType<typeof
  * f>` of the function building it) and `TenantTransactionClient<thatAlias>`. A re-run finds them by what they are,
  * whatever their names.
  */
-export function existingSharedTypes(file: SourceFile, shared: SharedClientModule): Partial<SharedTypes> {
+function existingSharedTypes(file: SourceFile, shared: SharedClientModule): Partial<SharedTypes> {
   const view = kitView(file, shared);
-  const kitClient = view ?? [...shared.exportedNames].find((name) => shared.clientNames.has(name));
   const aliases = file.getTypeAliases().filter((a) => a.isExported());
   const building = new Set(
     file
@@ -75,7 +74,7 @@ export function existingSharedTypes(file: SourceFile, shared: SharedClientModule
       (variable !== undefined && (view ? variable === view : shared.clientNames.has(variable)))
     );
   });
-  const found = { ...(view || client ? { kitClient } : {}) };
+  const found = view ? { kitClient: view } : {};
   if (!client) return found;
   const kitNames = new Set(importedKitNames(file, "TenantTransactionClient"));
   const transaction = aliases.find((a) => {
